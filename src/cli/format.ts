@@ -1,0 +1,79 @@
+import pc from 'picocolors';
+import type { JobSnapshot, JobStatus, JobStep, StepStatus } from 'ordo-status';
+
+/** `1234` → `1.2 s`, `75000` → `1 m 15 s`; `null` → `–`. Milliseconds in. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '–';
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  if (minutes < 60) return `${minutes} m ${seconds} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} m`;
+}
+
+/** A fraction 0..1 as a whole percent: `0.71` → `71%`; `null` → `–`. */
+export function formatPercent(fraction: number | null): string {
+  return fraction === null ? '–' : `${Math.floor(fraction * 100)}%`;
+}
+
+/** A step's run time: finished − started, or now − started while it runs; `null` before it started. */
+export function stepDurationMs(step: JobStep, nowMs: number): number | null {
+  if (step.startedAt === null) return null;
+  const end = step.finishedAt ?? (step.status === 'running' ? new Date(nowMs) : null);
+  return end === null ? null : end.getTime() - step.startedAt.getTime();
+}
+
+/** The job's run time: the server's `durationMs`, or now − started while it runs. */
+export function jobDurationMs(snapshot: JobSnapshot, nowMs: number): number | null {
+  if (snapshot.durationMs !== null) return snapshot.durationMs;
+  return snapshot.job.startedAt === null ? null : nowMs - snapshot.job.startedAt.getTime();
+}
+
+const icons: Record<StepStatus | JobStatus, string> = {
+  pending: '·',
+  running: '▶',
+  blocked: '⏸',
+  success: '✔',
+  failed: '✖',
+  skipped: '↷',
+  partial: '◐',
+};
+
+/** Colours a status word (colours are off when the output is not a terminal or NO_COLOR is set). */
+export function paintStatus(status: StepStatus | JobStatus, text: string = status): string {
+  switch (status) {
+    case 'success':
+      return pc.green(text);
+    case 'failed':
+      return pc.red(text);
+    case 'partial':
+    case 'blocked':
+      return pc.yellow(text);
+    case 'running':
+      return pc.cyan(text);
+    default:
+      return pc.dim(text);
+  }
+}
+
+/** The icon of a status, coloured. */
+export function statusIcon(status: StepStatus | JobStatus): string {
+  return paintStatus(status, icons[status]);
+}
+
+/** The closing line of a watch: `job 1 success in 11.6 s · 5/5 steps · 4/4 outputs delivered`. */
+export function summaryLine(snapshot: JobSnapshot): string {
+  const { job, progress, outputs } = snapshot;
+  const delivered = outputs.filter((output) => output.deliveredUri !== null).length;
+  const parts = [
+    `${progress.completedSteps}/${progress.totalSteps} steps`,
+    ...(outputs.length > 0 ? [`${delivered}/${outputs.length} outputs delivered`] : []),
+  ];
+  const head = `job ${job.id} ${paintStatus(job.status)} in ${formatDuration(snapshot.durationMs)}`;
+  const lines = [`${statusIcon(job.status)} ${head} · ${parts.join(' · ')}`];
+  if (job.error) lines.push(`  error: ${job.error}`);
+  for (const step of snapshot.steps) {
+    if (step.status === 'failed' && step.error) lines.push(`  step ${step.stepId}: ${step.error}`);
+  }
+  return lines.join('\n');
+}

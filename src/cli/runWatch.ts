@@ -1,0 +1,52 @@
+import { createJobLifecycle, isOrdoError, type JobId, type JobSnapshot, type OrdoClient } from 'ordo-status';
+import type { WatchView } from './views.js';
+
+/** Exit codes of the CLI. Source: design.md, "Command line". */
+export const exitCodes = {
+  success: 0,
+  error: 1,
+  usage: 2,
+  failed: 3,
+  partial: 4,
+  interrupted: 130,
+} as const;
+
+/** Watches a job to its end through a view and returns the exit code. */
+export function runWatch(
+  client: OrdoClient,
+  id: JobId,
+  view: WatchView,
+  options: { intervalMs: number; timeoutMs: number | undefined; signal: AbortSignal },
+): Promise<number> {
+  const lifecycle = createJobLifecycle();
+  let last: JobSnapshot | undefined;
+  return new Promise((resolve) => {
+    client.jobStatus$(id, options).subscribe({
+      next: (snapshot) => {
+        const events = lifecycle.observe(snapshot);
+        last = snapshot;
+        view.update(snapshot, events);
+      },
+      error: (error: unknown) => {
+        if (options.signal.aborted && error === options.signal.reason) {
+          view.interrupt(last);
+          resolve(exitCodes.interrupted);
+          return;
+        }
+        const code = isOrdoError(error) ? error.code : 'UNEXPECTED';
+        const message = error instanceof Error ? error.message : String(error);
+        view.fail({ code, message }, last);
+        resolve(exitCodes.error);
+      },
+      complete: () => {
+        if (!last) {
+          resolve(exitCodes.error);
+          return;
+        }
+        view.done(last);
+        const status = last.job.status;
+        resolve(status === 'success' ? exitCodes.success : status === 'partial' ? exitCodes.partial : exitCodes.failed);
+      },
+    });
+  });
+}

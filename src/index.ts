@@ -1,0 +1,64 @@
+/**
+ * ordo-status: watch Ordo jobs. Validated snapshots (zod), lifecycle machines (XState) and
+ * RxJS streams of job status and transitions. Browser-safe: no `node:` imports.
+ *
+ * This file is the complete list of what is public.
+ * @packageDocumentation
+ */
+
+// Streams
+export { createOrdoClient } from './stream/createOrdoClient.js';
+export type { OrdoClient, OrdoClientOptions, ClientWatchOptions } from './stream/createOrdoClient.js';
+export { jobStatus$ } from './stream/jobStatus.js';
+export { jobEvents$ } from './stream/jobEvents.js';
+export { waitForJob } from './stream/waitForJob.js';
+export { getJob } from './stream/getJob.js';
+export type { GetJobOptions } from './stream/getJob.js';
+export { defaultWatchOptions } from './stream/watchOptions.js';
+export type { WatchOptions } from './stream/watchOptions.js';
+
+// Transport
+export { createFetchTransport } from './transport/createFetchTransport.js';
+export type { FetchTransportOptions } from './transport/createFetchTransport.js';
+export type { JobTransport, JobTransportContext, TokenContext, TokenProvider } from './transport/types.js';
+
+// Schema
+export { parseJobSnapshot } from './schema/parseJobSnapshot.js';
+export type { ParseJobSnapshotOptions } from './schema/parseJobSnapshot.js';
+export { normalizeJobId } from './schema/jobId.js';
+export type { JobId } from './schema/jobId.js';
+export {
+  jobStatuses,
+  stepStatuses,
+  terminalJobStatuses,
+  terminalStepStatuses,
+  isTerminalJobStatus,
+  isTerminalStepStatus,
+} from './schema/types.js';
+export type { JobStatus, StepStatus, JobSnapshot, JobInfo, JobStep, JobOutput, JobProgress } from './schema/types.js';
+
+// Machines
+export { jobMachine } from './machine/jobMachine.js';
+export type { JobMachineEvent, StatusEvent } from './machine/jobMachine.js';
+export { stepMachine } from './machine/stepMachine.js';
+export type { StepMachineEvent } from './machine/stepMachine.js';
+export { jobTransitions, stepTransitions } from './machine/transitionTable.js';
+export type { TransitionTable } from './machine/transitionTable.js';
+export { createJobLifecycle } from './machine/jobLifecycle.js';
+export type { JobLifecycle, JobLifecycleOptions } from './machine/jobLifecycle.js';
+export type { JobEvent, JobTransitionEvent, StepTransitionEvent } from './machine/jobEvent.js';
+
+// Errors
+export {
+  OrdoError,
+  isOrdoError,
+  OrdoHttpError,
+  OrdoAuthError,
+  OrdoNotFoundError,
+  OrdoNetworkError,
+  OrdoTimeoutError,
+  OrdoSchemaError,
+  OrdoIllegalTransitionError,
+  OrdoJobFailedError,
+} from './errors/index.js';
+export type { OrdoErrorCode, OrdoErrorOptions, OrdoHttpErrorOptions, OrdoSchemaIssue } from './errors/index.js';

@@ -1,0 +1,43 @@
+import type { JobSnapshot, JobStatus, StepStatus } from '../schema/types.js';
+
+/**
+ * A change of the job's own status, e.g. `running → success`.
+ *
+ * `inferred` is `true` when the target status was not itself observed but lies on the shortest
+ * legal path between two observed statuses (a poll missed it).
+ */
+export interface JobTransitionEvent {
+  readonly type: 'job';
+  readonly jobId: string;
+  readonly from: JobStatus;
+  readonly to: JobStatus;
+  readonly inferred: boolean;
+  /** The snapshot in which the change was observed. */
+  readonly snapshot: JobSnapshot;
+}
+
+/**
+ * A change of one step's status, e.g. `running → blocked`. `attempt` is the step's attempt in
+ * the snapshot where the change was observed.
+ */
+export interface StepTransitionEvent {
+  readonly type: 'step';
+  readonly jobId: string;
+  readonly stepId: string;
+  readonly stepType: string;
+  readonly from: StepStatus;
+  readonly to: StepStatus;
+  readonly inferred: boolean;
+  readonly attempt: number;
+  /** The snapshot in which the change was observed. */
+  readonly snapshot: JobSnapshot;
+}
+
+/**
+ * A transition event, as emitted by `jobEvents$`. Within one snapshot the order is: job
+ * transitions into non-terminal states, then step transitions in the server's step order, then
+ * job transitions into terminal states.
+ *
+ * Source: design.md, "Lifecycles (the machines)" and "Streams".
+ */
+export type JobEvent = JobTransitionEvent | StepTransitionEvent;

@@ -1,0 +1,267 @@
+import type * as z from 'zod';
+import { OrdoSchemaError, type OrdoSchemaIssue } from '../errors/OrdoSchemaError.js';
+import { normalizeJobId, type JobId } from './jobId.js';
+import { completedStepCount, detailingPercent, progressFraction } from './progress.js';
+import type { JobOutput, JobSnapshot, JobStep } from './types.js';
+import { wireJobBodySchema, type WireJobBody, type WireOutput, type WireStep } from './wireSchema.js';
+
+/** Options of {@link parseJobSnapshot}. */
+export interface ParseJobSnapshotOptions {
+  /**
+   * The id that was asked for. When given, a body for another job is rejected: the real server
+   * parses ids leniently (`/jobs/8abc` answers job 8), so the answer must be checked.
+   * @defaultValue no check
+   */
+  jobId?: JobId | undefined;
+  /** The response's `Content-Type`, named in the error when the body is not JSON. */
+  contentType?: string | undefined;
+}
+
+const excerptLength = 200;
+
+/** The first {@link excerptLength} characters of a body, for error messages. */
+export function excerptOf(body: unknown): string {
+  let text: string;
+  if (typeof body === 'string') text = body;
+  else {
+    try {
+      text = JSON.stringify(body) ?? String(body);
+    } catch {
+      text = String(body);
+    }
+  }
+  return text.length > excerptLength ? `${text.slice(0, excerptLength)}…` : text;
+}
+
+/** Renders a value the way it appears in JSON, for messages: `"paused"`, `42`, `null`, `an object`. */
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (Array.isArray(value)) return 'an array';
+  return `${typeof value === 'object' ? 'an object' : typeof value}`;
+}
+
+/** `['steps', 2, 'status']` → `steps[2].status`. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+function toIssue(issue: z.core.$ZodIssue): OrdoSchemaIssue {
+  const received = (issue as { input?: unknown }).input;
+  let message: string;
+  switch (issue.code) {
+    case 'invalid_value': {
+      const allowed = `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      message = received === undefined ? `missing (expected ${allowed})` : `expected ${allowed}; received ${describe(received)}`;
+      break;
+    }
+    case 'invalid_type':
+      message =
+        received === undefined
+          ? `missing (expected ${issue.expected})`
+          : `expected ${issue.expected}, received ${describe(received)}`;
+      break;
+    default:
+      message = `${issue.message.replace(/^Invalid input: /, '')}; received ${describe(received)}`;
+  }
+  return { path: formatPath(issue.path), message, received };
+}
+
+function schemaError(
+  issues: readonly OrdoSchemaIssue[],
+  body: unknown,
+  jobId: string | undefined,
+  contentType: string | undefined,
+  cause?: unknown,
+): OrdoSchemaError {
+  const shown = issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path === '' ? 'body' : issue.path}: ${issue.message}`)
+    .join('; ');
+  const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : '';
+  const subject = jobId === undefined ? 'job status body' : `job status body for job ${jobId}`;
+  return new OrdoSchemaError(`Invalid ${subject}: ${shown}${more}`, {
+    issues,
+    bodyExcerpt: excerptOf(body),
+    contentType,
+    jobId,
+    cause,
+  });
+}
+
+function toDate(value: string | null | undefined): Date | null {
+  return value == null ? null : new Date(value);
+}
+
+function toStep(wire: WireStep): JobStep {
+  const status = wire.status;
+  let progress: number | null = null;
+  if (status === 'success') progress = 1;
+  else if (status === 'running' && wire.last_detailing != null) {
+    // On a retry the server keeps the previous attempt's detailing until the new attempt writes
+    // its own (ordo-api.md, "Statuses seen"): a detailing older than the current claim is stale.
+    const updatedAt = (wire.last_detailing as { updated_at?: unknown }).updated_at;
+    const stale =
+      typeof updatedAt === 'string' &&
+      typeof wire.claimed_at === 'string' &&
+      Date.parse(updatedAt) < Date.parse(wire.claimed_at);
+    if (!stale) progress = detailingPercent(wire.last_detailing) / 100;
+  }
+  return Object.freeze({
+    stepId: wire.step_id,
+    stepType: wire.step_type,
+    status,
+    attempt: wire.attempt ?? 0,
+    startedAt: toDate(wire.started_at),
+    finishedAt: toDate(wire.finished_at),
+    error: wire.error ?? null,
+    progress,
+  });
+}
+
+const producerReference = /^step:([^.]+)\.(.+)$/;
+
+function toOutput(wire: WireOutput): JobOutput {
+  const match = producerReference.exec(wire.artifact_name);
+  return Object.freeze({
+    artifactName: wire.artifact_name,
+    path: wire.path,
+    producer: match ? Object.freeze({ stepId: match[1] as string, slot: match[2] as string }) : null,
+    deliveredUri: wire.delivered_uri ?? null,
+    deliveredAt: toDate(wire.delivered_at),
+  });
+}
+
+function toSnapshot(wire: WireJobBody, raw: unknown): JobSnapshot {
+  const startedAt = toDate(wire.job.started_at);
+  const finishedAt = toDate(wire.job.finished_at);
+  let durationMs: number | null;
+  if (wire.duration_ms !== undefined) durationMs = wire.duration_ms;
+  else durationMs = startedAt && finishedAt ? finishedAt.getTime() - startedAt.getTime() : null;
+  const progress = wire.progress
+    ? {
+        fraction: Math.min(1, wire.progress.percentage),
+        completedSteps: wire.progress.completed_steps,
+        totalSteps: wire.progress.total_steps,
+      }
+    : {
+        fraction: progressFraction(wire.steps),
+        completedSteps: completedStepCount(wire.steps),
+        totalSteps: wire.steps.length,
+      };
+  return Object.freeze({
+    job: Object.freeze({
+      id: String(wire.job.id),
+      status: wire.job.status,
+      recipeId: wire.job.recipe_id ?? null,
+      createdAt: toDate(wire.job.created_at),
+      startedAt,
+      finishedAt,
+      error: wire.job.error ?? null,
+    }),
+    steps: Object.freeze(wire.steps.map(toStep)),
+    progress: Object.freeze(progress),
+    durationMs,
+    outputs: Object.freeze((wire.outputs ?? []).map(toOutput)),
+    raw,
+  });
+}
+
+/**
+ * Parses a response text as JSON.
+ *
+ * @throws {@link OrdoSchemaError} when the text is empty or not JSON: the message says so, names
+ *   the content type when known and shows the first characters.
+ */
+export function parseJsonText(
+  text: string,
+  options: { jobId?: string | undefined; contentType?: string | undefined } = {},
+): unknown {
+  const { jobId, contentType } = options;
+  if (text.trim() === '') {
+    const type = contentType ? ` (content type ${contentType})` : '';
+    throw schemaError([{ path: '', message: `the body is empty${type}, expected a JSON object`, received: text }], text, jobId, contentType);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    const type = contentType ? ` (content type ${contentType})` : '';
+    throw schemaError(
+      [{ path: '', message: `the body is not JSON${type}; it starts with ${JSON.stringify(text.slice(0, 40))}`, received: excerptOf(text) }],
+      text,
+      jobId,
+      contentType,
+      cause,
+    );
+  }
+}
+
+/**
+ * Turns a `GET /jobs/:id` body into a validated, immutable {@link JobSnapshot}.
+ *
+ * Accepts the bodies of Ordo 1.1+ (with `progress`, `duration_ms`, `timeline`), of older servers
+ * (without them: progress and duration are computed the way the server computes them), and the
+ * smaller body shown in the seed documentation. Unknown fields are accepted and kept in `raw`.
+ * Defaults for absent optional fields: `recipeId`, timestamps, `error`, `deliveredUri` → `null`;
+ * `attempt` → `0`; `outputs` → `[]`; `durationMs` → `finishedAt − startedAt` when both are set,
+ * otherwise `null`.
+ *
+ * @param body - the parsed JSON body, or the response text (a `string` or UTF-8 bytes), which is
+ *   parsed first.
+ * @param options - `jobId`: the id that was asked for; `contentType`: named in errors.
+ * @returns the snapshot; `raw` is the parsed body.
+ * @throws {@link OrdoSchemaError} when the text is not JSON (the message says so and shows the
+ *   first characters), when the JSON does not match (each issue names the path, the value
+ *   received and what was allowed), when two steps share an id, or when `job.id` is not the id
+ *   asked for.
+ * @throws TypeError when `options.jobId` is not a valid job id.
+ * @example
+ * ```ts
+ * const snapshot = parseJobSnapshot(await response.json(), { jobId: 42 });
+ * snapshot.progress.fraction; // 0.71
+ * ```
+ * @see design.md, "Snapshot"; ordo-api.md, "`GET /jobs/:id` body".
+ */
+export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions = {}): JobSnapshot {
+  const jobId = options.jobId === undefined ? undefined : normalizeJobId(options.jobId);
+  let raw = body;
+  if (body instanceof Uint8Array) raw = new TextDecoder().decode(body);
+  if (typeof raw === 'string') raw = parseJsonText(raw, { jobId, contentType: options.contentType });
+  const result = wireJobBodySchema.safeParse(raw, { reportInput: true });
+  if (!result.success) throw schemaError(result.error.issues.map(toIssue), raw, jobId, options.contentType);
+  const wire = result.data;
+
+  const seen = new Set<string>();
+  for (const [index, step] of wire.steps.entries()) {
+    if (seen.has(step.step_id)) {
+      throw schemaError(
+        [{ path: `steps[${index}].step_id`, message: `duplicate step id ${JSON.stringify(step.step_id)}`, received: step.step_id }],
+        raw,
+        jobId,
+        options.contentType,
+      );
+    }
+    seen.add(step.step_id);
+  }
+  if (jobId !== undefined && String(wire.job.id) !== jobId) {
+    throw schemaError(
+      [
+        {
+          path: 'job.id',
+          message: `expected job ${JSON.stringify(jobId)} (the id that was asked for); received ${describe(wire.job.id)}`,
+          received: wire.job.id,
+        },
+      ],
+      raw,
+      jobId,
+      options.contentType,
+    );
+  }
+  return toSnapshot(wire, raw);
+}

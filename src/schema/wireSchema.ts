@@ -1,0 +1,85 @@
+import * as z from 'zod';
+import { jobStatuses, stepStatuses } from './types.js';
+
+/**
+ * The zod schema of a `GET /jobs/:id` body as the server sends it (snake_case).
+ *
+ * Required: `job.id`, `job.status`, `steps[]` with `step_id`, `step_type`, `status`. Everything
+ * else is optional with a documented default, so bodies from servers before 1.1 (no `progress`,
+ * `duration_ms`, `timeline`) and the smaller body of the seed documentation are accepted. Unknown
+ * keys are allowed (and kept in the snapshot's `raw`).
+ *
+ * Source: ordo-api.md, "`GET /jobs/:id` body"; seed, "Response structure summary".
+ */
+
+/**
+ * ISO-8601 date and time with a `T`, optional fractional seconds of any precision, and a zone:
+ * `Z` or `±hh:mm`. `2026-11-29 14:26:05` (no `T`, no zone) is rejected: without a zone the
+ * instant is ambiguous.
+ */
+const isoTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+export const timestampMessage =
+  'expected an ISO-8601 timestamp with "T" and a zone ("Z" or "±hh:mm"), e.g. "2026-11-29T14:26:05.234Z"';
+
+const timestamp = z
+  .string({ error: timestampMessage })
+  .regex(isoTimestamp, { error: timestampMessage })
+  .refine((value) => !Number.isNaN(Date.parse(value)), { error: 'not a real date and time' });
+
+const optionalTimestamp = timestamp.nullable().optional();
+const optionalText = z.string().nullable().optional();
+const count = z.number().int().nonnegative();
+
+const jobIdOnWire = z.union([z.number().int().nonnegative(), z.string().min(1)], {
+  error: 'expected the job id as a non-negative integer or a non-empty string',
+});
+
+const detailing = z.looseObject({ progress: z.unknown().optional() }).nullable().optional();
+
+export const wireStepSchema = z.looseObject({
+  step_id: z.string().min(1),
+  step_type: z.string(),
+  status: z.enum(stepStatuses),
+  attempt: count.optional(),
+  claimed_at: optionalTimestamp,
+  started_at: optionalTimestamp,
+  finished_at: optionalTimestamp,
+  error: optionalText,
+  last_detailing: detailing,
+});
+
+export const wireOutputSchema = z.looseObject({
+  artifact_name: z.string(),
+  path: z.string(),
+  delivered_uri: optionalText,
+  delivered_at: optionalTimestamp,
+});
+
+export const wireJobBodySchema = z.looseObject({
+  job: z.looseObject({
+    id: jobIdOnWire,
+    recipe_id: z.number().int().nullable().optional(),
+    status: z.enum(jobStatuses),
+    created_at: optionalTimestamp,
+    started_at: optionalTimestamp,
+    finished_at: optionalTimestamp,
+    error: optionalText,
+  }),
+  progress: z
+    .looseObject({
+      // A fraction 0..1; tolerate float noise just above 1 (a sum of fractions divided by n).
+      percentage: z.number().min(0).max(1 + 1e-9, { error: 'expected a fraction from 0 to 1 (not a 0–100 percent)' }),
+      completed_steps: count,
+      total_steps: count,
+    })
+    .optional(),
+  duration_ms: z.number().nonnegative().nullable().optional(),
+  timeline: z.array(z.unknown()).optional(),
+  steps: z.array(wireStepSchema),
+  outputs: z.array(wireOutputSchema).optional(),
+});
+
+export type WireJobBody = z.infer<typeof wireJobBodySchema>;
+export type WireStep = z.infer<typeof wireStepSchema>;
+export type WireOutput = z.infer<typeof wireOutputSchema>;

@@ -1,0 +1,36 @@
+import type { ObservableInput } from 'rxjs';
+
+/** What a transport receives besides the job id. */
+export interface JobTransportContext {
+  /** Aborted when the watch no longer needs this answer (unsubscribe, deadline, caller's signal). */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Fetches one job status body: `GET {baseUrl}/jobs/:id`. Returns anything RxJS accepts as an
+ * `ObservableInput` (a `Promise`, an `Observable`…) whose first value is the body: the parsed
+ * JSON, or its text. Only the first value is used.
+ *
+ * Failures should be the errors of this library ({@link OrdoHttpError} and its subclasses,
+ * {@link OrdoNetworkError}, {@link OrdoSchemaError}); any other error is wrapped in an
+ * {@link OrdoNetworkError} whose `cause` is the original.
+ *
+ * Implementations: {@link createFetchTransport} (used by `createOrdoClient`), an Angular
+ * `HttpClient` wrapper, or a marble-test transport returning cold observables.
+ *
+ * @see design.md, "Streams".
+ */
+export type JobTransport = (id: string, context: JobTransportContext) => ObservableInput<unknown>;
+
+/** What a token function receives. */
+export interface TokenContext {
+  /** `true` when a previous request with the current token was refused and a fresh one is wanted. */
+  readonly refresh: boolean;
+}
+
+/**
+ * The Bearer token: a string, or a function returning one (sync or async) that is called before
+ * every request, so a short-lived token can be renewed. An empty string sends no
+ * `Authorization` header.
+ */
+export type TokenProvider = string | ((context: TokenContext) => string | Promise<string>);

@@ -1,0 +1,302 @@
+import { defer, finalize, map, type Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import {
+  jobEvents$,
+  jobStatus$,
+  OrdoHttpError,
+  OrdoNetworkError,
+  OrdoSchemaError,
+  type JobSnapshot,
+  type JobTransport,
+} from 'ordo-status';
+import { body } from '../helpers/bodies.js';
+
+const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+const statusOf = (snapshots: Observable<JobSnapshot>) => snapshots.pipe(map((snapshot) => snapshot.job.status));
+
+/** A transport answering the n-th request with the n-th observable; it records ids, signals and overlap. */
+function scripted(answers: ReadonlyArray<Observable<unknown>>) {
+  const log = { ids: [] as string[], signals: [] as AbortSignal[], inFlight: 0, maxInFlight: 0 };
+  const transport: JobTransport = (id, { signal }) => {
+    const answer = answers[log.ids.length];
+    log.ids.push(id);
+    log.signals.push(signal);
+    if (!answer) throw new Error(`no answer scripted for request ${log.ids.length}`);
+    return defer(() => {
+      log.inFlight += 1;
+      log.maxInFlight = Math.max(log.maxInFlight, log.inFlight);
+      return answer.pipe(finalize(() => (log.inFlight -= 1)));
+    });
+  };
+  return { transport, log };
+}
+
+describe('jobStatus$ in virtual time', () => {
+  it('polls at once, then one interval after each answer, and completes right after the terminal snapshot', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const answers = [
+        cold('-a|', { a: body('pending') }),
+        cold('-b|', { b: body('running') }),
+        cold('-c|', { c: body('success') }),
+      ];
+      const { transport, log } = scripted(answers);
+      expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 3 }))).toBe('-a---b---(c|)', {
+        a: 'pending',
+        b: 'running',
+        c: 'success',
+      });
+      expectSubscriptions(answers[0]!.subscriptions).toBe('^!');
+      expectSubscriptions(answers[1]!.subscriptions).toBe('----^!');
+      expectSubscriptions(answers[2]!.subscriptions).toBe('--------^!');
+      return () => expect(log.ids).toEqual(['1', '1', '1']);
+    });
+  });
+
+  it('costs exactly one request for a job already terminal at the first poll', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const { transport, log } = scripted([cold('--a|', { a: body('failed', { x: 'failed' }, 7) })]);
+      expectObservable(statusOf(jobStatus$('7', { transport, intervalMs: 1 }))).toBe('--(a|)', { a: 'failed' });
+      flush();
+      expect(log.ids).toEqual(['7']);
+    });
+  });
+
+  it('never cancels a slow answer: the next request starts one interval after it, never overlapping', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions, flush }) => {
+      const answers = [
+        cold('-----a|', { a: body('pending') }),
+        cold('-----b|', { b: body('running') }),
+        cold('-----c|', { c: body('success') }),
+      ];
+      const { transport, log } = scripted(answers);
+      // Answers take 5 frames, the interval is 3: requests at 0, 8 and 16.
+      expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 3 }))).toBe('-----a-------b-------(c|)', {
+        a: 'pending',
+        b: 'running',
+        c: 'success',
+      });
+      expectSubscriptions(answers[0]!.subscriptions).toBe('^----!');
+      expectSubscriptions(answers[1]!.subscriptions).toBe('--------^----!');
+      expectSubscriptions(answers[2]!.subscriptions).toBe('----------------^----!');
+      flush();
+      expect(log.maxInFlight).toBe(1);
+      expect(log.signals.some((signal) => signal.aborted)).toBe(false);
+    });
+  });
+
+  it('emits only snapshots whose content changed', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const { transport } = scripted([
+        cold('-a|', { a: body('running', { s: 'running' }) }),
+        cold('-a|', { a: body('running', { s: 'running' }) }),
+        cold('-a|', { a: { ...body('running', { s: 'running' }), note: 'changed' } }),
+        cold('-a|', { a: body('success', { s: 'success' }) }),
+      ]);
+      expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 2 }))).toBe('-a-----b--(c|)', {
+        a: 'running',
+        b: 'running',
+        c: 'success',
+      });
+    });
+  });
+
+  it('aborts the request in flight when unsubscribed', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions, flush }) => {
+      const answer = cold('-----a|', { a: body('running') });
+      const { transport, log } = scripted([answer]);
+      expectObservable(jobStatus$(1, { transport, intervalMs: 3 }), '^--!').toBe('---');
+      expectSubscriptions(answer.subscriptions).toBe('^--!');
+      flush();
+      expect(log.signals).toHaveLength(1);
+      expect(log.signals[0]!.aborted).toBe(true);
+    });
+  });
+
+  it('cancels the wait between polls when unsubscribed, without aborting a finished request', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const { transport, log } = scripted([cold('-a|', { a: body('running') })]);
+      expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 10 })), '^----!').toBe('-a---', { a: 'running' });
+      flush();
+      expect(log.ids).toHaveLength(1);
+      expect(log.signals[0]!.aborted).toBe(false);
+    });
+  });
+
+  it('makes no request when the signal is already aborted', () => {
+    testScheduler().run(({ expectObservable, flush }) => {
+      const { transport, log } = scripted([]);
+      const controller = new AbortController();
+      const reason = new Error('stop');
+      controller.abort(reason);
+      expectObservable(jobStatus$(1, { transport, signal: controller.signal })).toBe('#', undefined, reason);
+      flush();
+      expect(log.ids).toEqual([]);
+    });
+  });
+
+  it('errors with the reason and aborts the request when the signal aborts mid-request', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, flush }) => {
+      const { transport, log } = scripted([cold('-a|', { a: body('running') }), cold('-----b|', { b: body('running') })]);
+      const controller = new AbortController();
+      const reason = new Error('user cancelled');
+      scheduler.schedule(() => controller.abort(reason), 6);
+      expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 3, signal: controller.signal }))).toBe(
+        '-a----#',
+        { a: 'running' },
+        reason,
+      );
+      flush();
+      expect(log.signals[1]!.aborted).toBe(true);
+    });
+  });
+
+  it('ends with the transport’s typed error and polls no more', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const failure = new OrdoHttpError('GET /jobs/1 answered 503', { status: 503, url: 'http://x/jobs/1' });
+      const { transport, log } = scripted([cold('-a|', { a: body('running') }), cold('--#', undefined, failure)]);
+      // Answer at 1, next request at 4, failure 2 frames later.
+      expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 3 }))).toBe('-a----#', { a: 'running' }, failure);
+      flush();
+      expect(log.ids).toHaveLength(2);
+    });
+  });
+
+  it('wraps an error that is not an OrdoError in an OrdoNetworkError with the cause', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const cause = new TypeError('socket hang up');
+      const { transport } = scripted([cold('-#', undefined, cause)]);
+      expectObservable(jobStatus$(1, { transport }).pipe()).toBe(
+        '-#',
+        undefined,
+        expect.objectContaining({ name: 'OrdoNetworkError', code: 'NETWORK', cause, jobId: '1' }),
+      );
+    });
+  });
+
+  it('errors when the transport completes without a body', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const { transport } = scripted([cold('--|')]);
+      expectObservable(jobStatus$(1, { transport })).toBe('--#', undefined, expect.any(OrdoNetworkError));
+    });
+  });
+
+  it('errors at the first invalid body with an OrdoSchemaError', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const { transport } = scripted([cold('-a|', { a: body('running') }), cold('-a|', { a: body('paused') })]);
+      expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 2 }))).toBe(
+        '-a--#',
+        { a: 'running' },
+        expect.objectContaining({ name: 'OrdoSchemaError', issues: [expect.objectContaining({ path: 'job.status', received: 'paused' })] }),
+      );
+    });
+  });
+
+  it('rejects a body for another job', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      // The real server answers /jobs/8abc with job 8: a body for another id is never taken as the asked job.
+      const { transport } = scripted([cold('-a|', { a: body('running', {}, 8) })]);
+      expectObservable(jobStatus$(3, { transport })).toBe(
+        '-#',
+        undefined,
+        expect.objectContaining({ name: 'OrdoSchemaError', jobId: '3', issues: [expect.objectContaining({ path: 'job.id', received: 8 })] }),
+      );
+    });
+  });
+
+  it('does not emit an illegal snapshot and errors with OrdoIllegalTransitionError', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const { transport } = scripted([
+        cold('-a|', { a: body('running', { s: 'success' }) }),
+        cold('-b|', { b: body('running', { s: 'running' }) }),
+      ]);
+      expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 2 }))).toBe(
+        '-a--#',
+        { a: 'running' },
+        expect.objectContaining({ code: 'ILLEGAL_TRANSITION', subject: 's', from: 'success', to: 'running' }),
+      );
+    });
+  });
+
+  it('times out the whole watch with the last snapshot', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const answers = Array.from({ length: 5 }, (_, index) => cold('-a|', { a: body('running', { s: index < 1 ? 'pending' : 'running' }) }));
+      const { transport, log } = scripted(answers);
+      expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 3, timeoutMs: 10 }))).toBe(
+        '-a---b----#',
+        { a: 'running', b: 'running' },
+        expect.objectContaining({
+          name: 'OrdoTimeoutError',
+          code: 'TIMEOUT',
+          timeoutMs: 10,
+          message: 'Job 1 did not finish within 10 ms (last seen running, 0%)',
+          lastSnapshot: expect.objectContaining({ steps: [expect.objectContaining({ stepId: 's', status: 'running' })] }),
+        }),
+      );
+      flush();
+      expect(log.ids).toHaveLength(3); // requests at 0, 4 and 8; the one due at 12 never started
+    });
+  });
+});
+
+describe('jobEvents$ in virtual time', () => {
+  it('emits each snapshot’s transitions at the frame of its answer, in order', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const { transport } = scripted([
+        cold('-a|', { a: body('pending', { a: 'pending', b: 'pending' }) }),
+        cold('-a|', { a: body('running', { a: 'running', b: 'pending' }) }),
+        cold('-a|', { a: body('success', { a: 'success', b: 'success' }) }),
+      ]);
+      // Answers at 1, 5 and 9.
+      const events = jobEvents$(1, { transport, intervalMs: 3 }).pipe(
+        map((event) => `${event.type === 'job' ? 'job' : event.stepId}:${event.from}>${event.to}${event.inferred ? '*' : ''}`),
+      );
+      expectObservable(events).toBe('-----(ab)(cdef|)', {
+        a: 'job:pending>running',
+        b: 'a:pending>running',
+        c: 'a:running>success',
+        d: 'b:pending>running*',
+        e: 'b:running>success',
+        f: 'job:running>success',
+      });
+    });
+  });
+});
+
+describe('argument checks', () => {
+  const transport: JobTransport = () => [body('success')];
+
+  it('rejects bad ids and options at call time with a TypeError', () => {
+    expect(() => jobStatus$('', { transport })).toThrow(TypeError);
+    expect(() => jobStatus$(-1, { transport })).toThrow('Invalid job id -1');
+    expect(() => jobStatus$(1.5, { transport })).toThrow(TypeError);
+    expect(() => jobStatus$('1,2', { transport })).toThrow('one path segment');
+    expect(() => jobStatus$('..', { transport })).toThrow(TypeError);
+    expect(() => jobStatus$(null as never, { transport })).toThrow('Invalid job id of type null');
+    for (const intervalMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31]) {
+      expect(() => jobStatus$(1, { transport, intervalMs }), String(intervalMs)).toThrow(/Invalid intervalMs/);
+    }
+    expect(() => jobStatus$(1, { transport, timeoutMs: 0 })).toThrow(/Invalid timeoutMs/);
+    expect(() => jobStatus$(1, {} as never)).toThrow(/Invalid transport/);
+    expect(() => jobStatus$(1, undefined as never)).toThrow(/transport/);
+    expect(() => jobStatus$(1, { transport, signal: {} as never })).toThrow(/AbortSignal/);
+  });
+
+  it('treats 3 and "3" as the same job', () => {
+    const ids: string[] = [];
+    const record: JobTransport = (id) => {
+      ids.push(id);
+      return [body('success', {}, 3)];
+    };
+    jobStatus$(3, { transport: record }).subscribe();
+    jobStatus$('3', { transport: record }).subscribe();
+    return new Promise<void>((resolve) =>
+      setTimeout(() => {
+        expect(ids).toEqual(['3', '3']);
+        resolve();
+      }, 20),
+    );
+  });
+});
+

@@ -1,0 +1,29 @@
+import { defineConfig } from 'tsup';
+
+// Two builds:
+// - the library entries (root and ./testing) as ESM + CJS with declarations;
+// - the CLI as one ESM file with a shebang.
+// `ordo-status` itself stays external in ./testing and the CLI: they import the root entry by
+// its package name (Node resolves the self-reference through `exports`), so error classes and
+// machines exist once, and the CLI uses only the public API, like any other user.
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    external: ['ordo-status'],
+    splitting: false,
+  },
+  {
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    external: ['ordo-status'],
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);
