@@ -53,15 +53,15 @@ function program(): Command {
       } catch (error) {
         command.error(`error: ${(error as Error).message}`, { exitCode: exitCodes.usage });
       }
-      const code = await runWatch(client as NonNullable<typeof client>, id, chooseView(options.json === true), {
+      const outcome = await runWatch(client as NonNullable<typeof client>, id, chooseView(options.json === true), {
         intervalMs: options.interval,
         timeoutMs: options.timeout,
         signal: interruptSignal(),
       });
-      if (code === exitCodes.error && token === undefined) {
+      if (outcome.errorCode === 'AUTH' && !token) {
         err(`ordo-status: note: $${options.tokenEnv} is not set, so no token was sent\n`);
       }
-      process.exitCode = code;
+      process.exitCode = outcome.exitCode;
     });
 
   cli
@@ -69,9 +69,9 @@ function program(): Command {
     .description('start the embedded simulator, submit the reference LiDAR pipeline and watch it to the end')
     .addOption(new Option('--scenario <name>', 'outcome of the job').choices(simulatorScenarioNames).default('success'))
     .option('--speed <x>', 'run the simulated clock X times faster', parseSpeed, 1)
-    .option('--interval <duration>', 'time between an answer and the next request', parseDuration, 500)
+    .option('--interval <duration>', 'time between an answer and the next request (default: 500ms ÷ speed, at least 20ms)', parseDuration)
     .option('--json', 'print NDJSON: one object per transition, then the final snapshot')
-    .action(async (options: { scenario: SimulatorScenarioName; speed: number; interval: number; json?: boolean }) => {
+    .action(async (options: { scenario: SimulatorScenarioName; speed: number; interval?: number; json?: boolean }) => {
       const simulator = await startOrdoSimulator({ scenario: options.scenario, speed: options.speed });
       try {
         const { id } = await simulator.submitJob(pineyDamJobRequest);
@@ -79,11 +79,12 @@ function program(): Command {
           out(`Simulated Ordo server at ${simulator.url} · submitted the reference LiDAR pipeline as job ${id} · scenario ${options.scenario}${options.speed === 1 ? '' : ` · speed ${options.speed}×`}\n`);
         }
         const client = createOrdoClient({ baseUrl: simulator.url, token: simulator.token });
-        process.exitCode = await runWatch(client, id, chooseView(options.json === true), {
-          intervalMs: options.interval,
+        const outcome = await runWatch(client, id, chooseView(options.json === true), {
+          intervalMs: options.interval ?? Math.max(20, 500 / options.speed),
           timeoutMs: undefined,
           signal: interruptSignal(),
         });
+        process.exitCode = outcome.exitCode;
       } finally {
         await simulator.close();
       }

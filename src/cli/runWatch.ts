@@ -11,13 +11,19 @@ export const exitCodes = {
   interrupted: 130,
 } as const;
 
-/** Watches a job to its end through a view and returns the exit code. */
+/** How a watch ended: the exit code, and the error's code when it failed. */
+export interface WatchOutcome {
+  readonly exitCode: number;
+  readonly errorCode?: string;
+}
+
+/** Watches a job to its end through a view. */
 export function runWatch(
   client: OrdoClient,
   id: JobId,
   view: WatchView,
   options: { intervalMs: number; timeoutMs: number | undefined; signal: AbortSignal },
-): Promise<number> {
+): Promise<WatchOutcome> {
   const lifecycle = createJobLifecycle();
   let last: JobSnapshot | undefined;
   return new Promise((resolve) => {
@@ -30,22 +36,22 @@ export function runWatch(
       error: (error: unknown) => {
         if (options.signal.aborted && error === options.signal.reason) {
           view.interrupt(last);
-          resolve(exitCodes.interrupted);
+          resolve({ exitCode: exitCodes.interrupted });
           return;
         }
         const code = isOrdoError(error) ? error.code : 'UNEXPECTED';
         const message = error instanceof Error ? error.message : String(error);
         view.fail({ code, message }, last);
-        resolve(exitCodes.error);
+        resolve({ exitCode: exitCodes.error, errorCode: code });
       },
       complete: () => {
         if (!last) {
-          resolve(exitCodes.error);
+          resolve({ exitCode: exitCodes.error });
           return;
         }
         view.done(last);
         const status = last.job.status;
-        resolve(status === 'success' ? exitCodes.success : status === 'partial' ? exitCodes.partial : exitCodes.failed);
+        resolve({ exitCode: status === 'success' ? exitCodes.success : status === 'partial' ? exitCodes.partial : exitCodes.failed });
       },
     });
   });

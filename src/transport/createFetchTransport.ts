@@ -26,6 +26,11 @@ export interface FetchTransportOptions {
   fetch?: typeof globalThis.fetch | undefined;
 }
 
+/** Replaces every occurrence of the token in a server's text (a careless server may echo headers). */
+function redact(text: string, secret: string | undefined): string {
+  return secret ? text.split(secret).join('[redacted]') : text;
+}
+
 /** A short description of a fetch failure's cause, e.g. `ECONNREFUSED`. */
 function causeOf(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
@@ -45,6 +50,8 @@ function causeOf(error: unknown): string {
  *   HTML page is an `OrdoHttpError`, never a JSON syntax error.
  * - no response (refused, reset, DNS, a body cut off): {@link OrdoNetworkError} with `cause`.
  * - aborted through the context's signal: the signal's reason is thrown (the caller is gone).
+ *
+ * The token is never put in an error: a server text that echoes it is redacted.
  *
  * @param options - `baseUrl` (required), `token`, `fetch`.
  * @returns a {@link JobTransport} returning a `Promise` of the parsed body.
@@ -112,12 +119,17 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
         status: response.status,
         statusText: response.statusText,
         url,
-        body,
+        body: redact(body, value),
         contentType,
         retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
         jobId: id,
       });
     }
-    return parseJsonText(body, { jobId: id, contentType: contentType ?? 'none' });
+    try {
+      return parseJsonText(body, { jobId: id, contentType: contentType ?? 'none' });
+    } catch {
+      // Build the error again from the redacted text, so its excerpt cannot show the token.
+      return parseJsonText(redact(body, value), { jobId: id, contentType: contentType ?? 'none' });
+    }
   };
 }

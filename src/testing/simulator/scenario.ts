@@ -60,14 +60,19 @@ export const defaultStepDurationsMs: Readonly<Record<string, number>> = {
  * The script of a built-in scenario for a given recipe. The rules hold for any DAG:
  * - `failed`: the last step (in topological order) that has dependents fails — `dem` in the
  *   reference pipeline, as in the captured `failed` lifecycle;
- * - `partial`: the last step without dependents fails — `contours` in the reference pipeline;
+ * - `partial`: the deepest step without dependents fails (the last in recipe order on a tie) —
+ *   `contours` in the reference pipeline;
  * - `retry`: the last step that has dependents is blocked once and succeeds on attempt 2.
  * A recipe without a step of the needed kind falls back to its last step.
  */
 export function builtInScenario(name: SimulatorScenarioName, steps: readonly RecipeStep[]): SimulatorScenario {
   const order = topologicalOrder(steps);
   const withDependents = order.filter((step) => dependentsOf(steps, step.id).size > 0);
-  const leaves = order.filter((step) => dependentsOf(steps, step.id).size === 0);
+  const depth = new Map<string, number>();
+  for (const step of order) depth.set(step.id, Math.max(0, ...step.dependsOn.map((id) => (depth.get(id) ?? 0) + 1)));
+  const leaves = steps
+    .filter((step) => dependentsOf(steps, step.id).size === 0)
+    .sort((a, b) => (depth.get(a.id) ?? 0) - (depth.get(b.id) ?? 0));
   const last = (list: readonly RecipeStep[]) => (list.at(-1) ?? order.at(-1)) as RecipeStep;
   switch (name) {
     case 'success':

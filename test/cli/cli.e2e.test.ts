@@ -1,0 +1,265 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import xterm from '@xterm/headless';
+import { afterEach, describe, expect, it } from 'vitest';
+import { jobTransitions, stepTransitions } from 'ordo-status';
+import { pineyDamJobRequest, startOrdoSimulator, type OrdoSimulator } from 'ordo-status/testing';
+import { body } from '../helpers/bodies.js';
+import { cliPath, runCli, startCli } from '../helpers/cli.js';
+import { startTestServer, type TestServer } from '../helpers/testServer.js';
+
+let simulator: OrdoSimulator | undefined;
+let server: TestServer | undefined;
+afterEach(async () => {
+  await simulator?.close();
+  await server?.close();
+  simulator = undefined;
+  server = undefined;
+});
+
+const noStackTrace = (text: string) => expect(text).not.toMatch(/\n\s+at /);
+
+/** Checks NDJSON transition lines form a legal path per subject and returns the last status of each. */
+function checkLegalPath(lines: any[]): Map<string, string> {
+  const last = new Map<string, string>();
+  for (const line of lines) {
+    const subject = line.type === 'job' ? 'job' : line.stepId;
+    const table = line.type === 'job' ? jobTransitions : stepTransitions;
+    expect(line.from).toBe(last.get(subject) ?? 'pending');
+    expect(table.edges.get(line.from)).toContain(line.to);
+    last.set(subject, line.to);
+  }
+  return last;
+}
+
+describe('ordo-status demo', () => {
+  it('runs the reference pipeline to success with the defaults and exits 0', async () => {
+    const result = await runCli(['demo']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('submitted the reference LiDAR pipeline as job 1 · scenario success');
+    expect(result.stdout).toContain('job 1: pending → running');
+    expect(result.stdout).toContain('step dem (GENERATE_DEM): running → success · attempt 1');
+    expect(result.stdout).toMatch(/✔ job 1 success in \d+\.\d s · 5\/5 steps · 4\/4 outputs delivered\n$/);
+    expect(result.stderr).toBe('');
+  });
+
+  it('exits 3 when the job fails, naming the failed step', async () => {
+    const result = await runCli(['demo', '--scenario', 'failed', '--speed', '20']);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/step dem \(GENERATE_DEM\): running → failed · attempt 1 · GENERATE_DEM failed/);
+    expect(result.stdout).toContain('step contours (GENERATE_CONTOURS): pending → skipped');
+    expect(result.stdout).toMatch(/✖ job 1 failed in .* · 3\/5 steps · 0\/4 outputs delivered/);
+    expect(result.stdout).toContain('  error: Step "dem" failed: GENERATE_DEM failed');
+  });
+
+  it('exits 4 when the job ends partial', async () => {
+    const result = await runCli(['demo', '--scenario', 'partial', '--speed', '20']);
+    expect(result.code).toBe(4);
+    expect(result.stdout).toMatch(/job 1 partial in .* · 5\/5 steps · 3\/4 outputs delivered/);
+  });
+
+  it('shows attempt 2 of the retried step and exits 0', async () => {
+    const result = await runCli(['demo', '--scenario', 'retry', '--speed', '5']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/step dem \(GENERATE_DEM\): running → blocked · attempt 1 · GENERATE_DEM attempt 1 failed/);
+    expect(result.stdout).toContain('step dem (GENERATE_DEM): blocked → running · attempt 2');
+    expect(result.stdout).toContain('step dem (GENERATE_DEM): running → success · attempt 2');
+  });
+
+  it('prints NDJSON with --json', async () => {
+    const result = await runCli(['demo', '--json', '--speed', '20', '--interval', '50ms']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const final = lines.pop();
+    expect(final).toMatchObject({ type: 'snapshot', job: { id: '1', status: 'success' }, progress: { fraction: 1 } });
+    expect(final).not.toHaveProperty('raw');
+    expect(lines[0]).toEqual({ type: 'job', jobId: '1', from: 'pending', to: 'running', inferred: false });
+    const ends = checkLegalPath(lines);
+    expect(ends.get('job')).toBe('success');
+    expect([...ends.keys()].sort()).toEqual(['contours', 'dem', 'ept', 'hillshade', 'job', 'reproject']);
+  });
+
+  it('draws the live view on a terminal: overall bar, one row per step, summary', async () => {
+    const { stdout } = await promisify(execFile)(
+      'script',
+      ['-qec', `stty cols 120 rows 30; "${process.execPath}" "${cliPath}" demo --speed 10 --scenario retry`, '/dev/null'],
+      { env: { ...process.env, FORCE_COLOR: '1' } },
+    );
+    const terminal = new xterm.Terminal({ cols: 120, rows: 30, allowProposedApi: true });
+    await new Promise<void>((resolve) => terminal.write(stdout, resolve));
+    const screen: string[] = [];
+    for (let row = 0; row < terminal.buffer.active.length; row += 1) {
+      const line = terminal.buffer.active.getLine(row)?.translateToString(true);
+      if (line) screen.push(line);
+    }
+    const text = screen.join('\n');
+    expect(text).toMatch(/✔ job 1 success\s+█{24} 100%\s+5\/5 steps/);
+    for (const step of ['contours', 'dem', 'ept', 'hillshade', 'reproject']) {
+      expect(text).toMatch(new RegExp(`✔ ${step}\\s+[A-Z_]+\\s+success\\s+#${step === 'dem' ? 2 : 1}\\s+\\d+\\.\\d s\\s+█{24} 100%`));
+    }
+    expect(screen.at(-1)).toMatch(/^✔ job 1 success in \d+\.\d s · 5\/5 steps · 4\/4 outputs delivered$/);
+    expect(stdout).toContain('\u001b[32m'); // coloured on a terminal
+  });
+});
+
+describe('ordo-status watch against ordo-status simulate', () => {
+  it('prints NDJSON transitions that form a legal path, then the final snapshot', async () => {
+    const simulate = startCli(['simulate', '--speed', '20']);
+    const banner = await simulate.waitForOutput(/Press Ctrl-C to stop/);
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)![1]!;
+    const token = /token: (\S+)/.exec(banner)![1]!;
+    expect(banner).toContain(`export ORDO_BASE_URL=${url} ORDO_TOKEN=${token}`);
+    const response = await fetch(`${url}/jobs`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(pineyDamJobRequest),
+    });
+    const { id } = (await response.json()) as { id: number };
+    const watch = await runCli(['watch', String(id), '--json', '--interval', '100ms'], { ORDO_BASE_URL: url, ORDO_TOKEN: token });
+    expect(watch.code).toBe(0);
+    const lines = watch.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const final = lines.pop();
+    expect(final.type).toBe('snapshot');
+    expect(final.job).toMatchObject({ id: String(id), status: 'success', error: null });
+    expect(final.steps).toHaveLength(5);
+    expect(checkLegalPath(lines).get('job')).toBe('success');
+    expect(watch.stdout + watch.stderr).not.toContain(token);
+
+    simulate.child.kill('SIGINT');
+    const stopped = await simulate.result;
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).toContain('simulator stopped');
+    noStackTrace(stopped.stderr);
+  });
+
+  it('submits the reference pipeline at start with --submit', async () => {
+    const simulate = startCli(['simulate', '--submit', '--token', 'fixed-token']);
+    const banner = await simulate.waitForOutput(/Press Ctrl-C/);
+    expect(banner).toContain('token: fixed-token');
+    expect(banner).toContain('submitted the reference LiDAR pipeline as job 1');
+    simulate.child.kill('SIGTERM');
+    expect((await simulate.result).code).toBe(0);
+  });
+});
+
+describe('ordo-status watch exit codes', () => {
+  async function watchScenario(scenario: 'failed' | 'partial' | 'success', extra: string[] = []) {
+    simulator = await startOrdoSimulator({ speed: 20 });
+    const { id } = await simulator.submitJob(undefined, { scenario });
+    return runCli(['watch', String(id), '--interval', '50ms', '--base-url', simulator.url, ...extra], { ORDO_TOKEN: simulator.token });
+  }
+
+  it('exits 0, 3 and 4 for success, failed and partial', async () => {
+    expect((await watchScenario('success')).code).toBe(0);
+    await simulator!.close();
+    expect((await watchScenario('failed')).code).toBe(3);
+    await simulator!.close();
+    expect((await watchScenario('partial')).code).toBe(4);
+  });
+
+  it('reads the token from the variable named by --token-env', async () => {
+    simulator = await startOrdoSimulator({ speed: 50 });
+    const { id } = await simulator.submitJob();
+    const result = await runCli(['watch', String(id), '--token-env', 'MY_TOKEN', '--interval', '50ms'], {
+      ORDO_BASE_URL: simulator.url,
+      MY_TOKEN: simulator.token,
+    });
+    expect(result.code).toBe(0);
+  });
+
+  it('exits 1 with the server’s message for a wrong token, never printing it', async () => {
+    simulator = await startOrdoSimulator();
+    const result = await runCli(['watch', '1', '--base-url', simulator.url], { ORDO_TOKEN: 'wrong-secret-token' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`ordo-status: GET ${simulator.url}/jobs/1 answered 401 Unauthorized: Invalid token\n`);
+    expect(result.stdout + result.stderr).not.toContain('wrong-secret-token');
+  });
+
+  it('exits 1 and says the token variable is unset when no token was sent', async () => {
+    simulator = await startOrdoSimulator();
+    const result = await runCli(['watch', '1', '--base-url', simulator.url]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('answered 401 Unauthorized: Missing or invalid Authorization header');
+    expect(result.stderr).toContain('note: $ORDO_TOKEN is not set, so no token was sent');
+  });
+
+  it('exits 1 for an unknown job, a refused connection, a timeout, a bad body and an illegal transition', async () => {
+    simulator = await startOrdoSimulator({ speed: 0.01 });
+    const env = { ORDO_BASE_URL: simulator.url, ORDO_TOKEN: simulator.token };
+    const missing = await runCli(['watch', '42'], env);
+    expect(missing).toMatchObject({ code: 1 });
+    expect(missing.stderr).toContain('answered 404 Not Found: Job not found');
+
+    const { id } = await simulator.submitJob();
+    const timeout = await runCli(['watch', String(id), '--timeout', '300ms', '--interval', '50ms', '--json'], env);
+    expect(timeout.code).toBe(1);
+    expect(timeout.stderr).toContain(`ordo-status: Job ${id} did not finish within 300 ms (last seen pending, 0%)`);
+    const last = JSON.parse(timeout.stdout.trim().split('\n').at(-1)!);
+    expect(last).toMatchObject({ type: 'error', code: 'TIMEOUT' });
+
+    let answers = 0;
+    server = await startTestServer((req, res) => {
+      answers += 1;
+      if (req.url === '/jobs/1') res.json(body('paused'));
+      else res.json(answers % 2 === 1 ? body('running', { a: 'success' }, 2) : body('running', { a: 'running' }, 2));
+    });
+    const schema = await runCli(['watch', '1', '--base-url', server.url]);
+    expect(schema.code).toBe(1);
+    expect(schema.stderr).toContain('job.status: expected one of "pending", "running", "success", "failed", "partial"; received "paused"');
+    const illegal = await runCli(['watch', '2', '--base-url', server.url, '--interval', '10ms']);
+    expect(illegal.code).toBe(1);
+    expect(illegal.stderr).toBe('ordo-status: Illegal transition of step "a" of job 2: success → running (success is final)\n');
+    const url = server.url;
+    await server.close();
+    server = undefined;
+    const refused = await runCli(['watch', '1', '--base-url', url]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('failed without a complete response (ECONNREFUSED)');
+    for (const result of [missing, timeout, schema, illegal, refused]) noStackTrace(result.stderr);
+  });
+
+  it('exits 130 on Ctrl-C, cleanly', async () => {
+    simulator = await startOrdoSimulator({ speed: 0.05 });
+    const { id } = await simulator.submitJob();
+    const watch = startCli(['watch', String(id), '--base-url', simulator.url, '--interval', '50ms'], { ORDO_TOKEN: simulator.token });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    watch.child.kill('SIGINT');
+    const result = await watch.result;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toBe('ordo-status: interrupted\n');
+  });
+});
+
+describe('usage errors exit 2 with a clear message', () => {
+  const cases: Array<[string[], Record<string, string>, RegExp]> = [
+    [[], {}, /Usage: ordo-status/],
+    [['frobnicate'], {}, /unknown command 'frobnicate'/],
+    [['watch'], {}, /missing required argument 'id'/],
+    [['watch', '1'], {}, /no server: pass --base-url URL or set ORDO_BASE_URL/],
+    [['watch', '1', '--base-url', 'not a url'], {}, /Invalid baseUrl "not a url"/],
+    [['watch', '1', '--interval', 'soon'], { ORDO_BASE_URL: 'http://127.0.0.1:9' }, /'--interval <duration>' argument 'soon' is invalid\. expected a duration such as 500ms, 3s, 1m or 2h\./],
+    [['watch', '1', '--interval', '0'], { ORDO_BASE_URL: 'http://127.0.0.1:9' }, /argument '0' is invalid/],
+    [['watch', '1', '--timeout', '30d'], { ORDO_BASE_URL: 'http://127.0.0.1:9' }, /at most 24 days/],
+    [['watch', '1,2'], {}, /value '1,2' is invalid for argument 'id'\. Invalid job id "1,2": a job id is one path segment/],
+    [['watch', '1', '--token-env', 'not-a-name'], {}, /expected an environment variable name/],
+    [['watch', '1', '--jsno'], {}, /unknown option '--jsno'/],
+    [['demo', '--scenario', 'chaos'], {}, /argument 'chaos' is invalid\. Allowed choices are success, failed, partial, retry\./],
+    [['demo', '--speed', '0'], {}, /'--speed <x>' argument '0' is invalid/],
+    [['simulate', '--port', '99999'], {}, /expected a port number from 0 to 65535/],
+  ];
+  it.each(cases)('ordo-status %j', async (args, env, message) => {
+    const result = await runCli(args, env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    noStackTrace(result.stderr);
+    expect(result.stdout).toBe('');
+  });
+
+  it('--help and --version exit 0', async () => {
+    const help = await runCli(['watch', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--token-env <name>');
+    const version = await runCli(['--version']);
+    expect(version).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+  });
+});

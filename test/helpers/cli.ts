@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI, as installed users run it (`npm test` builds it first). */
+export const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunningCli {
+  readonly child: ChildProcess;
+  readonly result: Promise<CliResult>;
+  /** Resolves with stdout so far once it matches. */
+  waitForOutput(pattern: RegExp): Promise<string>;
+}
+
+/** Starts `node dist/cli.js …args` with a clean environment (no ORDO_* unless given). */
+export function startCli(args: readonly string[], env: Record<string, string> = {}): RunningCli {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('ORDO_')));
+  const child = spawn(process.execPath, [cliPath, ...args], { env: { ...base, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiters: Array<{ pattern: RegExp; resolve: (text: string) => void }> = [];
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    for (const waiter of [...waiters]) {
+      if (waiter.pattern.test(stdout)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(stdout);
+      }
+    }
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const result = new Promise<CliResult>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return {
+    child,
+    result,
+    waitForOutput: (pattern) =>
+      pattern.test(stdout)
+        ? Promise.resolve(stdout)
+        : new Promise((resolve, reject) => {
+            waiters.push({ pattern, resolve });
+            void result.then(() => reject(new Error(`CLI ended before printing ${pattern}:\n${stdout}\n${stderr}`)));
+          }),
+  };
+}
+
+/** Runs the CLI to its end. */
+export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return startCli(args, env).result;
+}

@@ -1,0 +1,235 @@
+import { lastValueFrom, from } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createFetchTransport,
+  OrdoAuthError,
+  OrdoHttpError,
+  OrdoNetworkError,
+  OrdoNotFoundError,
+  OrdoSchemaError,
+  type JobTransport,
+} from 'ordo-status';
+import { loadScenario } from '../helpers/fixtures.js';
+import { startTestServer, type TestServer } from '../helpers/testServer.js';
+
+const secret = 's3cr3t-T0KEN-value';
+const running = loadScenario('success')[24]!;
+let server: TestServer | undefined;
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+function fetchOnce(transport: JobTransport, id: string, signal = new AbortController().signal): Promise<unknown> {
+  return lastValueFrom(from(transport(id, { signal })));
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the request to fail');
+}
+
+/** Every way an error could show a secret: message, stack, own fields, cause chain. */
+function everythingIn(error: Error): string {
+  const seen = new Set<unknown>();
+  const parts: string[] = [];
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const value = current as Record<string, unknown>;
+    parts.push(String(value['message']), String(value['stack']));
+    for (const key of Object.keys(value)) parts.push(key, JSON.stringify(value[key]) ?? '');
+    current = value['cause'];
+  }
+  return parts.join('\n');
+}
+
+describe('createFetchTransport over real HTTP', () => {
+  it('GETs {baseUrl}/jobs/{id} with Accept and Bearer headers and returns the parsed body', async () => {
+    server = await startTestServer((_req, res) => res.type('application/json').send(running.text));
+    const transport = createFetchTransport({ baseUrl: server.url, token: secret });
+    const body = await fetchOnce(transport, '1');
+    expect(body).toEqual(running.body);
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]).toMatchObject({ method: 'GET', url: '/jobs/1' });
+    expect(server.requests[0]!.headers['accept']).toBe('application/json');
+    expect(server.requests[0]!.headers['authorization']).toBe(`Bearer ${secret}`);
+  });
+
+  it('keeps a path prefix, with or without a trailing slash, and percent-encodes the id', async () => {
+    server = await startTestServer((_req, res) => res.json(running.body));
+    for (const baseUrl of [`${server.url}/ordo`, `${server.url}/ordo/`, `${server.url}/ordo//`]) {
+      await fetchOnce(createFetchTransport({ baseUrl }), '1');
+    }
+    await fetchOnce(createFetchTransport({ baseUrl: `${server.url}/` }), '1');
+    await fetchOnce(createFetchTransport({ baseUrl: new URL(`${server.url}/a/b`) }), 'job:ä%7');
+    await fetchOnce(createFetchTransport({ baseUrl: `${server.url}/ordo?tenant=t1` }), '1');
+    expect(server.requests.map((request) => request.url)).toEqual([
+      '/ordo/jobs/1',
+      '/ordo/jobs/1',
+      '/ordo/jobs/1',
+      '/jobs/1',
+      '/a/b/jobs/job%3A%C3%A4%257',
+      '/ordo/jobs/1?tenant=t1',
+    ]);
+  });
+
+  it('takes the token from a sync or async function, called before every request', async () => {
+    server = await startTestServer((_req, res) => res.json(running.body));
+    let calls = 0;
+    const asyncToken = createFetchTransport({ baseUrl: server.url, token: async ({ refresh }) => `t${++calls}-${refresh}` });
+    await fetchOnce(asyncToken, '1');
+    await fetchOnce(asyncToken, '1');
+    await fetchOnce(createFetchTransport({ baseUrl: server.url, token: () => 'sync' }), '1');
+    await fetchOnce(createFetchTransport({ baseUrl: server.url, token: '' }), '1');
+    expect(server.requests.map((request) => request.headers['authorization'])).toEqual([
+      'Bearer t1-false',
+      'Bearer t2-false',
+      'Bearer sync',
+      undefined,
+    ]);
+  });
+
+  it('maps 401, 403, 404 and 500 to typed errors with status, url and the server message', async () => {
+    const answers: Array<[number, string]> = [
+      [401, '{"error":"Invalid token"}'],
+      [403, '{"error":"Forbidden"}'],
+      [404, '{"error":"Job not found"}'],
+      [500, '{"error":"Internal server error"}'],
+    ];
+    let next = 0;
+    server = await startTestServer((_req, res) => {
+      const [status, text] = answers[next++]!;
+      res.status(status).type('application/json').send(text);
+    });
+    const transport = createFetchTransport({ baseUrl: server.url, token: secret });
+    const auth = await failure(fetchOnce(transport, '8'));
+    expect(auth).toBeInstanceOf(OrdoAuthError);
+    expect(auth).toMatchObject({ code: 'AUTH', status: 401, url: `${server.url}/jobs/8`, jobId: '8', bodyExcerpt: '{"error":"Invalid token"}' });
+    expect(auth.message).toBe(`GET ${server.url}/jobs/8 answered 401 Unauthorized: Invalid token`);
+    expect(await failure(fetchOnce(transport, '8'))).toMatchObject({ name: 'OrdoAuthError', status: 403 });
+    const missing = await failure(fetchOnce(transport, '999999'));
+    expect(missing).toBeInstanceOf(OrdoNotFoundError);
+    expect(missing).toBeInstanceOf(OrdoHttpError);
+    expect(missing).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+    const internal = await failure(fetchOnce(transport, '99999999999'));
+    expect(internal.constructor).toBe(OrdoHttpError);
+    expect(internal).toMatchObject({ code: 'HTTP', status: 500, retryAfterMs: null });
+  });
+
+  it('reports a gateway’s 502 HTML page as an OrdoHttpError, never a JSON syntax error', async () => {
+    const page = `<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n${'<!-- padding -->'.repeat(40)}`;
+    server = await startTestServer((_req, res) => res.status(502).type('text/html').send(page));
+    const error = await failure(fetchOnce(createFetchTransport({ baseUrl: server.url }), '1'));
+    expect(error.constructor).toBe(OrdoHttpError);
+    expect(error).toMatchObject({ status: 502, retryAfterMs: null });
+    expect(error.message).toBe(`GET ${server.url}/jobs/1 answered 502 Bad Gateway (text/html; charset=utf-8 body)`);
+    expect((error as OrdoHttpError).bodyExcerpt).toBe(`${page.slice(0, 200)}…`);
+  });
+
+  it('reads Retry-After in seconds or as an HTTP date', async () => {
+    const inTwoMinutes = new Date(Date.now() + 120_000).toUTCString();
+    const values = ['120', inTwoMinutes, 'soon', '-3'];
+    let next = 0;
+    server = await startTestServer((_req, res) => res.status(503).set('Retry-After', values[next++]!).json({ error: 'busy' }));
+    const transport = createFetchTransport({ baseUrl: server.url });
+    const seconds = (await failure(fetchOnce(transport, '1'))) as OrdoHttpError;
+    expect(seconds.retryAfterMs).toBe(120_000);
+    const date = (await failure(fetchOnce(transport, '1'))) as OrdoHttpError;
+    expect(date.retryAfterMs).toBeGreaterThan(110_000);
+    expect(date.retryAfterMs).toBeLessThanOrEqual(120_000);
+    expect(((await failure(fetchOnce(transport, '1'))) as OrdoHttpError).retryAfterMs).toBeNull();
+    expect(((await failure(fetchOnce(transport, '1'))) as OrdoHttpError).retryAfterMs).toBeNull();
+  });
+
+  it('reports a 200 that is not JSON as an OrdoSchemaError naming the content type', async () => {
+    server = await startTestServer((_req, res) => res.status(200).type('text/html').send('<!DOCTYPE html><html><body>Sign in</body></html>'));
+    const error = await failure(fetchOnce(createFetchTransport({ baseUrl: server.url }), '1'));
+    expect(error).toBeInstanceOf(OrdoSchemaError);
+    expect(error.message).toContain('text/html; charset=utf-8');
+    expect(error.message).toContain('<!DOCTYPE html>');
+    expect((error as OrdoSchemaError).contentType).toBe('text/html; charset=utf-8');
+  });
+
+  it('reports a refused connection as an OrdoNetworkError with its cause', async () => {
+    server = await startTestServer((_req, res) => res.end());
+    const url = server.url;
+    await server.close();
+    server = undefined;
+    const error = await failure(fetchOnce(createFetchTransport({ baseUrl: url, token: secret }), '1'));
+    expect(error).toBeInstanceOf(OrdoNetworkError);
+    expect(error.message).toBe(`GET ${url}/jobs/1 failed without a complete response (ECONNREFUSED)`);
+    expect(error.cause).toBeInstanceOf(TypeError);
+  });
+
+  it('reports a body cut off mid-way as an OrdoNetworkError', async () => {
+    server = await startTestServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '5000' });
+      res.write(running.text.slice(0, 100));
+      setTimeout(() => req.socket.destroy(), 10);
+    });
+    const error = await failure(fetchOnce(createFetchTransport({ baseUrl: server.url }), '1'));
+    expect(error).toBeInstanceOf(OrdoNetworkError);
+  });
+
+  it('throws the signal’s reason when aborted, and aborts the HTTP request', async () => {
+    let closed = false;
+    server = await startTestServer((req) => {
+      req.socket.on('close', () => (closed = true));
+    });
+    const controller = new AbortController();
+    const pending = fetchOnce(createFetchTransport({ baseUrl: server.url }), '1', controller.signal);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const reason = new Error('gone');
+    controller.abort(reason);
+    expect(await failure(pending)).toBe(reason);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBe(true);
+  });
+
+  it('never shows the token in any error', async () => {
+    const statuses = [401, 403, 404, 500, 502];
+    let next = 0;
+    server = await startTestServer((req, res) => {
+      // A hostile or careless server echoing the request headers back.
+      res.status(statuses[next++] ?? 200).json({ error: `echo ${String(req.headers['authorization'])}` });
+    });
+    const transport = createFetchTransport({ baseUrl: server.url, token: async () => secret });
+    for (let index = 0; index < statuses.length; index += 1) {
+      const error = await failure(fetchOnce(transport, '1'));
+      expect(error).toBeInstanceOf(OrdoHttpError);
+      // The body excerpt is the server's own text; the token is scrubbed from it.
+      expect(everythingIn(error)).not.toContain(secret);
+    }
+  });
+
+  it('wraps a failing token function in an OrdoNetworkError and sends nothing', async () => {
+    server = await startTestServer((_req, res) => res.json(running.body));
+    const error = await failure(
+      fetchOnce(createFetchTransport({ baseUrl: server.url, token: () => Promise.reject(new Error('vault sealed')) }), '1'),
+    );
+    expect(error).toBeInstanceOf(OrdoNetworkError);
+    expect(error.message).toBe(`GET ${server.url}/jobs/1 was not sent: the token function failed`);
+    expect((error.cause as Error).message).toBe('vault sealed');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('refuses bad options at creation', () => {
+    expect(() => createFetchTransport({ baseUrl: 'ordo.example.com' })).toThrow(/Invalid baseUrl "ordo.example.com"/);
+    expect(() => createFetchTransport({ baseUrl: 'ftp://ordo.example.com' })).toThrow(/expected http: or https:/);
+    expect(() => createFetchTransport({ baseUrl: `https://user:${secret}@ordo.example.com` })).toThrow(/credentials/);
+    try {
+      createFetchTransport({ baseUrl: `https://user:${secret}@ordo.example.com` });
+    } catch (error) {
+      expect((error as Error).message).not.toContain(secret);
+    }
+    expect(() => createFetchTransport({ baseUrl: 'https://x', token: 42 as never })).toThrow(/Invalid token/);
+    expect(() => createFetchTransport({ baseUrl: 'https://x', fetch: 'no' as never })).toThrow(/fetch/);
+    expect(() => createFetchTransport(undefined as never)).toThrow(/baseUrl/);
+  });
+});
