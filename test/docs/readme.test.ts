@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { lastValueFrom, map, merge, toArray } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createOrdoClient, jobStatus$, OrdoJobFailedError } from 'ordo-status';
+import { startOrdoSimulator, type OrdoSimulator } from 'ordo-status/testing';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+let simulator: OrdoSimulator | undefined;
+afterEach(async () => {
+  await simulator?.close();
+  simulator = undefined;
+});
+
+describe('the README examples work as written', () => {
+  it('the marble test', () => {
+    expect(readme).toContain("expectObservable(status$).toBe('-a---(b|)', { a: 'running', b: 'success' });");
+    const body = (status: string) => ({ job: { id: 7, status }, steps: [] });
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, expectObservable }) => {
+      const answers = [cold('-a|', { a: body('running') }), cold('-b|', { b: body('success') })];
+      let request = 0;
+      const status$ = jobStatus$(7, { transport: () => answers[request++]!, intervalMs: 3 }).pipe(map((s) => s.job.status));
+      expectObservable(status$).toBe('-a---(b|)', { a: 'running', b: 'success' });
+    });
+  });
+
+  it('the Node example: waitForJob, OrdoJobFailedError, and merged NDJSON events', async () => {
+    expect(readme).toContain('merge(...[41, 42, 43].map((id) => ordo.jobEvents$(id)))');
+    simulator = await startOrdoSimulator({ speed: 20 });
+    const ok = await simulator.submitJob();
+    const failed = await simulator.submitJob(undefined, { scenario: 'failed' });
+    const ordo = createOrdoClient({ baseUrl: simulator.url, token: simulator.token, intervalMs: 50 });
+    const done = await ordo.waitForJob(ok.id, { timeoutMs: 30 * 60_000 });
+    expect(done.outputs.map((output) => output.deliveredUri)).toHaveLength(4);
+    const error = await ordo.waitForJob(failed.id).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OrdoJobFailedError);
+    expect((error as OrdoJobFailedError).snapshot.job.error).toMatch(/^Step "dem" failed/);
+
+    const ids = [(await simulator.submitJob()).id, (await simulator.submitJob()).id];
+    const lines = await lastValueFrom(
+      merge(...ids.map((id) => ordo.jobEvents$(id))).pipe(
+        map((event) => {
+          const { snapshot, ...fields } = event;
+          return `${JSON.stringify({ ...fields, progress: snapshot.progress.fraction })}\n`;
+        }),
+        toArray(),
+      ),
+    );
+    const parsed = lines.map((line) => JSON.parse(line));
+    for (const id of ids) {
+      const jobLines = parsed.filter((line) => line.jobId === String(id) && line.type === 'job');
+      expect(jobLines.map((line) => line.to)).toEqual(['running', 'success']);
+    }
+    expect(parsed.at(-1).progress).toBe(1);
+  });
+
+  it('a relative baseUrl is resolved against the page in a browser', async () => {
+    const seen: string[] = [];
+    const page = globalThis as { location?: { href: string } };
+    page.location = { href: 'https://app.example.com/dashboard/jobs' };
+    try {
+      const ordo = createOrdoClient({
+        baseUrl: '/ordo',
+        fetch: async (url) => {
+          seen.push(String(url));
+          return new Response(JSON.stringify({ job: { id: 3, status: 'success' }, steps: [] }), { status: 200 });
+        },
+      });
+      expect((await ordo.getJob(3)).job.status).toBe('success');
+    } finally {
+      delete page.location;
+    }
+    expect(seen).toEqual(['https://app.example.com/ordo/jobs/3']);
+  });
+});
