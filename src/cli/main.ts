@@ -143,5 +143,11 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// A reader that goes away (`ordo-status watch 1 | head -1`) ends the watch quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(exitCodes.error);
+  throw error;
+});
+
 // Exit explicitly: idle keep-alive sockets must not hold the process open after the result.
 main(process.argv).then((code) => process.exit(code));

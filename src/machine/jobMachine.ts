@@ -23,7 +23,7 @@ export type JobMachineEvent = StatusEvent<Exclude<JobStatus, 'pending'>>;
  * next.value; // 'running'
  * ```
  */
-export const jobMachine = setup({
+export const jobMachine = /* @__PURE__ */ setup({
   types: { events: {} as JobMachineEvent },
 }).createMachine({
   id: 'ordoJob',

@@ -17,7 +17,7 @@ export type StepMachineEvent = StatusEvent<Exclude<StepStatus, 'pending'>>;
  *
  * Source: design.md, "Lifecycles (the machines)"; ordo-api.md, "Statuses seen".
  */
-export const stepMachine = setup({
+export const stepMachine = /* @__PURE__ */ setup({
   types: { events: {} as StepMachineEvent },
 }).createMachine({
   id: 'ordoStep',

@@ -77,7 +77,7 @@ export function deriveTransitionTable<S extends string>(machine: AnyStateMachine
 }
 
 /** Legal job status moves, derived from {@link jobMachine}. */
-export const jobTransitions: TransitionTable<JobStatus> = deriveTransitionTable(jobMachine, jobStatuses);
+export const jobTransitions: TransitionTable<JobStatus> = /* @__PURE__ */ deriveTransitionTable(jobMachine, jobStatuses);
 
 /** Legal step status moves, derived from {@link stepMachine}. */
-export const stepTransitions: TransitionTable<StepStatus> = deriveTransitionTable(stepMachine, stepStatuses);
+export const stepTransitions: TransitionTable<StepStatus> = /* @__PURE__ */ deriveTransitionTable(stepMachine, stepStatuses);

@@ -212,8 +212,8 @@ export function parseJsonText(
  * `attempt` → `0`; `outputs` → `[]`; `durationMs` → `finishedAt − startedAt` when both are set,
  * otherwise `null`.
  *
- * @param body - the parsed JSON body, or the response text (a `string` or UTF-8 bytes), which is
- *   parsed first.
+ * @param body - the parsed JSON body, or the response text (a `string`, or UTF-8 bytes as a
+ *   `Uint8Array` or `ArrayBuffer`), which is parsed first.
  * @param options - `jobId`: the id that was asked for; `contentType`: named in errors.
  * @returns the snapshot; `raw` is the parsed body.
  * @throws {@link OrdoSchemaError} when the text is not JSON (the message says so and shows the
@@ -231,7 +231,7 @@ export function parseJsonText(
 export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions = {}): JobSnapshot {
   const jobId = options.jobId === undefined ? undefined : normalizeJobId(options.jobId);
   let raw = body;
-  if (body instanceof Uint8Array) raw = new TextDecoder().decode(body);
+  if (body instanceof Uint8Array || body instanceof ArrayBuffer) raw = new TextDecoder().decode(body);
   if (typeof raw === 'string') raw = parseJsonText(raw, { jobId, contentType: options.contentType });
   const result = wireJobBodySchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw schemaError(result.error.issues.map(toIssue), raw, jobId, options.contentType);
