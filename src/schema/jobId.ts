@@ -9,7 +9,7 @@ export type JobId = string | number;
  *   slashes (ids are one path segment, and a comma would turn `GET /jobs/:id` into a batch).
  * @returns the id as a string.
  * @throws TypeError when the id is of another type, empty, negative, fractional, unsafe, or
- *   contains whitespace, `,`, `/`, `\`, `?` or `#`.
+ *   contains whitespace, `,`, `/`, `\`, `?`, `#` or a lone UTF-16 surrogate, or is `.` or `..`.
  * @see design.md, "Snapshot" (job ids are normalised to strings).
  */
 export function normalizeJobId(id: JobId): string {
@@ -23,7 +23,7 @@ export function normalizeJobId(id: JobId): string {
     throw new TypeError(`Invalid job id of type ${id === null ? 'null' : typeof id}: expected a string or a number`);
   }
   if (id.length === 0) throw new TypeError('Invalid job id "": expected a non-empty string');
-  if (/[\s,/\\?#]/.test(id) || id === '.' || id === '..') {
+  if (/[\s,/\\?#]/.test(id) || id === '.' || id === '..' || /\p{Cs}/u.test(id)) {
     throw new TypeError(`Invalid job id ${JSON.stringify(id)}: a job id is one path segment without whitespace, ",", "/", "\\", "?" or "#"`);
   }
   return id;

@@ -30,7 +30,7 @@ export function excerptOf(body: unknown): string {
       text = String(body);
     }
   }
-  return text.length > excerptLength ? `${text.slice(0, excerptLength)}…` : text;
+  return text.length > excerptLength ? `${text.slice(0, excerptLength - 1)}…` : text;
 }
 
 /** Renders a value the way it appears in JSON, for messages: `"paused"`, `42`, `null`, `an object`. */
@@ -143,7 +143,10 @@ function toSnapshot(wire: WireJobBody, raw: unknown): JobSnapshot {
   const finishedAt = toDate(wire.job.finished_at);
   let durationMs: number | null;
   if (wire.duration_ms !== undefined) durationMs = wire.duration_ms;
-  else durationMs = startedAt && finishedAt ? finishedAt.getTime() - startedAt.getTime() : null;
+  else {
+    const computed = startedAt && finishedAt ? finishedAt.getTime() - startedAt.getTime() : null;
+    durationMs = computed !== null && computed >= 0 ? computed : null;
+  }
   const progress = wire.progress
     ? {
         fraction: Math.min(1, wire.progress.percentage),
@@ -189,7 +192,8 @@ export function parseJsonText(
     throw schemaError([{ path: '', message: `the body is empty${type}, expected a JSON object`, received: text }], text, jobId, contentType);
   }
   try {
-    return JSON.parse(text);
+    // A byte order mark is not JSON, but some servers and files start with one.
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (cause) {
     const type = contentType ? ` (content type ${contentType})` : '';
     throw schemaError(
@@ -241,7 +245,7 @@ export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions
   for (const [index, step] of wire.steps.entries()) {
     if (seen.has(step.step_id)) {
       throw schemaError(
-        [{ path: `steps[${index}].step_id`, message: `duplicate step id ${JSON.stringify(step.step_id)}`, received: step.step_id }],
+        [{ path: `steps[${index}].step_id`, message: `duplicate step id ${describe(step.step_id)}`, received: step.step_id }],
         raw,
         jobId,
         options.contentType,

@@ -17,15 +17,29 @@ import { jobStatuses, stepStatuses } from './types.js';
  * `Z` or `±hh:mm`. `2026-11-29 14:26:05` (no `T`, no zone) is rejected: without a zone the
  * instant is ambiguous.
  */
-const isoTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+const isoTimestamp = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
 export const timestampMessage =
   'expected an ISO-8601 timestamp with "T" and a zone ("Z" or "±hh:mm"), e.g. "2026-11-29T14:26:05.234Z"';
 
-const timestamp = z
-  .string({ error: timestampMessage })
-  .regex(isoTimestamp, { error: timestampMessage })
-  .refine((value) => !Number.isNaN(Date.parse(value)), { error: 'not a real date and time' });
+/**
+ * True when every field of an ISO timestamp is in range: `Date` would silently roll
+ * `2026-02-30` over to March 2 and `24:00` to the next day.
+ */
+function isRealDateTime(match: RegExpExecArray): boolean {
+  const [year, month, day, hour, minute, second, zoneHour, zoneMinute] = match.slice(1).map((part) => (part === undefined ? 0 : Number(part))) as number[];
+  if (month! < 1 || month! > 12 || hour! > 23 || minute! > 59 || second! > 59 || zoneHour! > 23 || zoneMinute! > 59) return false;
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  return day! >= 1 && day! <= daysInMonth;
+}
+
+const timestamp = z.string({ error: timestampMessage }).superRefine((value, context) => {
+  const match = isoTimestamp.exec(value);
+  if (!match) context.addIssue({ code: 'custom', message: timestampMessage, input: value });
+  else if (!isRealDateTime(match)) {
+    context.addIssue({ code: 'custom', message: 'not a real date and time (a day, hour, minute or second out of range)', input: value });
+  }
+});
 
 const optionalTimestamp = timestamp.nullable().optional();
 const optionalText = z.string().nullable().optional();

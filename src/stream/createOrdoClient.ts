@@ -4,7 +4,7 @@ import type { JobId } from '../schema/jobId.js';
 import type { JobSnapshot } from '../schema/types.js';
 import { createFetchTransport } from '../transport/createFetchTransport.js';
 import type { JobTransport, TokenProvider } from '../transport/types.js';
-import { getJob } from './getJob.js';
+import { getJob, type GetJobOptions } from './getJob.js';
 import { jobEvents$ } from './jobEvents.js';
 import { jobStatus$ } from './jobStatus.js';
 import { waitForJob } from './waitForJob.js';
@@ -40,7 +40,7 @@ export interface OrdoClient {
   /** See {@link waitForJob}. */
   waitForJob(id: JobId, options?: ClientWatchOptions): Promise<JobSnapshot>;
   /** One request, no polling. See {@link getJob}. */
-  getJob(id: JobId, options?: { signal?: AbortSignal | undefined }): Promise<JobSnapshot>;
+  getJob(id: JobId, options?: Omit<GetJobOptions, 'transport'>): Promise<JobSnapshot>;
   /** The transport the client uses. */
   readonly transport: JobTransport;
 }
@@ -81,6 +81,12 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
     jobStatus$: (id, callOptions) => jobStatus$(id, watch(callOptions)),
     jobEvents$: (id, callOptions) => jobEvents$(id, watch(callOptions)),
     waitForJob: (id, callOptions) => waitForJob(id, watch(callOptions)),
-    getJob: (id, callOptions) => getJob(id, { transport, signal: callOptions?.signal ?? defaults.signal }),
+    getJob: (id, callOptions) =>
+      getJob(id, {
+        transport,
+        signal: callOptions?.signal ?? defaults.signal,
+        requestTimeoutMs: callOptions?.requestTimeoutMs ?? defaults.requestTimeoutMs,
+        scheduler: callOptions?.scheduler ?? defaults.scheduler,
+      }),
   };
 }

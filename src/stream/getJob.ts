@@ -1,10 +1,11 @@
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, type SchedulerLike } from 'rxjs';
 import { normalizeJobId, type JobId } from '../schema/jobId.js';
 import { parseJobSnapshot } from '../schema/parseJobSnapshot.js';
 import type { JobSnapshot } from '../schema/types.js';
 import type { JobTransport } from '../transport/types.js';
 import { abortWith } from './abortWith.js';
 import { requestJob } from './requestJob.js';
+import { checkDuration, defaultWatchOptions } from './watchOptions.js';
 
 /** Options of {@link getJob}. */
 export interface GetJobOptions {
@@ -12,6 +13,10 @@ export interface GetJobOptions {
   transport: JobTransport;
   /** Aborts the request; the promise rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
+  /** No answer within this many milliseconds aborts the request: `OrdoTimeoutError`. @defaultValue 30000 */
+  requestTimeoutMs?: number | undefined;
+  /** The clock of `requestTimeoutMs`. @defaultValue `asyncScheduler` */
+  scheduler?: SchedulerLike | undefined;
 }
 
 /**
@@ -21,8 +26,9 @@ export interface GetJobOptions {
  * @param options - `transport` (required), `signal`.
  * @returns the validated snapshot.
  * @throws (rejects with) {@link OrdoHttpError} and its subclasses, {@link OrdoNetworkError},
- *   {@link OrdoSchemaError} (including a body for another job), a `TypeError` for an invalid id,
- *   or the signal's reason.
+ *   {@link OrdoSchemaError} (including a body for another job), {@link OrdoTimeoutError} (no
+ *   answer within `requestTimeoutMs`), a `TypeError` for an invalid id or option, or the signal's
+ *   reason.
  * @example
  * ```ts
  * const snapshot = await getJob(42, { transport });
@@ -33,6 +39,11 @@ export async function getJob(id: JobId, options: GetJobOptions): Promise<JobSnap
   if (options === null || typeof options !== 'object' || typeof options.transport !== 'function') {
     throw new TypeError('getJob needs options with a transport function');
   }
-  const body = await firstValueFrom(requestJob(options.transport, jobId).pipe(abortWith(options.signal)));
+  checkDuration('requestTimeoutMs', options.requestTimeoutMs);
+  const request = requestJob(options.transport, jobId, {
+    timeoutMs: options.requestTimeoutMs ?? defaultWatchOptions.requestTimeoutMs,
+    scheduler: options.scheduler ?? defaultWatchOptions.scheduler,
+  });
+  const body = await firstValueFrom(request.pipe(abortWith(options.signal)));
   return parseJobSnapshot(body, { jobId });
 }

@@ -1,51 +1,102 @@
-import { from, Observable } from 'rxjs';
+import { from, Observable, type SchedulerLike } from 'rxjs';
 import { OrdoError } from '../errors/OrdoError.js';
 import { OrdoNetworkError } from '../errors/OrdoNetworkError.js';
+import { OrdoTimeoutError } from '../errors/OrdoTimeoutError.js';
+import type { JobSnapshot } from '../schema/types.js';
 import type { JobTransport } from '../transport/types.js';
+
+/** `String(value)` that cannot throw (a null-prototype object, a throwing `toString`). */
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
 
 /** Keeps errors of this library as they are; wraps anything else in an {@link OrdoNetworkError}. */
 export function toOrdoError(error: unknown, jobId: string): OrdoError {
   if (error instanceof OrdoError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : safeString(error);
   return new OrdoNetworkError(`The transport failed for job ${jobId}: ${message}`, { cause: error, jobId });
+}
+
+/** Options of {@link requestJob}. */
+export interface RequestJobOptions {
+  /** Abort the request and fail with an {@link OrdoTimeoutError} after this long; `undefined`: never. */
+  readonly timeoutMs?: number | undefined;
+  /** The clock of the timeout. */
+  readonly scheduler: SchedulerLike;
+  /** The snapshot an {@link OrdoTimeoutError} carries. */
+  readonly lastSnapshot?: () => JobSnapshot | null;
 }
 
 /**
  * One request through a transport, as a cold observable: emits the body once and completes.
- * Unsubscribing before the answer aborts the request (the transport's signal fires); after the
- * answer nothing is aborted. A transport that completes without a value, throws, or returns
- * something that is not an `ObservableInput` errors with an {@link OrdoNetworkError}.
+ *
+ * - A transport may return the body text itself (a `string`, `Uint8Array` or `ArrayBuffer`)
+ *   rather than wrapping it: it is taken as one value, not iterated character by character.
+ * - Unsubscribing before the answer aborts the request (the transport's signal fires); after the
+ *   answer nothing is aborted.
+ * - No answer within `timeoutMs`: the request is aborted and the observable errors with an
+ *   {@link OrdoTimeoutError}.
+ * - A transport that completes without a value, throws, or returns something that is not an
+ *   `ObservableInput` errors with an {@link OrdoNetworkError}.
  */
-export function requestJob(transport: JobTransport, jobId: string): Observable<unknown> {
+export function requestJob(transport: JobTransport, jobId: string, options: RequestJobOptions): Observable<unknown> {
   return new Observable<unknown>((subscriber) => {
     const controller = new AbortController();
     let settled = false;
-    let subscription;
+    let subscription: { unsubscribe(): void } | undefined;
+    const timeout =
+      options.timeoutMs === undefined
+        ? undefined
+        : options.scheduler.schedule(() => {
+            if (settled) return;
+            settled = true;
+            subscription?.unsubscribe();
+            controller.abort();
+            subscriber.error(
+              new OrdoTimeoutError(`No answer for job ${jobId} within ${options.timeoutMs} ms`, {
+                jobId,
+                timeoutMs: options.timeoutMs as number,
+                lastSnapshot: options.lastSnapshot?.() ?? null,
+              }),
+            );
+          }, options.timeoutMs);
+    const settle = () => {
+      settled = true;
+      timeout?.unsubscribe();
+    };
     try {
-      subscription = from(transport(jobId, { signal: controller.signal })).subscribe({
+      const answer = transport(jobId, { signal: controller.signal });
+      const input = typeof answer === 'string' || answer instanceof Uint8Array || answer instanceof ArrayBuffer ? [answer] : answer;
+      subscription = from(input).subscribe({
         next: (body) => {
           if (settled) return;
-          settled = true;
+          settle();
           subscriber.next(body);
           subscriber.complete();
         },
         error: (error: unknown) => {
-          settled = true;
+          if (settled) return;
+          settle();
           subscriber.error(toOrdoError(error, jobId));
         },
         complete: () => {
           if (settled) return;
-          settled = true;
+          settle();
           subscriber.error(new OrdoNetworkError(`The transport completed without a body for job ${jobId}`, { jobId }));
         },
       });
     } catch (error) {
-      settled = true;
+      settle();
       subscriber.error(toOrdoError(error, jobId));
       return undefined;
     }
     return () => {
-      subscription.unsubscribe();
+      timeout?.unsubscribe();
+      subscription?.unsubscribe();
       if (!settled) controller.abort();
     };
   });

@@ -28,7 +28,7 @@ export interface JobObservation {
  */
 export function watchJob(id: JobId, options: WatchOptions): Observable<JobObservation> {
   const jobId = normalizeJobId(id);
-  const { transport, intervalMs, scheduler, signal, timeoutMs } = resolveWatchOptions(options);
+  const { transport, intervalMs, scheduler, signal, timeoutMs, requestTimeoutMs } = resolveWatchOptions(options);
 
   return defer(() => {
     const lifecycle = createJobLifecycle();
@@ -36,7 +36,7 @@ export function watchJob(id: JobId, options: WatchOptions): Observable<JobObserv
     let previous: JobSnapshot | undefined;
 
     const observations = defer(() => timer(polls++ === 0 ? 0 : intervalMs, scheduler)).pipe(
-      switchMap(() => requestJob(transport, jobId)),
+      switchMap(() => requestJob(transport, jobId, { timeoutMs: requestTimeoutMs, scheduler, lastSnapshot: () => previous ?? null })),
       repeat(),
       map((body) => parseJobSnapshot(body, { jobId })),
       filter((snapshot) => previous === undefined || !jsonEqual(previous.raw, snapshot.raw)),

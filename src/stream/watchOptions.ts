@@ -33,6 +33,12 @@ export interface WatchOptions {
    * @defaultValue no deadline
    */
   timeoutMs?: number | undefined;
+  /**
+   * Deadline for each request in milliseconds: a server that does not answer in time has its
+   * request aborted, and the watch ends with an `OrdoTimeoutError` carrying the last snapshot.
+   * @defaultValue 30000
+   */
+  requestTimeoutMs?: number | undefined;
 }
 
 /** The defaults of {@link WatchOptions}. */
@@ -40,6 +46,7 @@ export const defaultWatchOptions = {
   intervalMs: 3000,
   scheduler: asyncScheduler as SchedulerLike,
   timeoutMs: undefined as number | undefined,
+  requestTimeoutMs: 30_000,
 } as const;
 
 /** The largest delay a JavaScript timer honours (2^31 − 1 ms); larger ones fire at once in Node. */
@@ -60,6 +67,7 @@ export interface ResolvedWatchOptions {
   readonly scheduler: SchedulerLike;
   readonly signal: AbortSignal | undefined;
   readonly timeoutMs: number | undefined;
+  readonly requestTimeoutMs: number;
 }
 
 /** Checks watch options and fills in the defaults. @throws TypeError for an invalid option. */
@@ -70,6 +78,7 @@ export function resolveWatchOptions(options: WatchOptions): ResolvedWatchOptions
   }
   checkDuration('intervalMs', options.intervalMs);
   checkDuration('timeoutMs', options.timeoutMs);
+  checkDuration('requestTimeoutMs', options.requestTimeoutMs);
   if (options.signal !== undefined && !(typeof options.signal === 'object' && options.signal !== null && 'aborted' in options.signal)) {
     throw new TypeError('Invalid signal: expected an AbortSignal');
   }
@@ -79,5 +88,6 @@ export function resolveWatchOptions(options: WatchOptions): ResolvedWatchOptions
     scheduler: options.scheduler ?? defaultWatchOptions.scheduler,
     signal: options.signal,
     timeoutMs: options.timeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs ?? defaultWatchOptions.requestTimeoutMs,
   };
 }

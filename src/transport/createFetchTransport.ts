@@ -15,7 +15,10 @@ export interface FetchTransportOptions {
   baseUrl: string | URL;
   /**
    * Sent as `Authorization: Bearer <token>`: a string, or a function (sync or async) called
-   * before each request. It never appears in an error, log or output.
+   * before each request with `{ refresh: false }`; after a 401 it is called once more with
+   * `{ refresh: true }` and the request is sent again, once. Leading and trailing whitespace is
+   * trimmed. It never appears in an error, log or output: a server text that echoes it is
+   * redacted before it is parsed.
    * @defaultValue no `Authorization` header
    */
   token?: TokenProvider | undefined;
@@ -28,16 +31,22 @@ export interface FetchTransportOptions {
 
 /** Replaces every occurrence of the token in a server's text (a careless server may echo headers). */
 function redact(text: string, secret: string | undefined): string {
-  return secret ? text.split(secret).join('[redacted]') : text;
+  return secret && text.includes(secret) ? text.split(secret).join('[redacted]') : text;
 }
 
-/** A short description of a fetch failure's cause, e.g. `ECONNREFUSED`. */
-function causeOf(error: unknown): string {
+/** A short description of a fetch failure's cause, e.g. `ECONNREFUSED`, without the token. */
+function causeOf(error: unknown, secret: string | undefined): string {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
   if (cause && typeof cause.code === 'string') return cause.code;
-  if (cause && typeof cause.message === 'string') return cause.message;
-  return error instanceof Error ? error.message : String(error);
+  const text = cause && typeof cause.message === 'string' ? cause.message : error instanceof Error ? error.message : 'unknown error';
+  return redact(text, secret);
 }
+
+/**
+ * Characters a header value may not hold (CR, LF, NUL and other controls) or that are not
+ * Latin-1: `fetch` would refuse them with an error that quotes the whole value, token included.
+ */
+const unsafeHeaderValue = /[\u0000-\u0008\u000a-\u001f\u007f]|[^\u0000-\u00ff]/;
 
 /**
  * Creates the HTTP transport `createOrdoClient` uses: `GET {baseUrl}/jobs/{id}` with
@@ -51,12 +60,13 @@ function causeOf(error: unknown): string {
  * - no response (refused, reset, DNS, a body cut off): {@link OrdoNetworkError} with `cause`.
  * - aborted through the context's signal: the signal's reason is thrown (the caller is gone).
  *
- * The token is never put in an error: a server text that echoes it is redacted.
+ * The token is never put in an error or a snapshot: a server text that echoes it is redacted.
  *
  * @param options - `baseUrl` (required), `token`, `fetch`.
  * @returns a {@link JobTransport} returning a `Promise` of the parsed body.
  * @throws TypeError at creation when `baseUrl` is not an absolute http(s) URL or carries
- *   credentials, or when no `fetch` is available.
+ *   credentials, when a string token has characters a header cannot carry, or when no `fetch` is
+ *   available.
  * @example
  * ```ts
  * const transport = createFetchTransport({ baseUrl: 'https://gw.example.com/ordo', token: () => auth.currentToken() });
@@ -77,59 +87,70 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
   if (token !== undefined && typeof token !== 'string' && typeof token !== 'function') {
     throw new TypeError('Invalid token: expected a string or a function returning one');
   }
+  if (typeof token === 'string' && unsafeHeaderValue.test(token.trim())) {
+    throw new TypeError('Invalid token: it has characters an HTTP header cannot carry (line breaks, control or non-Latin-1 characters)');
+  }
 
-  async function bearer(url: string, jobId: string): Promise<string | undefined> {
+  async function bearer(url: string, jobId: string, refresh: boolean): Promise<string | undefined> {
     if (token === undefined) return undefined;
-    if (typeof token === 'string') return token;
-    let value: unknown;
-    try {
-      value = await token({ refresh: false });
-    } catch (cause) {
-      throw new OrdoNetworkError(`GET ${url} was not sent: the token function failed`, { cause, url, jobId });
+    let value: unknown = token;
+    if (typeof token === 'function') {
+      try {
+        value = await token({ refresh });
+      } catch (cause) {
+        throw new OrdoNetworkError(`GET ${url} was not sent: the token function failed`, { cause, url, jobId });
+      }
     }
     if (typeof value !== 'string') {
-      throw new OrdoNetworkError(`GET ${url} was not sent: the token function returned ${typeof value}, not a string`, { url, jobId });
+      throw new OrdoNetworkError(`GET ${url} was not sent: the token function returned ${value === null ? 'null' : typeof value}, not a string`, { url, jobId });
     }
-    return value;
+    const trimmed = value.trim();
+    if (unsafeHeaderValue.test(trimmed)) {
+      throw new OrdoNetworkError(`GET ${url} was not sent: the token has characters an HTTP header cannot carry (line breaks, control or non-Latin-1 characters)`, { url, jobId });
+    }
+    return trimmed;
+  }
+
+  async function send(url: string, secret: string | undefined, signal: AbortSignal, jobId: string): Promise<{ response: Response; body: string }> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (secret) headers['Authorization'] = `Bearer ${secret}`;
+    signal.throwIfAborted();
+    try {
+      const response = await fetchImpl(url, { method: 'GET', headers, signal });
+      return { response, body: await response.text() };
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw new OrdoNetworkError(`GET ${url} failed without a complete response (${causeOf(error, secret)})`, {
+        cause: error instanceof Error && secret && String(error.message).includes(secret) ? undefined : error,
+        url,
+        jobId,
+      });
+    }
   }
 
   return async (id, { signal }) => {
     const url = jobUrl(base, id);
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    const value = await bearer(url, id);
-    if (value) headers['Authorization'] = `Bearer ${value}`;
-    signal.throwIfAborted();
-
-    let response: Response;
-    let body: string;
-    try {
-      response = await fetchImpl(url, { method: 'GET', headers, signal });
-      body = await response.text();
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      throw new OrdoNetworkError(`GET ${url} failed without a complete response (${causeOf(error)})`, {
-        cause: error,
-        url,
-        jobId: id,
-      });
+    let secret = await bearer(url, id, false);
+    let { response, body } = await send(url, secret, signal, id);
+    if (response.status === 401 && typeof token === 'function') {
+      // The token may have expired between two polls: ask for a fresh one, once.
+      secret = await bearer(url, id, true);
+      ({ response, body } = await send(url, secret, signal, id));
     }
+    // A careless server may echo the Authorization header: nothing of the token goes further.
+    body = redact(body, secret);
     const contentType = response.headers.get('content-type');
     if (response.status < 200 || response.status > 299) {
       throw httpErrorFor({
         status: response.status,
         statusText: response.statusText,
         url,
-        body: redact(body, value),
+        body,
         contentType,
         retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
         jobId: id,
       });
     }
-    try {
-      return parseJsonText(body, { jobId: id, contentType: contentType ?? 'none' });
-    } catch {
-      // Build the error again from the redacted text, so its excerpt cannot show the token.
-      return parseJsonText(redact(body, value), { jobId: id, contentType: contentType ?? 'none' });
-    }
+    return parseJsonText(body, { jobId: id, contentType: contentType ?? 'none' });
   };
 }

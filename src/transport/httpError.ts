@@ -14,13 +14,14 @@ export interface HttpFailure {
   readonly jobId?: string | undefined;
 }
 
-/** The server's own message from an Ordo error body `{"error": "…"}`, if the body is one. */
+/** The server's own message from an Ordo error body `{"error": "…"}` (at most 200 characters), if the body is one. */
 function serverMessage(body: string, contentType: string | null): string | undefined {
   if (contentType !== null && !/json/i.test(contentType)) return undefined;
   try {
     const parsed: unknown = JSON.parse(body);
     const message = (parsed as { error?: unknown } | null)?.error;
-    return typeof message === 'string' ? message : undefined;
+    if (typeof message !== 'string') return undefined;
+    return message.length > 200 ? `${message.slice(0, 199)}…` : message;
   } catch {
     return undefined;
   }

@@ -24,7 +24,10 @@ export type JobTransport = (id: string, context: JobTransportContext) => Observa
 
 /** What a token function receives. */
 export interface TokenContext {
-  /** `true` when a previous request with the current token was refused and a fresh one is wanted. */
+  /**
+   * `true` when the server refused the current token (HTTP 401) and a fresh one is wanted; the
+   * request is then sent once more with it. `false` otherwise.
+   */
   readonly refresh: boolean;
 }
 

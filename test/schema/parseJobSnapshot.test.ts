@@ -98,6 +98,8 @@ describe('parseJobSnapshot on captured real-server bodies', () => {
     const fromBytes = parseJobSnapshot(new TextEncoder().encode(success[5]!.text));
     expect(fromText.progress.fraction).toBe(0.11000000000000001);
     expect(fromBytes.progress.fraction).toBe(0.11000000000000001);
+    expect(parseJobSnapshot(new TextEncoder().encode(success[5]!.text).buffer).job.id).toBe('1');
+    expect(parseJobSnapshot(`\uFEFF${success[5]!.text}`).job.id).toBe('1');
   });
 });
 
@@ -242,8 +244,20 @@ describe('bad input', () => {
       expect(error.issues[0]!.received, bad).toBe(bad);
     }
     const error = schemaErrorOf(() => at('2026-11-29 14:26:05'));
+    expect(error.issues).toHaveLength(1);
     expect(error.issues[0]!.message).toContain('ISO-8601');
     expect(error.message).toContain('"2026-11-29 14:26:05"');
+  });
+
+  it('rejects dates and times that do not exist instead of rolling them over', () => {
+    const at = (value: string) => parseJobSnapshot({ ...good, job: { ...good.job, started_at: value } }).job.startedAt;
+    for (const impossible of ['2026-02-30T00:00:00Z', '2026-04-31T12:00:00Z', '2026-11-29T24:00:00Z', '2026-11-29T14:60:00Z', '2026-11-29T14:26:60Z', '2026-11-29T14:26:05+24:00']) {
+      const error = schemaErrorOf(() => at(impossible));
+      expect(error.issues, impossible).toHaveLength(1);
+      expect(error.issues[0]!.message, impossible).toBe(`not a real date and time (a day, hour, minute or second out of range); received "${impossible}"`);
+    }
+    expect(at('2028-02-29T00:00:00Z')).toEqual(new Date('2028-02-29T00:00:00Z'));
+    expect(at('2026-11-29T14:26:05+14:00')).toEqual(new Date('2026-11-29T00:26:05Z'));
   });
 
   it('rejects a body for another job than the one asked for', () => {
@@ -261,6 +275,8 @@ describe('bad input', () => {
     expect(error.message).toContain('text/html');
     expect(error.message).toContain('<html><head><title>502');
     expect(error.bodyExcerpt).toBe(html);
+    const long = schemaErrorOf(() => parseJobSnapshot(`<html>${'x'.repeat(1000)}`));
+    expect(long.bodyExcerpt).toHaveLength(200);
     expect(error.cause).toBeInstanceOf(SyntaxError);
     expect(schemaErrorOf(() => parseJobSnapshot('')).message).toContain('empty');
     expect(schemaErrorOf(() => parseJobSnapshot('{"job": {"id": 1, "sta')).message).toContain('not JSON');

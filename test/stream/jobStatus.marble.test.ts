@@ -240,6 +240,57 @@ describe('jobStatus$ in virtual time', () => {
   });
 });
 
+describe('requests that do not answer', () => {
+  it('aborts a request after requestTimeoutMs and ends with OrdoTimeoutError carrying the last snapshot', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions, flush }) => {
+      const answers = [cold('-a|', { a: body('running') }), cold('-')];
+      const { transport, log } = scripted(answers);
+      // Answer at 1, next request at 3, no answer: aborted at 8.
+      expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 2, requestTimeoutMs: 5 }))).toBe(
+        '-a------#',
+        { a: 'running' },
+        expect.objectContaining({
+          name: 'OrdoTimeoutError',
+          message: 'No answer for job 1 within 5 ms',
+          timeoutMs: 5,
+          lastSnapshot: expect.objectContaining({ job: expect.objectContaining({ status: 'running' }) }),
+        }),
+      );
+      expectSubscriptions(answers[1]!.subscriptions).toBe('---^----!');
+      flush();
+      expect(log.signals[1]!.aborted).toBe(true);
+      expect(log.signals[0]!.aborted).toBe(false);
+    });
+  });
+
+  it('does not time out an answer that arrives in time, however close', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const { transport } = scripted([cold('----a|', { a: body('success') })]);
+      expectObservable(statusOf(jobStatus$(1, { transport, requestTimeoutMs: 5 }))).toBe('----(a|)', { a: 'success' });
+    });
+  });
+});
+
+describe('what a transport may return', () => {
+  it('takes a returned string or bytes as the body text, not as characters', () => {
+    testScheduler().run(({ expectObservable }) => {
+      const text = JSON.stringify(body('success'));
+      expectObservable(statusOf(jobStatus$(1, { transport: () => text }))).toBe('(a|)', { a: 'success' });
+      expectObservable(statusOf(jobStatus$(1, { transport: () => new TextEncoder().encode(text) }))).toBe('(a|)', { a: 'success' });
+    });
+  });
+
+  it('wraps odd rejections (null-prototype objects, strings, undefined) in OrdoNetworkError', async () => {
+    for (const reason of [Object.create(null), 'nope', undefined, { toString: () => { throw new Error('x'); } }]) {
+      const error = await new Promise((resolve) => jobStatus$(1, { transport: () => Promise.reject(reason) }).subscribe({ error: resolve }));
+      expect(error).toBeInstanceOf(OrdoNetworkError);
+      expect((error as OrdoNetworkError).cause).toBe(reason);
+    }
+    const nothing = await new Promise((resolve) => jobStatus$(1, { transport: () => undefined as never }).subscribe({ error: resolve }));
+    expect(nothing).toMatchObject({ name: 'OrdoNetworkError', message: expect.stringContaining('The transport failed for job 1') });
+  });
+});
+
 describe('jobEvents$ in virtual time', () => {
   it('emits each snapshot’s transitions at the frame of its answer, in order', () => {
     testScheduler().run(({ cold, expectObservable }) => {

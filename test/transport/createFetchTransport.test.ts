@@ -129,7 +129,7 @@ describe('createFetchTransport over real HTTP', () => {
     expect(error.constructor).toBe(OrdoHttpError);
     expect(error).toMatchObject({ status: 502, retryAfterMs: null });
     expect(error.message).toBe(`GET ${server.url}/jobs/1 answered 502 Bad Gateway (text/html; charset=utf-8 body)`);
-    expect((error as OrdoHttpError).bodyExcerpt).toBe(`${page.slice(0, 200)}…`);
+    expect((error as OrdoHttpError).bodyExcerpt).toBe(`${page.slice(0, 199)}…`);
   });
 
   it('reads Retry-After in seconds or as an HTTP date', async () => {
@@ -199,7 +199,8 @@ describe('createFetchTransport over real HTTP', () => {
       // A hostile or careless server echoing the request headers back.
       res.status(statuses[next++] ?? 200).json({ error: `echo ${String(req.headers['authorization'])}` });
     });
-    const transport = createFetchTransport({ baseUrl: server.url, token: async () => secret });
+    // A string token: a function would be asked for a fresh one after the 401.
+    const transport = createFetchTransport({ baseUrl: server.url, token: secret });
     for (let index = 0; index < statuses.length; index += 1) {
       const error = await failure(fetchOnce(transport, '1'));
       expect(error).toBeInstanceOf(OrdoHttpError);
@@ -231,5 +232,70 @@ describe('createFetchTransport over real HTTP', () => {
     expect(() => createFetchTransport({ baseUrl: 'https://x', token: 42 as never })).toThrow(/Invalid token/);
     expect(() => createFetchTransport({ baseUrl: 'https://x', fetch: 'no' as never })).toThrow(/fetch/);
     expect(() => createFetchTransport(undefined as never)).toThrow(/baseUrl/);
+  });
+});
+
+describe('createFetchTransport and the token', () => {
+  it('asks for a fresh token once after a 401 and sends the request again', async () => {
+    let call = 0;
+    server = await startTestServer((req, res) => {
+      call += 1;
+      if (req.headers['authorization'] === 'Bearer fresh') res.json(running.body);
+      else res.status(401).json({ error: 'Invalid token' });
+    });
+    const contexts: boolean[] = [];
+    const transport = createFetchTransport({
+      baseUrl: server.url,
+      token: ({ refresh }) => {
+        contexts.push(refresh);
+        return refresh ? 'fresh' : 'expired';
+      },
+    });
+    expect(await fetchOnce(transport, '1')).toEqual(running.body);
+    expect(contexts).toEqual([false, true]);
+    expect(call).toBe(2);
+    // Still refused after the refresh: the 401 is the answer, no third request.
+    const stubborn = createFetchTransport({ baseUrl: server.url, token: () => 'never-valid' });
+    const error = await failure(fetchOnce(stubborn, '1'));
+    expect(error).toBeInstanceOf(OrdoAuthError);
+    expect(call).toBe(4);
+    // A string token cannot be refreshed: one request.
+    await failure(fetchOnce(createFetchTransport({ baseUrl: server.url, token: 'static' }), '1'));
+    expect(call).toBe(5);
+  });
+
+  it('redacts a token that a 2xx body echoes, in the snapshot body and in schema errors', async () => {
+    server = await startTestServer((req, res) => {
+      res.json({ ...running.body, job: { ...running.body.job, error: `auth was ${String(req.headers['authorization'])}` } });
+    });
+    const transport = createFetchTransport({ baseUrl: server.url, token: secret });
+    const echoed = (await fetchOnce(transport, '1')) as any;
+    expect(echoed.job.error).toBe('auth was Bearer [redacted]');
+    await server.close();
+    server = await startTestServer((req, res) => {
+      res.json({ job: { id: 1, status: `zzz ${String(req.headers['authorization'])}` }, steps: [] });
+    });
+    const { jobStatus$ } = await import('ordo-status');
+    const error = await new Promise<Error>((resolve) =>
+      jobStatus$(1, { transport: createFetchTransport({ baseUrl: server!.url, token: secret }) }).subscribe({ error: resolve }),
+    );
+    expect(error).toBeInstanceOf(OrdoSchemaError);
+    expect(error.message).toContain('zzz Bearer [redacted]');
+    expect(everythingIn(error)).not.toContain(secret);
+  });
+
+  it('refuses a token with characters a header cannot carry, without showing it', async () => {
+    server = await startTestServer((_req, res) => res.json(running.body));
+    expect(() => createFetchTransport({ baseUrl: server!.url, token: `${secret}\nX-Evil: 1` })).toThrow(/characters an HTTP header cannot carry/);
+    for (const bad of [`${secret}\nSECOND`, `${secret}\u0000`, `${secret}\u2603`]) {
+      const error = await failure(fetchOnce(createFetchTransport({ baseUrl: server.url, token: async () => bad }), '1'));
+      expect(error).toBeInstanceOf(OrdoNetworkError);
+      expect(error.message).toContain('characters an HTTP header cannot carry');
+      expect(everythingIn(error)).not.toContain(secret);
+    }
+    // Surrounding whitespace (a token read from a file) is trimmed, not refused.
+    await fetchOnce(createFetchTransport({ baseUrl: server.url, token: async () => `  ${secret}\n` }), '1');
+    expect(server.requests.at(-1)!.headers['authorization']).toBe(`Bearer ${secret}`);
+    expect(server.requests).toHaveLength(1);
   });
 });
