@@ -1,6 +1,16 @@
 import pc from 'picocolors';
 import type { JobSnapshot, JobStatus, JobStep, StepStatus } from 'ordo-status';
 
+/**
+ * Makes a server's text safe to print on a terminal: control characters (escape sequences, line
+ * breaks, carriage returns) become visible `\xNN` escapes, so a step id or an error message can
+ * neither move the cursor nor forge a line of output.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** `1234` → `1.2 s`, `75000` → `1 m 15 s`; `null` → `–`. Milliseconds in. */
 export function formatDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms) || ms < 0) return '–';
@@ -13,7 +23,8 @@ export function formatDuration(ms: number | null): string {
 
 /** A fraction 0..1 as a whole percent: `0.71` → `71%`; `null` → `–`. */
 export function formatPercent(fraction: number | null): string {
-  return fraction === null ? '–' : `${Math.floor(fraction * 100)}%`;
+  // Floor, so 99.6 % is not shown as done; the epsilon keeps 0.29 (28.999999999999996) at 29 %.
+  return fraction === null ? '–' : `${Math.floor(fraction * 100 + 1e-9)}%`;
 }
 
 /** A step's run time: finished − started, or now − started while it runs; `null` before it started. */
@@ -71,9 +82,9 @@ export function summaryLine(snapshot: JobSnapshot): string {
   ];
   const head = `job ${job.id} ${paintStatus(job.status)} in ${formatDuration(snapshot.durationMs)}`;
   const lines = [`${statusIcon(job.status)} ${head} · ${parts.join(' · ')}`];
-  if (job.error) lines.push(`  error: ${job.error}`);
+  if (job.error) lines.push(`  error: ${printable(job.error)}`);
   for (const step of snapshot.steps) {
-    if (step.status === 'failed' && step.error) lines.push(`  step ${step.stepId}: ${step.error}`);
+    if (step.status === 'failed' && step.error) lines.push(`  step ${printable(step.stepId)}: ${printable(step.error)}`);
   }
   return lines.join('\n');
 }

@@ -17,13 +17,21 @@ function chooseView(json: boolean): WatchView {
   return createLineView(out, err);
 }
 
-/** An AbortSignal that fires on the first Ctrl-C (SIGINT) or SIGTERM. */
+/**
+ * An AbortSignal that fires on the first Ctrl-C (SIGINT) or SIGTERM; its reason names the signal.
+ * A second Ctrl-C gets Node's default behaviour (the process ends at once).
+ */
 function interruptSignal(): AbortSignal {
   const controller = new AbortController();
-  const stop = () => controller.abort(new Error('interrupted'));
+  const stop = (signal: NodeJS.Signals) => controller.abort(Object.assign(new Error('interrupted'), { signal }));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return controller.signal;
+}
+
+/** Resolves once everything written to a stream has left the process (pipes may still hold it). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return stream.writableLength === 0 ? Promise.resolve() : new Promise((resolve) => stream.once('drain', () => resolve()));
 }
 
 function program(): Command {
@@ -40,7 +48,7 @@ function program(): Command {
     .argument('<id>', 'job id', parseJobId)
     .option('--base-url <url>', 'server base URL, e.g. https://gw.example.com/ordo (default: $ORDO_BASE_URL)')
     .option('--token-env <name>', 'environment variable that holds the Bearer token', parseEnvName, 'ORDO_TOKEN')
-    .option('--interval <duration>', 'time between an answer and the next request', parseDuration, 3000)
+    .option('--interval <duration>', 'time between an answer and the next request: 500ms, 3s, 1m (a bare number is milliseconds)', parseDuration, 3000)
     .option('--timeout <duration>', 'give up after this long (default: no limit)', parseDuration)
     .option('--json', 'print NDJSON: one object per transition, then the final snapshot')
     .action(async (id: string, options: { baseUrl?: string; tokenEnv: string; interval: number; timeout?: number; json?: boolean }, command: Command) => {
@@ -103,25 +111,31 @@ function program(): Command {
       try {
         simulator = await startOrdoSimulator({ port: options.port, scenario: options.scenario, speed: options.speed, ...(options.token === undefined ? {} : { token: options.token }) });
       } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        command.error(`error: ${code === 'EADDRINUSE' ? `port ${options.port} is already in use` : (error as Error).message}`, { exitCode: code === 'EADDRINUSE' ? exitCodes.error : exitCodes.usage });
+        if ((error as { code?: unknown }).code === 'EADDRINUSE') {
+          err(`ordo-status: port ${options.port} is already in use\n`);
+          process.exitCode = exitCodes.error;
+          return;
+        }
+        command.error(`error: ${(error as Error).message}`, { exitCode: exitCodes.usage });
       }
       const sim = simulator as NonNullable<typeof simulator>;
+      // Listen for Ctrl-C before telling anyone to press it.
+      const stopped = new Promise<void>((resolve) => {
+        interruptSignal().addEventListener('abort', () => resolve(), { once: true });
+      });
       out(`Ordo simulator listening on ${sim.url} (scenario ${options.scenario}, speed ${options.speed}×)\n`);
       out(`token: ${sim.token}\n\n`);
       out(`  export ORDO_BASE_URL=${sim.url} ORDO_TOKEN=${sim.token}\n`);
-      out(`  curl -s -X POST -H "Authorization: Bearer $ORDO_TOKEN" -H 'Content-Type: application/json' --data @piney-job.json $ORDO_BASE_URL/jobs\n`);
-      out(`  ordo-status watch <id>\n\n`);
+      out(`  npx ordo-status watch <id>     # a job submitted with --submit, or POSTed to $ORDO_BASE_URL/jobs\n\n`);
       if (options.submit) {
         const { id } = await sim.submitJob(pineyDamJobRequest);
         out(`submitted the reference LiDAR pipeline as job ${id}\n`);
       }
       out('Press Ctrl-C to stop.\n');
-      await new Promise<void>((resolve) => {
-        interruptSignal().addEventListener('abort', () => resolve(), { once: true });
-      });
+      await stopped;
       await sim.close();
       out('simulator stopped\n');
+      // Ctrl-C or SIGTERM is how a simulator is meant to stop: a success.
       process.exitCode = exitCodes.success;
     });
 
@@ -149,5 +163,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-// Exit explicitly: idle keep-alive sockets must not hold the process open after the result.
-main(process.argv).then((code) => process.exit(code));
+// Exit explicitly once the output has drained: idle keep-alive sockets must not hold the process
+// open, and a slow reader (`watch --json | jq`) must still get every line.
+main(process.argv)
+  .then(async (code) => {
+    await Promise.all([drained(process.stdout), drained(process.stderr)]);
+    return code;
+  })
+  .then((code) => process.exit(code));

@@ -8,7 +8,10 @@ export const exitCodes = {
   usage: 2,
   failed: 3,
   partial: 4,
+  /** 128 + SIGINT (Ctrl-C). */
   interrupted: 130,
+  /** 128 + SIGTERM. */
+  terminated: 143,
 } as const;
 
 /** How a watch ended: the exit code, and the error's code when it failed. */
@@ -36,7 +39,7 @@ export function runWatch(
       error: (error: unknown) => {
         if (options.signal.aborted && error === options.signal.reason) {
           view.interrupt(last);
-          resolve({ exitCode: exitCodes.interrupted });
+          resolve({ exitCode: (error as { signal?: unknown }).signal === 'SIGTERM' ? exitCodes.terminated : exitCodes.interrupted });
           return;
         }
         const code = isOrdoError(error) ? error.code : 'UNEXPECTED';

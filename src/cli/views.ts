@@ -6,6 +6,7 @@ import {
   formatPercent,
   jobDurationMs,
   paintStatus,
+  printable,
   statusIcon,
   stepDurationMs,
   summaryLine,
@@ -31,8 +32,8 @@ export function eventLine(event: JobEvent): string {
   const arrow = `${paintStatus(event.from)} → ${paintStatus(event.to)}`;
   if (event.type === 'job') return `job ${event.jobId}: ${arrow}${inferred}`;
   const step = event.snapshot.steps.find((candidate) => candidate.stepId === event.stepId);
-  const error = (event.to === 'failed' || event.to === 'blocked') && step?.error ? ` · ${step.error}` : '';
-  return `step ${event.stepId} (${event.stepType}): ${arrow} · attempt ${event.attempt}${inferred}${error}`;
+  const error = (event.to === 'failed' || event.to === 'blocked') && step?.error ? ` · ${printable(step.error)}` : '';
+  return `step ${printable(event.stepId)} (${printable(event.stepType)}): ${arrow} · attempt ${event.attempt}${inferred}${error}`;
 }
 
 /** Piped output: one line per transition, then a summary. */
@@ -42,7 +43,7 @@ export function createLineView(out: Write, err: Write): WatchView {
       for (const event of events) out(`${eventLine(event)}\n`);
     },
     done: (snapshot) => out(`${summaryLine(snapshot)}\n`),
-    fail: (error) => err(`ordo-status: ${error.message}\n`),
+    fail: (error) => err(`ordo-status: ${printable(error.message)}\n`),
     interrupt: () => err('ordo-status: interrupted\n'),
   };
 }
@@ -56,7 +57,8 @@ function snapshotRecord(snapshot: JobSnapshot): Record<string, unknown> {
 /**
  * `--json`: NDJSON, one object per transition (`type`, `jobId`, `from`, `to`, `inferred`, and
  * `stepId`, `stepType`, `attempt` for steps), then one `{"type":"snapshot", …}` line. A failure
- * adds `{"type":"error","code","message"}`.
+ * or an interruption ends with the last snapshot seen (if any) and
+ * `{"type":"error","code","message"}` (code `INTERRUPTED` for Ctrl-C).
  */
 export function createJsonView(out: Write, err: Write): WatchView {
   return {
@@ -70,9 +72,13 @@ export function createJsonView(out: Write, err: Write): WatchView {
     fail: (error, last) => {
       if (last) out(`${JSON.stringify(snapshotRecord(last))}\n`);
       out(`${JSON.stringify({ type: 'error', code: error.code, message: error.message })}\n`);
-      err(`ordo-status: ${error.message}\n`);
+      err(`ordo-status: ${printable(error.message)}\n`);
     },
-    interrupt: () => err('ordo-status: interrupted\n'),
+    interrupt: (last) => {
+      if (last) out(`${JSON.stringify(snapshotRecord(last))}\n`);
+      out(`${JSON.stringify({ type: 'error', code: 'INTERRUPTED', message: 'interrupted' })}\n`);
+      err('ordo-status: interrupted\n');
+    },
   };
 }
 
@@ -92,46 +98,74 @@ function padVisible(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
+/** Which steps get a row when there are more steps than the terminal has rows: the active ones first. */
+const rowPriority: Record<JobStep['status'], number> = { running: 0, blocked: 0, failed: 1, pending: 2, success: 3, skipped: 3 };
+
 /**
  * The live terminal view: an overall progress bar, then one row per step with status, attempt,
- * duration and its own progress bar (cli-progress redraws the frame; picocolors colours it).
+ * duration and its own progress bar (cli-progress redraws the frame; picocolors colours it). When
+ * the job has more steps than the terminal has rows, running, blocked and failed steps get rows
+ * first and one line counts the others.
  */
 export function createLiveView(stream: NodeJS.WriteStream, err: Write): WatchView {
   const multibar = new cliProgress.MultiBar({ ...barOptions, stream, format: '{line}' });
-  let jobBar: cliProgress.SingleBar | undefined;
-  const stepBars = new Map<string, cliProgress.SingleBar>();
+  const lines: cliProgress.SingleBar[] = [];
   let current: JobSnapshot | undefined;
-  let widths = { id: 4, type: 4 };
 
-  const bar = (fraction: number | null) => cliProgress.Format.BarFormat(fraction ?? 0, { ...barOptions, barCompleteString: '█'.repeat(24), barIncompleteString: '░'.repeat(24), barGlue: '' } as never);
+  const bar = (fraction: number | null) =>
+    cliProgress.Format.BarFormat(fraction ?? 0, {
+      ...barOptions,
+      barCompleteString: '█'.repeat(barOptions.barsize),
+      barIncompleteString: '░'.repeat(barOptions.barsize),
+      barGlue: '',
+    } as never);
 
-  function stepLine(step: JobStep, nowMs: number): string {
+  function stepLine(step: JobStep, nowMs: number, widths: { id: number; type: number }): string {
     const status = padVisible(step.status, 8);
     const attempt = step.attempt > 0 ? `#${step.attempt}` : '  ';
     const progress = step.status === 'running' || step.status === 'success' ? `${bar(step.progress)} ${formatPercent(step.progress)}` : '';
-    return `  ${statusIcon(step.status)} ${padVisible(step.stepId, widths.id)}  ${pc.dim(padVisible(step.stepType, widths.type))}  ${paintStatus(step.status, status)} ${attempt.padStart(3)}  ${formatDuration(stepDurationMs(step, nowMs)).padStart(8)}  ${progress}`;
+    return `  ${statusIcon(step.status)} ${padVisible(printable(step.stepId), widths.id)}  ${pc.dim(padVisible(printable(step.stepType), widths.type))}  ${paintStatus(step.status, status)} ${attempt.padStart(3)}  ${formatDuration(stepDurationMs(step, nowMs)).padStart(8)}  ${progress}`;
+  }
+
+  /** Chooses the steps that get a row: all of them, or as many as fit, the active ones first. */
+  function visibleSteps(steps: readonly JobStep[]): { shown: readonly JobStep[]; hidden: readonly JobStep[] } {
+    const room = Math.max(3, (stream.rows ?? 40) - 4);
+    if (steps.length <= room) return { shown: steps, hidden: [] };
+    const chosen = new Set(
+      steps
+        .map((step, index) => ({ step, index }))
+        .sort((a, b) => rowPriority[a.step.status] - rowPriority[b.step.status] || a.index - b.index)
+        .slice(0, room - 1)
+        .map(({ step }) => step),
+    );
+    return { shown: steps.filter((step) => chosen.has(step)), hidden: steps.filter((step) => !chosen.has(step)) };
   }
 
   function render(): void {
     if (!current) return;
     const now = Date.now();
-    const snapshot = current;
-    const { job, progress } = snapshot;
-    const head = `${statusIcon(job.status)} job ${job.id} ${paintStatus(job.status, padVisible(job.status, 8))} ${bar(progress.fraction)} ${formatPercent(progress.fraction).padStart(4)}  ${progress.completedSteps}/${progress.totalSteps} steps  ${formatDuration(jobDurationMs(snapshot, now))}`;
-    jobBar ??= multibar.create(1, 0, { line: '' });
-    jobBar.update(progress.fraction, { line: head });
-    widths = {
-      id: Math.max(4, ...snapshot.steps.map((step) => step.stepId.length)),
-      type: Math.max(4, ...snapshot.steps.map((step) => step.stepType.length)),
+    const { job, progress, steps } = current;
+    const { shown, hidden } = visibleSteps(steps);
+    const widths = {
+      id: Math.max(4, ...shown.map((step) => printable(step.stepId).length)),
+      type: Math.max(4, ...shown.map((step) => printable(step.stepType).length)),
     };
-    for (const step of snapshot.steps) {
-      let stepBar = stepBars.get(step.stepId);
-      if (!stepBar) {
-        stepBar = multibar.create(1, 0, { line: '' });
-        stepBars.set(step.stepId, stepBar);
-      }
-      stepBar.update(step.progress ?? 0, { line: stepLine(step, now) });
+    const text = [
+      `${statusIcon(job.status)} job ${job.id} ${paintStatus(job.status, padVisible(job.status, 8))} ${bar(progress.fraction)} ${formatPercent(progress.fraction).padStart(4)}  ${progress.completedSteps}/${progress.totalSteps} steps  ${formatDuration(jobDurationMs(current, now))}`,
+      ...shown.map((step) => stepLine(step, now, widths)),
+    ];
+    if (hidden.length > 0) {
+      const counts = new Map<string, number>();
+      for (const step of hidden) counts.set(step.status, (counts.get(step.status) ?? 0) + 1);
+      text.push(pc.dim(`  … ${hidden.length} more steps: ${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')}`));
     }
+    // One cli-progress bar per line, created as lines appear (the count never shrinks).
+    text.forEach((line, index) => {
+      const lineBar = lines[index] ?? multibar.create(1, 0, { line: '' });
+      lines[index] = lineBar;
+      lineBar.update(0, { line });
+    });
+    for (let index = text.length; index < lines.length; index += 1) lines[index]!.update(0, { line: '' });
   }
 
   // Durations of running steps keep counting between polls.
@@ -156,7 +190,7 @@ export function createLiveView(stream: NodeJS.WriteStream, err: Write): WatchVie
     },
     fail: (error) => {
       stop();
-      err(`ordo-status: ${error.message}\n`);
+      err(`ordo-status: ${printable(error.message)}\n`);
     },
     interrupt: () => {
       stop();

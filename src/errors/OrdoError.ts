@@ -22,6 +22,12 @@ export interface OrdoErrorOptions {
 }
 
 /**
+ * Marks every ordo-status error, so {@link isOrdoError} recognises errors from another copy of
+ * the library (the ESM and the CommonJS builds loaded side by side).
+ */
+const brand = Symbol.for('ordo-status.error');
+
+/**
  * Base class of every error raised by ordo-status.
  *
  * `name` equals the class name (set explicitly, so it survives minification) and `code` is a
@@ -42,10 +48,15 @@ export abstract class OrdoError extends Error {
   constructor(message: string, options: OrdoErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.jobId = options.jobId;
+    Object.defineProperty(this, brand, { value: true });
   }
 }
 
-/** True when `value` is an error raised by ordo-status (any subclass of {@link OrdoError}). */
+/**
+ * True when `value` is an error raised by ordo-status (any subclass of {@link OrdoError}), also
+ * when it comes from another copy of the library (ESM and CommonJS builds side by side), where
+ * `instanceof` cannot tell.
+ */
 export function isOrdoError(value: unknown): value is OrdoError {
-  return value instanceof OrdoError;
+  return value instanceof OrdoError || (typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true);
 }

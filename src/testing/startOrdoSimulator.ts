@@ -8,7 +8,7 @@ import {
   parseJobRequest,
   type RecipeStep,
 } from './simulator/recipe.js';
-import { builtInScenario, simulatorScenarioNames, type SimulatorScenario, type SimulatorScenarioName } from './simulator/scenario.js';
+import { builtInScenario, checkScenario, type SimulatorScenario, type SimulatorScenarioName } from './simulator/scenario.js';
 import { SimulatedJob } from './simulator/simulatedJob.js';
 import { pineyDamJobRequest } from './pineyDamJob.js';
 
@@ -60,7 +60,8 @@ export interface OrdoSimulator {
    * Submits a job as `POST /jobs` would, without HTTP.
    * @param body - a `POST /jobs` body. @defaultValue the reference pipeline ({@link pineyDamJobRequest})
    * @returns `{ id }` of the new job.
-   * @throws Error with the server's 400 message for a body the server would refuse.
+   * @throws Error with the server's 400 message for a body the server would refuse; TypeError for
+   *   an invalid scenario.
    */
   submitJob(body?: unknown, options?: SubmitJobOptions): Promise<{ id: number }>;
   /** How many HTTP requests it has answered. */
@@ -72,17 +73,6 @@ export interface OrdoSimulator {
 const int4Max = 2_147_483_647;
 const batchRoute = /^[0-9,]+,[0-9,]+$/;
 const maxBatch = 100;
-
-function checkScenario(scenario: unknown, where: string): void {
-  if (scenario === undefined) return;
-  if (typeof scenario === 'string') {
-    if (!(simulatorScenarioNames as readonly string[]).includes(scenario)) {
-      throw new TypeError(`Unknown ${where} ${JSON.stringify(scenario)}: expected one of ${simulatorScenarioNames.join(', ')}`);
-    }
-    return;
-  }
-  if (scenario === null || typeof scenario !== 'object') throw new TypeError(`Invalid ${where}: expected a name or a script object`);
-}
 
 /**
  * Starts an Ordo-compatible server on 127.0.0.1 for tests, demos and local development.

@@ -137,6 +137,9 @@ describe('ordo-status watch against ordo-status simulate', () => {
     const banner = await simulate.waitForOutput(/Press Ctrl-C/);
     expect(banner).toContain('token: fixed-token');
     expect(banner).toContain('submitted the reference LiDAR pipeline as job 1');
+    const port = /127\.0\.0\.1:(\d+)/.exec(banner)![1]!;
+    const taken = await runCli(['simulate', '--port', port]);
+    expect(taken).toMatchObject({ code: 1, stderr: `ordo-status: port ${port} is already in use\n` });
     simulate.child.kill('SIGTERM');
     expect((await simulate.result).code).toBe(0);
   });
@@ -218,15 +221,59 @@ describe('ordo-status watch exit codes', () => {
     for (const result of [missing, timeout, schema, illegal, refused]) noStackTrace(result.stderr);
   });
 
-  it('exits 130 on Ctrl-C, cleanly', async () => {
+  it('delivers every line to a slow reader at the end of a pipe before exiting', async () => {
+    const steps = Object.fromEntries(Array.from({ length: 3000 }, (_, index) => [`step-${String(index).padStart(4, '0')}`, 'success']));
+    server = await startTestServer((_req, res) => res.json(body('success', steps)));
+    const watch = startCli(['watch', '1', '--json', '--base-url', server.url], {}, 700);
+    const result = await watch.result;
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2 + 3000 * 2 + 1);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ type: 'snapshot', job: { status: 'success' } });
+  });
+
+  it('prints a server’s control characters as visible escapes, so they cannot forge output', async () => {
+    const hostile = body('failed', { 'x\u001b[2Jy': 'failed' });
+    (hostile as any).steps[0].error = 'boom\r\n✔ job 1 success';
+    (hostile as any).job.error = '\u001b]0;pwned\u0007';
+    server = await startTestServer((_req, res) => res.json(hostile));
+    const result = await runCli(['watch', '1', '--base-url', server.url]);
+    expect(result.code).toBe(3);
+    expect(result.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(result.stdout).toContain('step x\\x1b[2Jy (X\\x1b[2JY): running → failed · attempt 1 · boom\\x0d\\x0a✔ job 1 success');
+    expect(result.stdout).toContain('  error: \\x1b]0;pwned\\x07');
+    expect(result.stdout.split('\n').filter((line) => line.startsWith('✔'))).toEqual([]);
+  });
+
+  it('exits 143 on SIGTERM', async () => {
     simulator = await startOrdoSimulator({ speed: 0.05 });
     const { id } = await simulator.submitJob();
     const watch = startCli(['watch', String(id), '--base-url', simulator.url, '--interval', '50ms'], { ORDO_TOKEN: simulator.token });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    watch.child.kill('SIGTERM');
+    const result = await watch.result;
+    expect(result.code).toBe(143);
+    expect(result.stderr).toBe('ordo-status: interrupted\n');
+  });
+
+  it('exits 1 quietly when the reader goes away (| head -1)', async () => {
+    const { stdout, stderr } = await promisify(execFile)('bash', ['-c', `"${process.execPath}" "${cliPath}" demo --speed 20 | head -1; echo "exit \${PIPESTATUS[0]}" >&2`]);
+    expect(stdout).toMatch(/^Simulated Ordo server at /);
+    expect(stderr).toBe('exit 1\n');
+  });
+
+  it('exits 130 on Ctrl-C, cleanly', async () => {
+    simulator = await startOrdoSimulator({ speed: 0.05 });
+    const { id } = await simulator.submitJob();
+    const watch = startCli(['watch', String(id), '--json', '--base-url', simulator.url, '--interval', '50ms'], { ORDO_TOKEN: simulator.token });
     await new Promise((resolve) => setTimeout(resolve, 700));
     watch.child.kill('SIGINT');
     const result = await watch.result;
     expect(result.code).toBe(130);
     expect(result.stderr).toBe('ordo-status: interrupted\n');
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.at(-2)).toMatchObject({ type: 'snapshot', job: { id: String(id) } });
+    expect(lines.at(-1)).toEqual({ type: 'error', code: 'INTERRUPTED', message: 'interrupted' });
   });
 });
 

@@ -18,8 +18,11 @@ export interface RunningCli {
   waitForOutput(pattern: RegExp): Promise<string>;
 }
 
-/** Starts `node dist/cli.js …args` with a clean environment (no ORDO_* unless given). */
-export function startCli(args: readonly string[], env: Record<string, string> = {}): RunningCli {
+/**
+ * Starts `node dist/cli.js …args` with a clean environment (no ORDO_* unless given).
+ * `readDelayMs` leaves stdout unread for that long, like a slow reader at the end of a pipe.
+ */
+export function startCli(args: readonly string[], env: Record<string, string> = {}, readDelayMs = 0): RunningCli {
   const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('ORDO_')));
   const child = spawn(process.execPath, [cliPath, ...args], { env: { ...base, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -35,6 +38,10 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
     }
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  if (readDelayMs > 0) {
+    child.stdout!.pause();
+    setTimeout(() => child.stdout!.resume(), readDelayMs);
+  }
   const result = new Promise<CliResult>((resolve) => {
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });

@@ -370,3 +370,74 @@ describe('the HTTP contract of ordo-api.md', () => {
     await expect(startOrdoSimulator({ token: 'has space' })).rejects.toThrow('Invalid token');
   });
 });
+
+describe('the simulator refuses what it cannot run', () => {
+  it('accepts a 1,000-step chain listed backwards', async () => {
+    await start();
+    const steps = Array.from({ length: 1000 }, (_, index) => ({
+      id: `s${index}`,
+      type: 'WORK',
+      inputs: index === 999 ? { in: 'job:input_las' } : { in: `step:s${index + 1}.out` },
+      outputs: { out: `step:s${index}.out` },
+    }));
+    const { id } = await simulator!.submitJob(
+      { recipe: { name: 'chain', version: '1', definition: { recipe: steps } }, inputs: pineyDamJobRequest.inputs },
+      { scenario: 'failed' },
+    );
+    now = t0 + 24 * 3_600_000;
+    const { json } = await get(`/jobs/${id}`);
+    expect(json.steps).toHaveLength(1000);
+    expect(json.job.status).toBe('failed');
+    // The last step with dependents in topological order is s1; s0 reads it and is skipped.
+    expect(json.steps.filter((step: any) => step.status === 'failed').map((step: any) => step.step_id)).toEqual(['s1']);
+    expect(json.steps.find((step: any) => step.step_id === 's0').status).toBe('skipped');
+  });
+
+  it('keeps a "__proto__" key in params as data, and refuses slots named after Object methods', async () => {
+    await start();
+    const request = JSON.parse(JSON.stringify(pineyDamJobRequest));
+    request.params = JSON.parse('{"__proto__": {"polluted": true}, "dem": {"resolution": 2}}');
+    const { id } = await simulator!.submitJob(request);
+    const { text } = await get(`/jobs/${id}`);
+    expect(text).toContain('"params":{"dem":{"resolution":2},"__proto__":{"polluted":true}}');
+    expect(({} as any).polluted).toBeUndefined();
+    const sneaky = JSON.parse(JSON.stringify(pineyDamJobRequest));
+    sneaky.recipe.version = 'sneaky';
+    sneaky.recipe.definition.recipe[1].inputs.input_las = 'step:reproject.toString';
+    await expect(simulator!.submitJob(sneaky)).rejects.toThrow('step "dem" reads step:reproject.toString, which no step produces');
+    const output = JSON.parse(JSON.stringify(pineyDamJobRequest));
+    output.outputs['step:dem.hasOwnProperty'] = { path: 'x' };
+    await expect(simulator!.submitJob(output)).rejects.toThrow('output step:dem.hasOwnProperty is not produced by any step');
+  });
+
+  it('answers 400 to params nested too deeply', async () => {
+    await start();
+    let deep: unknown = 1;
+    for (let index = 0; index < 200; index += 1) deep = { a: deep };
+    const response = await get('/jobs', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...pineyDamJobRequest, params: { deep } }),
+    });
+    expect(response).toMatchObject({ status: 400, json: { error: 'params and metadata may nest at most 64 levels deep' } });
+  });
+
+  it('refuses scripts with impossible times or counts', async () => {
+    const bad: Array<[unknown, RegExp]> = [
+      [{ steps: { a: { durationMs: Number.NaN } } }, /scenario\.steps\.a\.durationMs NaN/],
+      [{ steps: { a: { durationMs: -5000 } } }, /durationMs -5000: expected a number from 1/],
+      [{ steps: { a: { cooldownMs: -1e9 } } }, /cooldownMs/],
+      [{ steps: { a: { blockedAttempts: 1e6 } } }, /blockedAttempts 1000000: expected an integer from 0 to 100/],
+      [{ steps: { a: { blockedAttempts: 1.5 } } }, /blockedAttempts/],
+      [{ steps: { a: { detailing: [50, 150] } } }, /detailing\[1\] 150/],
+      [{ steps: { a: { fail: 1 } } }, /fail: expected true, false or an error message/],
+      [{ claimDelayMs: Number.POSITIVE_INFINITY }, /claimDelayMs/],
+      [{ steps: [] }, /steps: expected an object/],
+    ];
+    for (const [scenario, message] of bad) {
+      await expect(startOrdoSimulator({ scenario: scenario as never }), String(message)).rejects.toThrow(message);
+    }
+    await start();
+    await expect(simulator!.submitJob(undefined, { scenario: { steps: { dem: { durationMs: 0 } } } })).rejects.toThrow(TypeError);
+  });
+});

@@ -6,6 +6,8 @@
  * Source: fixtures/ordo-server/requests/README.md.
  */
 
+import { maxJsonDepth } from './jsonb.js';
+
 /** One step of a recipe definition. */
 export interface RecipeStep {
   readonly id: string;
@@ -52,6 +54,14 @@ export class JobRequestError extends Error {
 
 const stepReference = /^step:([^.]+)\.(.+)$/;
 const jobReference = /^job:(.+)$/;
+
+/** How deeply a JSON value nests, counting up to just past {@link maxJsonDepth}. */
+function depthOf(value: unknown, depth = 0): number {
+  if (depth > maxJsonDepth || value === null || typeof value !== 'object') return depth;
+  let deepest = depth;
+  for (const child of Object.values(value)) deepest = Math.max(deepest, depthOf(child, depth + 1));
+  return deepest;
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -101,7 +111,7 @@ export function parseRecipeDefinition(definition: unknown): RecipeStep[] {
       if (!match) throw new JobRequestError(`step "${step.id}" input ${JSON.stringify(reference)} must be job:<name> or step:<id>.<slot>`);
       const [, producer, slot] = match as unknown as [string, string, string];
       const source = byId.get(producer);
-      if (!source || !(slot in source.outputs)) {
+      if (!source || !Object.hasOwn(source.outputs, slot)) {
         throw new JobRequestError(`step "${step.id}" reads ${reference}, which no step produces`);
       }
       if (producer === step.id) throw new JobRequestError(`step "${step.id}" reads its own output`);
@@ -115,33 +125,49 @@ export function parseRecipeDefinition(definition: unknown): RecipeStep[] {
 
 /**
  * The steps in an order where every step comes after the steps it depends on; among steps that
- * are ready together, recipe order. @throws JobRequestError when the references form a cycle.
+ * are ready together, recipe order (Kahn's algorithm, O(steps + edges)).
+ * @throws JobRequestError when the references form a cycle.
  */
 export function topologicalOrder(steps: readonly RecipeStep[]): RecipeStep[] {
-  const done = new Set<string>();
+  const position = new Map(steps.map((step, index) => [step.id, index]));
+  const waiting = new Map(steps.map((step) => [step.id, step.dependsOn.length]));
+  const dependents = directDependents(steps);
+  const ready = steps.filter((step) => step.dependsOn.length === 0);
   const order: RecipeStep[] = [];
-  while (order.length < steps.length) {
-    const next = steps.find((step) => !done.has(step.id) && step.dependsOn.every((id) => done.has(id)));
-    if (!next) throw new JobRequestError('recipe steps depend on each other in a cycle');
-    done.add(next.id);
+  while (ready.length > 0) {
+    const next = ready.shift() as RecipeStep;
     order.push(next);
+    for (const id of dependents.get(next.id) ?? []) {
+      const left = (waiting.get(id) as number) - 1;
+      waiting.set(id, left);
+      if (left === 0) {
+        const step = steps[position.get(id) as number] as RecipeStep;
+        const at = ready.findIndex((candidate) => (position.get(candidate.id) as number) > (position.get(id) as number));
+        ready.splice(at === -1 ? ready.length : at, 0, step);
+      }
+    }
   }
+  if (order.length < steps.length) throw new JobRequestError('recipe steps depend on each other in a cycle');
   return order;
 }
 
-/** Every step that depends on `stepId`, directly or through others. */
+/** For each step id, the ids of the steps that read its outputs directly. */
+export function directDependents(steps: readonly RecipeStep[]): Map<string, string[]> {
+  const dependents = new Map<string, string[]>(steps.map((step) => [step.id, []]));
+  for (const step of steps) for (const id of step.dependsOn) dependents.get(id)?.push(step.id);
+  return dependents;
+}
+
+/** Every step that depends on `stepId`, directly or through others (a breadth-first walk). */
 export function dependentsOf(steps: readonly RecipeStep[], stepId: string): Set<string> {
+  const direct = directDependents(steps);
   const found = new Set<string>();
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const step of steps) {
-      if (found.has(step.id)) continue;
-      if (step.dependsOn.some((id) => id === stepId || found.has(id))) {
-        found.add(step.id);
-        grew = true;
-      }
-    }
+  const queue = [...(direct.get(stepId) ?? [])];
+  while (queue.length > 0) {
+    const id = queue.shift() as string;
+    if (found.has(id)) continue;
+    found.add(id);
+    queue.push(...(direct.get(id) ?? []));
   }
   return found;
 }
@@ -184,6 +210,9 @@ export function parseJobRequest(body: unknown): JobRequest {
 
   const params = body['params'] ?? {};
   if (!isRecord(params)) throw new JobRequestError('params must be an object');
+  if (depthOf(params) > maxJsonDepth || inputs.some((input) => depthOf(input.metadata) > maxJsonDepth)) {
+    throw new JobRequestError(`params and metadata may nest at most ${maxJsonDepth} levels deep`);
+  }
 
   const outputs: Array<{ reference: string; path: string }> = [];
   const rawOutputs = body['outputs'] ?? {};
@@ -209,6 +238,6 @@ export function checkRequestAgainstRecipe(request: JobRequest, steps: readonly R
   for (const { reference } of request.outputs) {
     const [, producer, slot] = stepReference.exec(reference) as unknown as [string, string, string];
     const step = steps.find((candidate) => candidate.id === producer);
-    if (!step || !(slot in step.outputs)) throw new JobRequestError(`output ${reference} is not produced by any step`);
+    if (!step || !Object.hasOwn(step.outputs, slot)) throw new JobRequestError(`output ${reference} is not produced by any step`);
   }
 }

@@ -1,4 +1,4 @@
-import { dependentsOf, topologicalOrder, type RecipeStep } from './recipe.js';
+import { directDependents, topologicalOrder, type RecipeStep } from './recipe.js';
 
 /** The built-in outcomes: `success`, `failed` (a step with dependents fails), `partial` (a step without dependents fails), `retry` (a step is blocked once, then succeeds on attempt 2). */
 export const simulatorScenarioNames = ['success', 'failed', 'partial', 'retry'] as const;
@@ -67,11 +67,13 @@ export const defaultStepDurationsMs: Readonly<Record<string, number>> = {
  */
 export function builtInScenario(name: SimulatorScenarioName, steps: readonly RecipeStep[]): SimulatorScenario {
   const order = topologicalOrder(steps);
-  const withDependents = order.filter((step) => dependentsOf(steps, step.id).size > 0);
+  const dependents = directDependents(steps);
+  const hasDependents = (step: RecipeStep) => (dependents.get(step.id)?.length ?? 0) > 0;
+  const withDependents = order.filter(hasDependents);
   const depth = new Map<string, number>();
   for (const step of order) depth.set(step.id, Math.max(0, ...step.dependsOn.map((id) => (depth.get(id) ?? 0) + 1)));
   const leaves = steps
-    .filter((step) => dependentsOf(steps, step.id).size === 0)
+    .filter((step) => !hasDependents(step))
     .sort((a, b) => (depth.get(a.id) ?? 0) - (depth.get(b.id) ?? 0));
   const last = (list: readonly RecipeStep[]) => (list.at(-1) ?? order.at(-1)) as RecipeStep;
   switch (name) {
@@ -87,5 +89,52 @@ export function builtInScenario(name: SimulatorScenarioName, steps: readonly Rec
     }
     case 'retry':
       return { steps: { [last(withDependents).id]: { blockedAttempts: 1 } } };
+  }
+}
+
+const delayNames = ['jobStartDelayMs', 'claimDelayMs', 'startDelayMs', 'skipDelayMs', 'deliveryDelayMs'] as const;
+const maxDelayMs = 24 * 60 * 60 * 1000;
+
+function checkNumber(value: unknown, where: string, { min, max, integer = false }: { min: number; max: number; integer?: boolean }): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw new TypeError(`Invalid ${where} ${String(value)}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
+  }
+}
+
+/**
+ * Checks a scenario: a built-in name, or a script whose times are finite, non-negative
+ * milliseconds (durations positive), at most a day; `blockedAttempts` an integer 0–100;
+ * `detailing` percents 0–100.
+ * @throws TypeError naming the first bad field.
+ */
+export function checkScenario(scenario: unknown, where = 'scenario'): void {
+  if (scenario === undefined) return;
+  if (typeof scenario === 'string') {
+    if (!(simulatorScenarioNames as readonly string[]).includes(scenario)) {
+      throw new TypeError(`Unknown ${where} ${JSON.stringify(scenario)}: expected one of ${simulatorScenarioNames.join(', ')}`);
+    }
+    return;
+  }
+  if (scenario === null || typeof scenario !== 'object' || Array.isArray(scenario)) {
+    throw new TypeError(`Invalid ${where}: expected a scenario name or a script object`);
+  }
+  const script = scenario as Record<string, unknown>;
+  for (const name of delayNames) checkNumber(script[name], `${where}.${name}`, { min: 0, max: maxDelayMs });
+  const steps = script['steps'];
+  if (steps === undefined) return;
+  if (steps === null || typeof steps !== 'object' || Array.isArray(steps)) throw new TypeError(`Invalid ${where}.steps: expected an object of step scripts`);
+  for (const [id, step] of Object.entries(steps)) {
+    const at = `${where}.steps.${id}`;
+    if (step === null || typeof step !== 'object' || Array.isArray(step)) throw new TypeError(`Invalid ${at}: expected a step script object`);
+    const { durationMs, fail, blockedAttempts, cooldownMs, detailing } = step as Record<string, unknown>;
+    checkNumber(durationMs, `${at}.durationMs`, { min: 1, max: maxDelayMs });
+    checkNumber(cooldownMs, `${at}.cooldownMs`, { min: 0, max: maxDelayMs });
+    checkNumber(blockedAttempts, `${at}.blockedAttempts`, { min: 0, max: 100, integer: true });
+    if (fail !== undefined && typeof fail !== 'boolean' && typeof fail !== 'string') throw new TypeError(`Invalid ${at}.fail: expected true, false or an error message`);
+    if (detailing !== undefined) {
+      if (!Array.isArray(detailing) || detailing.length > 100) throw new TypeError(`Invalid ${at}.detailing: expected an array of at most 100 percents`);
+      detailing.forEach((percent, index) => checkNumber(percent, `${at}.detailing[${index}]`, { min: 0, max: 100 }));
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { progressFraction, completedStepCount } from '../../schema/progress.js';
 import { jsonb } from './jsonb.js';
-import { dependentsOf, topologicalOrder, type JobRequest, type RecipeStep } from './recipe.js';
+import { dependentsOf, directDependents, topologicalOrder, type JobRequest, type RecipeStep } from './recipe.js';
 import { defaultStepDurationsMs, type SimulatorScenario, type StepScript } from './scenario.js';
 
 type JobStatus = 'pending' | 'running' | 'success' | 'failed' | 'partial';
@@ -315,7 +315,8 @@ export class SimulatedJob {
 
     // Finalizer: once every step is terminal, deliver what can be delivered, then end the job.
     const allDone = Math.max(jobStart, ...terminalAt.values());
-    const failedWithDependents = failed.filter((id) => dependentsOf(init.steps, id).size > 0);
+    const dependents = directDependents(init.steps);
+    const failedWithDependents = failed.filter((id) => (dependents.get(id)?.length ?? 0) > 0);
     const outcome: JobStatus = failedWithDependents.length > 0 ? 'failed' : failed.length > 0 ? 'partial' : 'success';
     let at = allDone;
     if (outcome !== 'failed') {
