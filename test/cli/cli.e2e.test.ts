@@ -102,6 +102,29 @@ describe('ordo-status demo', () => {
   });
 });
 
+describe('the live view with more steps than the terminal has rows', () => {
+  it('keeps one header, gives rows to the active steps first and counts the rest', async () => {
+    const steps: Record<string, string> = {};
+    for (let index = 0; index < 40; index += 1) steps[`s${String(index).padStart(2, '0')}`] = index === 25 ? 'running' : index < 20 ? 'success' : 'pending';
+    server = await startTestServer((_req, res) => res.json(body('running', steps)));
+    const { stdout } = await promisify(execFile)(
+      'script',
+      ['-qec', `stty cols 100 rows 15; timeout -s INT 2 "${process.execPath}" "${cliPath}" watch 1 --base-url ${server.url}`, '/dev/null'],
+    ).catch((error: { stdout: string }) => error);
+    const terminal = new xterm.Terminal({ cols: 100, rows: 15, allowProposedApi: true });
+    await new Promise<void>((resolve) => terminal.write(stdout, resolve));
+    const screen: string[] = [];
+    for (let row = 0; row < terminal.buffer.active.length; row += 1) screen.push(terminal.buffer.active.getLine(row)?.translateToString(true) ?? '');
+    const text = screen.join('\n');
+    expect(text.match(/job 1 running/g)).toHaveLength(1);
+    expect(text).toMatch(/▶ s25\s+S25\s+running/);
+    // 15 rows leave room for 10 steps: the running one, then the first pending ones, in server order.
+    expect(text).toContain('… 30 more steps: 20 success, 10 pending');
+    const rows = screen.filter((line) => /^\s+[·▶✔] s\d\d /.test(line)).map((line) => /s\d\d/.exec(line)![0]);
+    expect(rows).toEqual(['s20', 's21', 's22', 's23', 's24', 's25', 's26', 's27', 's28', 's29']);
+  });
+});
+
 describe('ordo-status watch against ordo-status simulate', () => {
   it('prints NDJSON transitions that form a legal path, then the final snapshot', async () => {
     const simulate = startCli(['simulate', '--speed', '20']);

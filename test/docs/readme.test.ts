@@ -73,3 +73,37 @@ describe('the README examples work as written', () => {
     expect(seen).toEqual(['https://app.example.com/ordo/jobs/3']);
   });
 });
+
+describe('docs/getting-started.md', () => {
+  it('the retrying transport carries a watch across a transient failure, without restarting its events', async () => {
+    const { defer, retry, timer } = await import('rxjs');
+    const { createFetchTransport, OrdoHttpError, OrdoNetworkError } = await import('ordo-status');
+    const doc = readFileSync(new URL('../../docs/getting-started.md', import.meta.url), 'utf8');
+    expect(doc).toContain('defer(() => http(id, context)).pipe(');
+    simulator = await startOrdoSimulator({ speed: 20 });
+    const { id } = await simulator.submitJob();
+    const real = createFetchTransport({ baseUrl: simulator.url, token: simulator.token });
+    let calls = 0;
+    // Every third request fails as a gateway would.
+    const http: typeof real = (jobId, context) =>
+      ++calls % 3 === 0 ? Promise.reject(new OrdoHttpError('502', { status: 502, url: 'x' })) : (real(jobId, context) as Promise<unknown>);
+    const ordo = createOrdoClient({
+      intervalMs: 50,
+      transport: (jobId, context) =>
+        defer(() => http(jobId, context)).pipe(
+          retry({
+            count: 3,
+            delay: (error, attempt) => {
+              const transient = error instanceof OrdoNetworkError || (error instanceof OrdoHttpError && error.status >= 500);
+              if (!transient) throw error;
+              return timer(10 * 2 ** attempt);
+            },
+          }),
+        ),
+    });
+    const events = await lastValueFrom(ordo.jobEvents$(id).pipe(toArray()));
+    expect(calls).toBeGreaterThan(6);
+    expect(events.filter((event) => event.type === 'job').map((event) => event.to)).toEqual(['running', 'success']);
+    expect(events.filter((event) => event.type === 'step' && event.stepId === 'dem').map((event) => event.to)).toEqual(['running', 'success']);
+  });
+});

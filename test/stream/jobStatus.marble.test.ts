@@ -324,6 +324,7 @@ describe('argument checks', () => {
     expect(() => jobStatus$(1.5, { transport })).toThrow(TypeError);
     expect(() => jobStatus$('1,2', { transport })).toThrow('one path segment');
     expect(() => jobStatus$('..', { transport })).toThrow(TypeError);
+    expect(() => jobStatus$('\uD800', { transport })).toThrow(TypeError);
     expect(() => jobStatus$(null as never, { transport })).toThrow('Invalid job id of type null');
     for (const intervalMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31]) {
       expect(() => jobStatus$(1, { transport, intervalMs }), String(intervalMs)).toThrow(/Invalid intervalMs/);
