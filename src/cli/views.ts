@@ -26,12 +26,11 @@ export interface WatchView {
 
 type Write = (text: string) => void;
 
-/** One human-readable line for a transition event. */
-export function eventLine(event: JobEvent): string {
+/** One human-readable line for a transition event; `step` is the event's step in its snapshot. */
+export function eventLine(event: JobEvent, step?: JobStep): string {
   const inferred = event.inferred ? pc.dim(' (inferred)') : '';
   const arrow = `${paintStatus(event.from)} → ${paintStatus(event.to)}`;
   if (event.type === 'job') return `job ${event.jobId}: ${arrow}${inferred}`;
-  const step = event.snapshot.steps.find((candidate) => candidate.stepId === event.stepId);
   const error = (event.to === 'failed' || event.to === 'blocked') && step?.error ? ` · ${printable(step.error)}` : '';
   return `step ${printable(event.stepId)} (${printable(event.stepType)}): ${arrow} · attempt ${event.attempt}${inferred}${error}`;
 }
@@ -39,8 +38,10 @@ export function eventLine(event: JobEvent): string {
 /** Piped output: one line per transition, then a summary. */
 export function createLineView(out: Write, err: Write): WatchView {
   return {
-    update: (_snapshot, events) => {
-      for (const event of events) out(`${eventLine(event)}\n`);
+    update: (snapshot, events) => {
+      if (events.length === 0) return;
+      const steps = new Map(snapshot.steps.map((step) => [step.stepId, step]));
+      out(events.map((event) => `${eventLine(event, event.type === 'step' ? steps.get(event.stepId) : undefined)}\n`).join(''));
     },
     done: (snapshot) => out(`${summaryLine(snapshot)}\n`),
     fail: (error) => err(`ordo-status: ${printable(error.message)}\n`),
@@ -63,10 +64,8 @@ function snapshotRecord(snapshot: JobSnapshot): Record<string, unknown> {
 export function createJsonView(out: Write, err: Write): WatchView {
   return {
     update: (_snapshot, events) => {
-      for (const event of events) {
-        const { snapshot: _ignored, ...fields } = event;
-        out(`${JSON.stringify(fields)}\n`);
-      }
+      if (events.length === 0) return;
+      out(events.map(({ snapshot: _ignored, ...fields }) => `${JSON.stringify(fields)}\n`).join(''));
     },
     done: (snapshot) => out(`${JSON.stringify(snapshotRecord(snapshot))}\n`),
     fail: (error, last) => {

@@ -46,6 +46,7 @@ function causeOf(error: unknown, secret: string | undefined): string {
  * Characters a header value may not hold (CR, LF, NUL and other controls) or that are not
  * Latin-1: `fetch` would refuse them with an error that quotes the whole value, token included.
  */
+const unsafeTokenMessage = 'the token has characters an HTTP header cannot carry (line breaks, control or non-Latin-1 characters)';
 const unsafeHeaderValue = /[\u0000-\u0008\u000a-\u001f\u007f]|[^\u0000-\u00ff]/;
 
 /**
@@ -88,7 +89,7 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     throw new TypeError('Invalid token: expected a string or a function returning one');
   }
   if (typeof token === 'string' && unsafeHeaderValue.test(token.trim())) {
-    throw new TypeError('Invalid token: it has characters an HTTP header cannot carry (line breaks, control or non-Latin-1 characters)');
+    throw new TypeError(`Invalid token: ${unsafeTokenMessage}`);
   }
 
   async function bearer(url: string, jobId: string, refresh: boolean): Promise<string | undefined> {
@@ -106,7 +107,7 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     }
     const trimmed = value.trim();
     if (unsafeHeaderValue.test(trimmed)) {
-      throw new OrdoNetworkError(`GET ${url} was not sent: the token has characters an HTTP header cannot carry (line breaks, control or non-Latin-1 characters)`, { url, jobId });
+      throw new OrdoNetworkError(`GET ${url} was not sent: ${unsafeTokenMessage}`, { url, jobId });
     }
     return trimmed;
   }
@@ -130,15 +131,16 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
 
   return async (id, { signal }) => {
     const url = jobUrl(base, id);
-    let secret = await bearer(url, id, false);
+    const secret = await bearer(url, id, false);
     let { response, body } = await send(url, secret, signal, id);
+    // A careless server may echo the Authorization header: nothing of a token goes further.
+    body = redact(body, secret);
     if (response.status === 401 && typeof token === 'function') {
       // The token may have expired between two polls: ask for a fresh one, once.
-      secret = await bearer(url, id, true);
-      ({ response, body } = await send(url, secret, signal, id));
+      const fresh = await bearer(url, id, true);
+      ({ response, body } = await send(url, fresh, signal, id));
+      body = redact(redact(body, fresh), secret);
     }
-    // A careless server may echo the Authorization header: nothing of the token goes further.
-    body = redact(body, secret);
     const contentType = response.headers.get('content-type');
     if (response.status < 200 || response.status > 299) {
       throw httpErrorFor({
