@@ -16,9 +16,11 @@ export { getJob } from './stream/getJob.js';
 export type { GetJobOptions } from './stream/getJob.js';
 export { defaultWatchOptions } from './stream/watchOptions.js';
 export type { WatchOptions } from './stream/watchOptions.js';
+export { defaultRetryOptions, isTransientFailure } from './stream/retryPolicy.js';
+export type { RetryOptions, RetryInfo } from './stream/retryPolicy.js';
 
 // Transport
-export { createFetchTransport } from './transport/createFetchTransport.js';
+export { createFetchTransport, defaultFetchTransportOptions } from './transport/createFetchTransport.js';
 export type { FetchTransportOptions } from './transport/createFetchTransport.js';
 export type { JobTransport, JobTransportContext, TokenContext, TokenProvider } from './transport/types.js';
 
@@ -61,4 +63,4 @@ export {
   OrdoIllegalTransitionError,
   OrdoJobFailedError,
 } from './errors/index.js';
-export type { OrdoErrorCode, OrdoErrorOptions, OrdoHttpErrorOptions, OrdoSchemaIssue } from './errors/index.js';
+export type { OrdoErrorCode, OrdoErrorOptions, OrdoHttpErrorOptions, OrdoSchemaIssue, OrdoTimeoutScope } from './errors/index.js';

@@ -27,6 +27,8 @@ export interface OrdoClientOptions extends ClientWatchOptions {
   token?: TokenProvider | undefined;
   /** @defaultValue `globalThis.fetch` */
   fetch?: typeof globalThis.fetch | undefined;
+  /** The largest response body read, in bytes. @defaultValue 10485760 (10 MiB) */
+  maxResponseBytes?: number | undefined;
   /** A transport to use instead of `baseUrl`, `token` and `fetch` (Angular `HttpClient`, marble tests). */
   transport?: JobTransport | undefined;
 }
@@ -64,13 +66,13 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('createOrdoClient needs options: { baseUrl, token } or { transport }');
   }
-  const { baseUrl, token, fetch, transport: given, ...defaults } = options;
-  if (given !== undefined && (baseUrl !== undefined || token !== undefined || fetch !== undefined)) {
-    throw new TypeError('Pass either transport, or baseUrl with token and fetch, not both');
+  const { baseUrl, token, fetch, maxResponseBytes, transport: given, ...defaults } = options;
+  if (given !== undefined && (baseUrl !== undefined || token !== undefined || fetch !== undefined || maxResponseBytes !== undefined)) {
+    throw new TypeError('Pass either transport, or baseUrl with token, fetch and maxResponseBytes, not both');
   }
   let transport: JobTransport;
   if (given !== undefined) transport = given;
-  else if (baseUrl !== undefined) transport = createFetchTransport({ baseUrl, token, fetch });
+  else if (baseUrl !== undefined) transport = createFetchTransport({ baseUrl, token, fetch, maxResponseBytes });
   else throw new TypeError('createOrdoClient needs a baseUrl (e.g. "https://ordo.example.com") or a transport');
   // Check the defaults now, so a bad interval fails at creation rather than at the first watch.
   resolveWatchOptions({ ...defaults, transport });

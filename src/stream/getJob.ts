@@ -5,7 +5,8 @@ import type { JobSnapshot } from '../schema/types.js';
 import type { JobTransport } from '../transport/types.js';
 import { abortWith } from './abortWith.js';
 import { requestJob } from './requestJob.js';
-import { checkDuration, defaultWatchOptions } from './watchOptions.js';
+import { checkDuration } from './duration.js';
+import { defaultWatchOptions } from './watchOptions.js';
 
 /** Options of {@link getJob}. */
 export interface GetJobOptions {

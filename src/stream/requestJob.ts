@@ -29,6 +29,8 @@ export interface RequestJobOptions {
   readonly scheduler: SchedulerLike;
   /** The snapshot an {@link OrdoTimeoutError} carries. */
   readonly lastSnapshot?: () => JobSnapshot | null;
+  /** The watch's counts an {@link OrdoTimeoutError} carries. */
+  readonly stats?: () => { requests: number; failures: number };
 }
 
 /**
@@ -60,7 +62,9 @@ export function requestJob(transport: JobTransport, jobId: string, options: Requ
               new OrdoTimeoutError(`No answer for job ${jobId} within ${options.timeoutMs} ms`, {
                 jobId,
                 timeoutMs: options.timeoutMs as number,
+                scope: 'request',
                 lastSnapshot: options.lastSnapshot?.() ?? null,
+                ...(options.stats?.() ?? { requests: 1, failures: 0 }),
               }),
             );
           }, options.timeoutMs);

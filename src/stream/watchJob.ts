@@ -1,4 +1,6 @@
-import { defer, filter, map, repeat, switchMap, takeUntil, takeWhile, timer, type Observable } from 'rxjs';
+import { catchError, defer, EMPTY, filter, map, repeat, switchMap, takeUntil, takeWhile, timer, type Observable } from 'rxjs';
+import { OrdoIllegalTransitionError } from '../errors/OrdoIllegalTransitionError.js';
+import { OrdoNotFoundError } from '../errors/OrdoNotFoundError.js';
 import { OrdoTimeoutError } from '../errors/OrdoTimeoutError.js';
 import type { JobEvent } from '../machine/jobEvent.js';
 import { createJobLifecycle } from '../machine/jobLifecycle.js';
@@ -7,7 +9,8 @@ import { parseJobSnapshot } from '../schema/parseJobSnapshot.js';
 import { isTerminalJobStatus, type JobSnapshot } from '../schema/types.js';
 import { abortWith } from './abortWith.js';
 import { jsonEqual } from './jsonEqual.js';
-import { requestJob } from './requestJob.js';
+import { requestJob, toOrdoError } from './requestJob.js';
+import { isTransientFailure, retryDelayMs } from './retryPolicy.js';
 import { resolveWatchOptions, type WatchOptions } from './watchOptions.js';
 
 /** One accepted snapshot and the transition events it caused. */
@@ -19,32 +22,71 @@ export interface JobObservation {
 /**
  * The polling core shared by `jobStatus$` and `jobEvents$`.
  *
- * Each poll is `timer(delay)` then `switchMap` to one request: the timer emits once, so the
+ * Each cycle is `timer(delay)` then `switchMap` to one request: the timer emits once, so the
  * switch never cancels a request, however slow; `repeat()` starts the next cycle only after the
- * answer, with `delay` = `intervalMs` (0 for the first poll). Answers are validated into
- * snapshots, those equal in content to the previous one are dropped, each is checked by the
- * job's lifecycle (an illegal change errors), and `takeWhile(…, true)` ends the stream right
+ * answer. `delay` is 0 for the first request, `intervalMs` after a good answer, and the retry
+ * policy's delay (backoff or `Retry-After`) after a transient failure; all three run on the same
+ * scheduler. A good answer is validated into a snapshot; one equal in content to the previous is
+ * dropped; each is checked by the job's lifecycle. `takeWhile(…, true)` ends the stream right
  * after the terminal snapshot, so a job already terminal costs one request.
  */
 export function watchJob(id: JobId, options: WatchOptions): Observable<JobObservation> {
   const jobId = normalizeJobId(id);
-  const { transport, intervalMs, scheduler, signal, timeoutMs, requestTimeoutMs } = resolveWatchOptions(options);
+  const settings = resolveWatchOptions(options);
+  const { transport, intervalMs, scheduler, signal, timeoutMs, requestTimeoutMs, retry, onRetry } = settings;
 
   return defer(() => {
     const lifecycle = createJobLifecycle();
-    let polls = 0;
+    const startedAt = scheduler.now();
+    let delay = 0;
+    let consecutiveFailures = 0;
+    let requests = 0;
+    let failures = 0;
     let previous: JobSnapshot | undefined;
 
-    const observations = defer(() => timer(polls++ === 0 ? 0 : intervalMs, scheduler)).pipe(
-      switchMap(() => requestJob(transport, jobId, { timeoutMs: requestTimeoutMs, scheduler, lastSnapshot: () => previous ?? null })),
-      repeat(),
-      map((body) => parseJobSnapshot(body, { jobId })),
-      filter((snapshot) => previous === undefined || !jsonEqual(previous.raw, snapshot.raw)),
-      map((snapshot): JobObservation => {
-        const events = lifecycle.observe(snapshot);
-        previous = snapshot;
-        return { snapshot, events };
+    /** A good answer: reset the failure count and go back to the polling cadence. */
+    const accept = (body: unknown): JobObservation | undefined => {
+      const snapshot = parseJobSnapshot(body, { jobId });
+      if (previous !== undefined && jsonEqual(previous.raw, snapshot.raw)) {
+        consecutiveFailures = 0;
+        delay = intervalMs;
+        return undefined;
+      }
+      const events = lifecycle.observe(snapshot);
+      previous = snapshot;
+      consecutiveFailures = 0;
+      delay = intervalMs;
+      return { snapshot, events };
+    };
+
+    const transient = (error: unknown): boolean =>
+      isTransientFailure(error) ||
+      (error instanceof OrdoIllegalTransitionError && settings.onIllegalTransition === 'skip') ||
+      (error instanceof OrdoNotFoundError && scheduler.now() - startedAt < settings.notFoundGraceMs);
+
+    /** A failed request: retry it after the policy's delay, or end the watch with the error. */
+    const recover = (caught: unknown): Observable<never> => {
+      const error = toOrdoError(caught, jobId);
+      failures += 1;
+      consecutiveFailures += 1;
+      if (!transient(error) || consecutiveFailures > retry.maxRetries) throw error;
+      delay = retryDelayMs(consecutiveFailures, error, retry);
+      onRetry?.({ attempt: consecutiveFailures, maxRetries: retry.maxRetries, delayMs: delay, error });
+      return EMPTY;
+    };
+
+    const observations = defer(() => timer(delay, scheduler)).pipe(
+      switchMap(() => {
+        requests += 1;
+        return requestJob(transport, jobId, {
+          timeoutMs: requestTimeoutMs,
+          scheduler,
+          lastSnapshot: () => previous ?? null,
+          stats: () => ({ requests, failures }),
+        }).pipe(map(accept), catchError(recover));
       }),
+      repeat(),
+      filter((observation): observation is JobObservation => observation !== undefined),
       takeWhile(({ snapshot }) => !isTerminalJobStatus(snapshot.job.status), true),
     );
     if (timeoutMs === undefined) return observations;
@@ -54,7 +96,7 @@ export function watchJob(id: JobId, options: WatchOptions): Observable<JobObserv
         throw new OrdoTimeoutError(
           `Job ${jobId} did not finish within ${deadlineMs} ms` +
             (previous ? ` (last seen ${previous.job.status}, ${Math.round(previous.progress.fraction * 100)}%)` : ' (no answer yet)'),
-          { jobId, lastSnapshot: previous ?? null, timeoutMs: deadlineMs },
+          { jobId, lastSnapshot: previous ?? null, timeoutMs: deadlineMs, scope: 'watch', requests, failures },
         );
       }),
     );

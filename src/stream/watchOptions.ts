@@ -1,5 +1,7 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { JobTransport } from '../transport/types.js';
+import { checkDuration } from './duration.js';
+import { resolveRetryOptions, type RetryInfo, type RetryOptions } from './retryPolicy.js';
 
 /**
  * Options of `jobStatus$`, `jobEvents$` and `waitForJob`. All durations are milliseconds.
@@ -35,10 +37,33 @@ export interface WatchOptions {
   timeoutMs?: number | undefined;
   /**
    * Deadline for each request in milliseconds: a server that does not answer in time has its
-   * request aborted, and the watch ends with an `OrdoTimeoutError` carrying the last snapshot.
+   * request aborted; the failure is an `OrdoTimeoutError` (scope `'request'`), retried like
+   * other transient failures.
    * @defaultValue 30000
    */
   requestTimeoutMs?: number | undefined;
+  /**
+   * How transient failures (network errors, request timeouts, HTTP 408, 429, 500, 502, 503,
+   * 504) are retried: a number is `maxRetries`; `0` turns retrying off. Backoff, `Retry-After`
+   * and polling all run on `scheduler`.
+   * @defaultValue {@link defaultRetryOptions}: 5 consecutive retries, 1 s doubling to 30 s, jitter 0.5, `Retry-After` up to 5 min
+   */
+  retry?: number | RetryOptions | undefined;
+  /** Called before each retry with the attempt, the delay before it, and the failure. */
+  onRetry?: ((info: RetryInfo) => void) | undefined;
+  /**
+   * What a snapshot that moves backwards does (a lagging replica or cache): `'error'` ends the
+   * watch with `OrdoIllegalTransitionError`; `'skip'` drops it without emitting anything, counts
+   * it as a transient failure and keeps polling.
+   * @defaultValue 'error'
+   */
+  onIllegalTransition?: 'error' | 'skip' | undefined;
+  /**
+   * A 404 within this many milliseconds after the watch started is retried as transient: a job
+   * just submitted may not be visible yet (replicas, caches).
+   * @defaultValue 0
+   */
+  notFoundGraceMs?: number | undefined;
 }
 
 /** The defaults of {@link WatchOptions}. */
@@ -47,18 +72,9 @@ export const defaultWatchOptions = {
   scheduler: asyncScheduler as SchedulerLike,
   timeoutMs: undefined as number | undefined,
   requestTimeoutMs: 30_000,
+  onIllegalTransition: 'error' as 'error' | 'skip',
+  notFoundGraceMs: 0,
 } as const;
-
-/** The largest delay a JavaScript timer honours (2^31 − 1 ms); larger ones fire at once in Node. */
-export const maxTimerDelayMs = 2_147_483_647;
-
-/** @throws TypeError unless `value` is undefined or a finite number in (0, 2^31 − 1]. */
-export function checkDuration(name: string, value: unknown): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > maxTimerDelayMs) {
-    throw new TypeError(`Invalid ${name} ${String(value)}: expected milliseconds, a number greater than 0 and at most ${maxTimerDelayMs}`);
-  }
-}
 
 /** {@link WatchOptions} with the defaults filled in. */
 export interface ResolvedWatchOptions {
@@ -68,6 +84,10 @@ export interface ResolvedWatchOptions {
   readonly signal: AbortSignal | undefined;
   readonly timeoutMs: number | undefined;
   readonly requestTimeoutMs: number;
+  readonly retry: Readonly<Required<RetryOptions>>;
+  readonly onRetry: ((info: RetryInfo) => void) | undefined;
+  readonly onIllegalTransition: 'error' | 'skip';
+  readonly notFoundGraceMs: number;
 }
 
 /** Checks watch options and fills in the defaults. @throws TypeError for an invalid option. */
@@ -79,6 +99,11 @@ export function resolveWatchOptions(options: WatchOptions): ResolvedWatchOptions
   checkDuration('intervalMs', options.intervalMs);
   checkDuration('timeoutMs', options.timeoutMs);
   checkDuration('requestTimeoutMs', options.requestTimeoutMs);
+  if (options.notFoundGraceMs !== undefined && options.notFoundGraceMs !== 0) checkDuration('notFoundGraceMs', options.notFoundGraceMs);
+  if (options.onRetry !== undefined && typeof options.onRetry !== 'function') throw new TypeError('Invalid onRetry: expected a function');
+  if (options.onIllegalTransition !== undefined && options.onIllegalTransition !== 'error' && options.onIllegalTransition !== 'skip') {
+    throw new TypeError(`Invalid onIllegalTransition ${JSON.stringify(options.onIllegalTransition)}: expected 'error' or 'skip'`);
+  }
   if (options.signal !== undefined && !(typeof options.signal === 'object' && options.signal !== null && 'aborted' in options.signal)) {
     throw new TypeError('Invalid signal: expected an AbortSignal');
   }
@@ -89,5 +114,9 @@ export function resolveWatchOptions(options: WatchOptions): ResolvedWatchOptions
     signal: options.signal,
     timeoutMs: options.timeoutMs,
     requestTimeoutMs: options.requestTimeoutMs ?? defaultWatchOptions.requestTimeoutMs,
+    retry: resolveRetryOptions(options.retry),
+    onRetry: options.onRetry,
+    onIllegalTransition: options.onIllegalTransition ?? defaultWatchOptions.onIllegalTransition,
+    notFoundGraceMs: options.notFoundGraceMs ?? defaultWatchOptions.notFoundGraceMs,
   };
 }

@@ -1,5 +1,6 @@
 import { OrdoNetworkError } from '../errors/OrdoNetworkError.js';
-import { parseJsonText } from '../schema/parseJobSnapshot.js';
+import { OrdoSchemaError } from '../errors/OrdoSchemaError.js';
+import { excerptOf, parseJsonText } from '../schema/parseJobSnapshot.js';
 import { httpErrorFor } from './httpError.js';
 import { jobUrl, resolveBaseUrl } from './jobUrl.js';
 import { parseRetryAfter } from './retryAfter.js';
@@ -27,6 +28,55 @@ export interface FetchTransportOptions {
    * @defaultValue `globalThis.fetch`
    */
   fetch?: typeof globalThis.fetch | undefined;
+  /**
+   * The largest response body read, in bytes. A larger 2xx body is an `OrdoSchemaError` (not
+   * retried), found from `Content-Length` before reading or by counting while reading; a larger
+   * error page is cut there (only its excerpt is kept anyway).
+   * @defaultValue 10485760 (10 MiB)
+   */
+  maxResponseBytes?: number | undefined;
+}
+
+/** The defaults of {@link FetchTransportOptions}. */
+export const defaultFetchTransportOptions = { maxResponseBytes: 10 * 1024 * 1024 } as const;
+
+/**
+ * Reads a body as UTF-8 text, at most `limit` bytes: `truncated` says the body was longer (its
+ * `Content-Length` said so, or more bytes came); reading stops there.
+ */
+async function readBody(response: Response, limit: number): Promise<{ text: string; truncated: boolean }> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel().catch(() => undefined);
+    return { text: '', truncated: true };
+  }
+  if (!response.body) return { text: await response.text(), truncated: false };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size + value.byteLength > limit) {
+      chunks.push(value.subarray(0, limit - size));
+      await reader.cancel().catch(() => undefined);
+      return { text: new TextDecoder().decode(concat(chunks, limit)), truncated: true };
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  return { text: new TextDecoder().decode(concat(chunks, size)), truncated: false };
+}
+
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return all;
 }
 
 /** Replaces every occurrence of the token in a server's text (a careless server may echo headers). */
@@ -85,6 +135,10 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     throw new TypeError('No fetch is available: pass one with the `fetch` option');
   }
   const { token } = options;
+  const maxResponseBytes = options.maxResponseBytes ?? defaultFetchTransportOptions.maxResponseBytes;
+  if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1) {
+    throw new TypeError(`Invalid maxResponseBytes ${String(maxResponseBytes)}: expected a positive whole number of bytes`);
+  }
   if (token !== undefined && typeof token !== 'string' && typeof token !== 'function') {
     throw new TypeError('Invalid token: expected a string or a function returning one');
   }
@@ -103,22 +157,32 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
       }
     }
     if (typeof value !== 'string') {
-      throw new OrdoNetworkError(`GET ${url} was not sent: the token function returned ${value === null ? 'null' : typeof value}, not a string`, { url, jobId });
+      throw new OrdoNetworkError(`GET ${url} was not sent: the token function returned ${value === null ? 'null' : typeof value}, not a string`, {
+        url,
+        jobId,
+        retryable: false,
+      });
     }
     const trimmed = value.trim();
     if (unsafeHeaderValue.test(trimmed)) {
-      throw new OrdoNetworkError(`GET ${url} was not sent: ${unsafeTokenMessage}`, { url, jobId });
+      throw new OrdoNetworkError(`GET ${url} was not sent: ${unsafeTokenMessage}`, { url, jobId, retryable: false });
     }
     return trimmed;
   }
 
-  async function send(url: string, secret: string | undefined, signal: AbortSignal, jobId: string): Promise<{ response: Response; body: string }> {
+  async function send(
+    url: string,
+    secret: string | undefined,
+    signal: AbortSignal,
+    jobId: string,
+  ): Promise<{ response: Response; body: string; truncated: boolean }> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (secret) headers['Authorization'] = `Bearer ${secret}`;
     signal.throwIfAborted();
     try {
       const response = await fetchImpl(url, { method: 'GET', headers, signal });
-      return { response, body: await response.text() };
+      const { text, truncated } = await readBody(response, maxResponseBytes);
+      return { response, body: text, truncated };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       throw new OrdoNetworkError(`GET ${url} failed without a complete response (${causeOf(error, secret)})`, {
@@ -132,13 +196,13 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
   return async (id, { signal }) => {
     const url = jobUrl(base, id);
     const secret = await bearer(url, id, false);
-    let { response, body } = await send(url, secret, signal, id);
+    let { response, body, truncated } = await send(url, secret, signal, id);
     // A careless server may echo the Authorization header: nothing of a token goes further.
     body = redact(body, secret);
     if (response.status === 401 && typeof token === 'function') {
       // The token may have expired between two polls: ask for a fresh one, once.
       const fresh = await bearer(url, id, true);
-      ({ response, body } = await send(url, fresh, signal, id));
+      ({ response, body, truncated } = await send(url, fresh, signal, id));
       body = redact(redact(body, fresh), secret);
     }
     const contentType = response.headers.get('content-type');
@@ -150,6 +214,14 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
         body,
         contentType,
         retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
+        jobId: id,
+      });
+    }
+    if (truncated) {
+      throw new OrdoSchemaError(`GET ${url} answered a body larger than maxResponseBytes (${maxResponseBytes} bytes)`, {
+        issues: [{ path: '', message: `the body is larger than ${maxResponseBytes} bytes`, received: undefined }],
+        bodyExcerpt: excerptOf(body),
+        contentType: contentType ?? undefined,
         jobId: id,
       });
     }

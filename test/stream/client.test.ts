@@ -136,7 +136,7 @@ describe('no leaks', () => {
     };
     await waitForJob(1, { transport: finished, signal: userSignal, timeoutMs: 60_000 });
     const broken: JobTransport = () => Promise.reject(new Error('boom'));
-    await expect(waitForJob(1, { transport: broken, signal: userSignal, timeoutMs: 60_000 })).rejects.toThrow('boom');
+    await expect(waitForJob(1, { transport: broken, signal: userSignal, timeoutMs: 60_000, retry: 0 })).rejects.toThrow('boom');
     await settle();
     expect(timers()).toBe(before);
     expect(signals[0]!.aborted).toBe(false);

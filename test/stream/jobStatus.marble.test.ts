@@ -152,12 +152,12 @@ describe('jobStatus$ in virtual time', () => {
     });
   });
 
-  it('ends with the transport’s typed error and polls no more', () => {
+  it('with retries off, ends with the transport’s typed error and polls no more', () => {
     testScheduler().run(({ cold, expectObservable, flush }) => {
       const failure = new OrdoHttpError('GET /jobs/1 answered 503', { status: 503, url: 'http://x/jobs/1' });
       const { transport, log } = scripted([cold('-a|', { a: body('running') }), cold('--#', undefined, failure)]);
       // Answer at 1, next request at 4, failure 2 frames later.
-      expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 3 }))).toBe('-a----#', { a: 'running' }, failure);
+      expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 3, retry: 0 }))).toBe('-a----#', { a: 'running' }, failure);
       flush();
       expect(log.ids).toHaveLength(2);
     });
@@ -167,7 +167,7 @@ describe('jobStatus$ in virtual time', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const cause = new TypeError('socket hang up');
       const { transport } = scripted([cold('-#', undefined, cause)]);
-      expectObservable(jobStatus$(1, { transport }).pipe()).toBe(
+      expectObservable(jobStatus$(1, { transport, retry: 0 })).toBe(
         '-#',
         undefined,
         expect.objectContaining({ name: 'OrdoNetworkError', code: 'NETWORK', cause, jobId: '1' }),
@@ -178,7 +178,7 @@ describe('jobStatus$ in virtual time', () => {
   it('errors when the transport completes without a body', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const { transport } = scripted([cold('--|')]);
-      expectObservable(jobStatus$(1, { transport })).toBe('--#', undefined, expect.any(OrdoNetworkError));
+      expectObservable(jobStatus$(1, { transport, retry: 0 })).toBe('--#', undefined, expect.any(OrdoNetworkError));
     });
   });
 
@@ -246,7 +246,7 @@ describe('requests that do not answer', () => {
       const answers = [cold('-a|', { a: body('running') }), cold('-')];
       const { transport, log } = scripted(answers);
       // Answer at 1, next request at 3, no answer: aborted at 8.
-      expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 2, requestTimeoutMs: 5 }))).toBe(
+      expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 2, requestTimeoutMs: 5, retry: 0 }))).toBe(
         '-a------#',
         { a: 'running' },
         expect.objectContaining({
@@ -282,11 +282,11 @@ describe('what a transport may return', () => {
 
   it('wraps odd rejections (null-prototype objects, strings, undefined) in OrdoNetworkError', async () => {
     for (const reason of [Object.create(null), 'nope', undefined, { toString: () => { throw new Error('x'); } }]) {
-      const error = await new Promise((resolve) => jobStatus$(1, { transport: () => Promise.reject(reason) }).subscribe({ error: resolve }));
+      const error = await new Promise((resolve) => jobStatus$(1, { transport: () => Promise.reject(reason), retry: 0 }).subscribe({ error: resolve }));
       expect(error).toBeInstanceOf(OrdoNetworkError);
       expect((error as OrdoNetworkError).cause).toBe(reason);
     }
-    const nothing = await new Promise((resolve) => jobStatus$(1, { transport: () => undefined as never }).subscribe({ error: resolve }));
+    const nothing = await new Promise((resolve) => jobStatus$(1, { transport: () => undefined as never, retry: 0 }).subscribe({ error: resolve }));
     expect(nothing).toMatchObject({ name: 'OrdoNetworkError', message: expect.stringContaining('The transport failed for job 1') });
   });
 });

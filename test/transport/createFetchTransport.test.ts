@@ -299,3 +299,69 @@ describe('createFetchTransport and the token', () => {
     expect(server.requests).toHaveLength(1);
   });
 });
+
+describe('createFetchTransport limits and redirects', () => {
+  it('refuses a body larger than maxResponseBytes, by Content-Length or by counting', async () => {
+    const big = JSON.stringify({ ...running.body, padding: 'x'.repeat(5000) });
+    server = await startTestServer((req, res) => {
+      if (req.url === '/jobs/1') res.type('application/json').send(big); // with a Content-Length of about 11 kB
+      else {
+        // No Content-Length: chunked, counted while reading.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write(big.slice(0, 3000));
+        res.end(big.slice(3000));
+      }
+    });
+    const transport = createFetchTransport({ baseUrl: server.url, maxResponseBytes: 4096 });
+    for (const id of ['1', '2']) {
+      const error = await failure(fetchOnce(transport, id));
+      expect(error, id).toBeInstanceOf(OrdoSchemaError);
+      expect(error.message).toBe(`GET ${server.url}/jobs/${id} answered a body larger than maxResponseBytes (4096 bytes)`);
+    }
+    expect(await fetchOnce(createFetchTransport({ baseUrl: server.url, maxResponseBytes: 20_000 }), '1')).toMatchObject({ padding: expect.any(String) });
+    expect(() => createFetchTransport({ baseUrl: server!.url, maxResponseBytes: 0 })).toThrow('Invalid maxResponseBytes 0');
+  });
+
+  it('keeps the HTTP error of an oversized error page, cut to its excerpt', async () => {
+    server = await startTestServer((_req, res) => res.status(502).type('text/html').send(`<html>${'x'.repeat(10_000)}</html>`));
+    const error = (await failure(fetchOnce(createFetchTransport({ baseUrl: server.url, maxResponseBytes: 1024 }), '1'))) as OrdoHttpError;
+    expect(error).toBeInstanceOf(OrdoHttpError);
+    expect(error.status).toBe(502);
+  });
+
+  it('sends Authorization after a same-origin redirect, never to another origin', async () => {
+    const other = await startTestServer((_req, res) => res.json(running.body));
+    try {
+      server = await startTestServer((req, res) => {
+        if (req.url === '/jobs/1') res.redirect(302, '/moved/jobs/1');
+        else if (req.url === '/moved/jobs/1') res.json(running.body);
+        else res.redirect(302, `${other.url}/jobs/1`);
+      });
+      const transport = createFetchTransport({ baseUrl: server.url, token: secret });
+      await fetchOnce(transport, '1');
+      expect(server.requests.map((request) => [request.url, request.headers['authorization']])).toEqual([
+        ['/jobs/1', `Bearer ${secret}`],
+        ['/moved/jobs/1', `Bearer ${secret}`],
+      ]);
+      await fetchOnce(transport, '2');
+      expect(other.requests).toHaveLength(1);
+      expect(other.requests[0]!.headers['authorization']).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('keeps ids inside /jobs/', async () => {
+    server = await startTestServer((_req, res) => res.json(running.body));
+    const transport = createFetchTransport({ baseUrl: `${server.url}/ordo` });
+    for (const id of ['%2e%2e', '..%2f', 'a%2F..%2F..%2Fadmin', 'é']) await fetchOnce(transport, id);
+    expect(server.requests.map((request) => request.url)).toEqual([
+      '/ordo/jobs/%252e%252e',
+      '/ordo/jobs/..%252f',
+      '/ordo/jobs/a%252F..%252F..%252Fadmin',
+      '/ordo/jobs/%C3%A9',
+    ]);
+    const { normalizeJobId } = await import('ordo-status');
+    for (const escape of ['..', '.', '../admin', 'a/b', 'a\\b', 'a?b', 'a#b', '1,2']) expect(() => normalizeJobId(escape), escape).toThrow(TypeError);
+  });
+});
