@@ -88,3 +88,19 @@ export function summaryLine(snapshot: JobSnapshot): string {
   }
   return lines.join('\n');
 }
+
+/** Why a request is being retried, in a few words: `connection lost`, `server answered 503`. */
+export function retryReason(error: { code: string; status?: number; scope?: string }): string {
+  if (error.code === 'NETWORK') return 'connection lost';
+  if (error.code === 'TIMEOUT') return 'no answer in time';
+  if (error.code === 'ILLEGAL_TRANSITION') return 'the server answered an older state';
+  if (error.code === 'NOT_FOUND') return 'job not visible yet';
+  if (typeof error.status === 'number') return `server answered ${error.status}`;
+  return 'request failed';
+}
+
+/** `connection lost — retrying in 4 s (2/5)`. */
+export function retryLine(info: { attempt: number; maxRetries: number; delayMs: number; error: { code: string } }): string {
+  const seconds = info.delayMs < 10_000 ? (info.delayMs / 1000).toFixed(info.delayMs % 1000 === 0 ? 0 : 1) : String(Math.round(info.delayMs / 1000));
+  return `${retryReason(info.error)} — retrying in ${seconds} s (${info.attempt}/${info.maxRetries})`;
+}

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { createOrdoClient } from 'ordo-status';
 import { pineyDamJobRequest, simulatorScenarioNames, startOrdoSimulator, type SimulatorScenarioName } from 'ordo-status/testing';
-import { parseDuration, parseEnvName, parseJobId, parsePort, parseSpeed } from './options.js';
+import { parseDuration, parseEnvName, parseJobId, parsePort, parseRetries, parseSpeed } from './options.js';
 import { exitCodes, runWatch } from './runWatch.js';
 import { createJsonView, createLineView, createLiveView, type WatchView } from './views.js';
 
@@ -50,8 +50,9 @@ function program(): Command {
     .option('--token-env <name>', 'environment variable that holds the Bearer token', parseEnvName, 'ORDO_TOKEN')
     .option('--interval <duration>', 'time between an answer and the next request: 500ms, 3s, 1m (a bare number is milliseconds)', parseDuration, 3000)
     .option('--timeout <duration>', 'give up after this long (default: no limit)', parseDuration)
+    .option('--retries <n>', 'retry up to n consecutive transient failures (network, timeouts, 408, 429, 5xx)', parseRetries, 5)
     .option('--json', 'print NDJSON: one object per transition, then the final snapshot')
-    .action(async (id: string, options: { baseUrl?: string; tokenEnv: string; interval: number; timeout?: number; json?: boolean }, command: Command) => {
+    .action(async (id: string, options: { baseUrl?: string; tokenEnv: string; interval: number; timeout?: number; retries: number; json?: boolean }, command: Command) => {
       const baseUrl = options.baseUrl ?? process.env['ORDO_BASE_URL'];
       if (!baseUrl) command.error('error: no server: pass --base-url URL or set ORDO_BASE_URL', { exitCode: exitCodes.usage });
       const token = process.env[options.tokenEnv];
@@ -64,6 +65,7 @@ function program(): Command {
       const outcome = await runWatch(client as NonNullable<typeof client>, id, chooseView(options.json === true), {
         intervalMs: options.interval,
         timeoutMs: options.timeout,
+        retries: options.retries,
         signal: interruptSignal(),
       });
       if (outcome.errorCode === 'AUTH' && !token) {
@@ -90,6 +92,7 @@ function program(): Command {
         const outcome = await runWatch(client, id, chooseView(options.json === true), {
           intervalMs: options.interval ?? Math.max(20, 500 / options.speed),
           timeoutMs: undefined,
+          retries: 5,
           signal: interruptSignal(),
         });
         process.exitCode = outcome.exitCode;

@@ -44,3 +44,10 @@ export function parseEnvName(value: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) throw new InvalidArgumentError('expected an environment variable name such as ORDO_TOKEN.');
   return value;
 }
+
+/** Parses a number of retries 0–100. */
+export function parseRetries(value: string): number {
+  const retries = Number(value);
+  if (!/^\d+$/.test(value) || retries > 100) throw new InvalidArgumentError('expected a whole number from 0 to 100.');
+  return retries;
+}

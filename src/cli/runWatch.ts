@@ -25,12 +25,13 @@ export function runWatch(
   client: OrdoClient,
   id: JobId,
   view: WatchView,
-  options: { intervalMs: number; timeoutMs: number | undefined; signal: AbortSignal },
+  options: { intervalMs: number; timeoutMs: number | undefined; signal: AbortSignal; retries: number },
 ): Promise<WatchOutcome> {
   const lifecycle = createJobLifecycle();
   let last: JobSnapshot | undefined;
   return new Promise((resolve) => {
-    client.jobStatus$(id, options).subscribe({
+    const { retries, ...watch } = options;
+    client.jobStatus$(id, { ...watch, retry: retries, onRetry: (info) => view.retry(info) }).subscribe({
       next: (snapshot) => {
         const events = lifecycle.observe(snapshot);
         last = snapshot;

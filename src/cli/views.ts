@@ -1,12 +1,13 @@
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
-import type { JobEvent, JobSnapshot, JobStep } from 'ordo-status';
+import type { JobEvent, JobSnapshot, JobStep, RetryInfo } from 'ordo-status';
 import {
   formatDuration,
   formatPercent,
   jobDurationMs,
   paintStatus,
   printable,
+  retryLine,
   statusIcon,
   stepDurationMs,
   summaryLine,
@@ -22,6 +23,8 @@ export interface WatchView {
   fail(error: { code: string; message: string }, last: JobSnapshot | undefined): void;
   /** Ctrl-C. */
   interrupt(last: JobSnapshot | undefined): void;
+  /** A request failed and will be retried. */
+  retry(info: RetryInfo): void;
 }
 
 type Write = (text: string) => void;
@@ -46,6 +49,7 @@ export function createLineView(out: Write, err: Write): WatchView {
     done: (snapshot) => out(`${summaryLine(snapshot)}\n`),
     fail: (error) => err(`ordo-status: ${printable(error.message)}\n`),
     interrupt: () => err('ordo-status: interrupted\n'),
+    retry: (info) => out(`${retryLine(info)}\n`),
   };
 }
 
@@ -78,6 +82,8 @@ export function createJsonView(out: Write, err: Write): WatchView {
       out(`${JSON.stringify({ type: 'error', code: 'INTERRUPTED', message: 'interrupted' })}\n`);
       err('ordo-status: interrupted\n');
     },
+    retry: ({ attempt, maxRetries, delayMs, error }) =>
+      out(`${JSON.stringify({ type: 'retry', attempt, maxRetries, delayMs, code: error.code, message: error.message })}\n`),
   };
 }
 
@@ -110,6 +116,7 @@ export function createLiveView(stream: NodeJS.WriteStream, err: Write): WatchVie
   const multibar = new cliProgress.MultiBar({ ...barOptions, stream, format: '{line}' });
   const lines: cliProgress.SingleBar[] = [];
   let current: JobSnapshot | undefined;
+  let notice: string | undefined;
 
   const bar = (fraction: number | null) =>
     cliProgress.Format.BarFormat(fraction ?? 0, {
@@ -141,7 +148,10 @@ export function createLiveView(stream: NodeJS.WriteStream, err: Write): WatchVie
   }
 
   function render(): void {
-    if (!current) return;
+    if (!current) {
+      if (notice) (lines[0] ??= multibar.create(1, 0, { line: '' })).update(0, { line: pc.yellow(`⚠ ${notice}`) });
+      return;
+    }
     const now = Date.now();
     const { job, progress, steps } = current;
     const { shown, hidden } = visibleSteps(steps);
@@ -150,6 +160,7 @@ export function createLiveView(stream: NodeJS.WriteStream, err: Write): WatchVie
       type: Math.max(4, ...shown.map((step) => printable(step.stepType).length)),
     };
     const text = [
+      ...(notice ? [pc.yellow(`⚠ ${notice}`)] : []),
       `${statusIcon(job.status)} job ${job.id} ${paintStatus(job.status, padVisible(job.status, 8))} ${bar(progress.fraction)} ${formatPercent(progress.fraction).padStart(4)}  ${progress.completedSteps}/${progress.totalSteps} steps  ${formatDuration(jobDurationMs(current, now))}`,
       ...shown.map((step) => stepLine(step, now, widths)),
     ];
@@ -180,10 +191,16 @@ export function createLiveView(stream: NodeJS.WriteStream, err: Write): WatchVie
   return {
     update: (snapshot) => {
       current = snapshot;
+      notice = undefined;
+      render();
+    },
+    retry: (info) => {
+      notice = retryLine(info);
       render();
     },
     done: (snapshot) => {
       current = snapshot;
+      notice = undefined;
       stop();
       stream.write(`${summaryLine(snapshot)}\n`);
     },

@@ -10,3 +10,5 @@ export type { OrdoSimulator, OrdoSimulatorOptions, SimulatorRequest, SubmitJobOp
 export { simulatorScenarioNames } from './simulator/scenario.js';
 export type { SimulatorScenario, SimulatorScenarioName, StepScript } from './simulator/scenario.js';
 export { pineyDamJobRequest } from './pineyDamJob.js';
+export { simulatorFaultKinds } from './simulator/faults.js';
+export type { SimulatorFault } from './simulator/faults.js';

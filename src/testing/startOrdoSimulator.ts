@@ -9,6 +9,7 @@ import {
   type RecipeStep,
 } from './simulator/recipe.js';
 import { builtInScenario, checkScenario, type SimulatorScenario, type SimulatorScenarioName } from './simulator/scenario.js';
+import { checkFault, playFault, type SimulatorFault } from './simulator/faults.js';
 import { SimulatedJob } from './simulator/simulatedJob.js';
 import { pineyDamJobRequest } from './pineyDamJob.js';
 
@@ -17,8 +18,10 @@ export interface SimulatorRequest {
   readonly method: string;
   /** Path and query as requested, e.g. `/jobs/1` or `/jobs/5,6,7`. */
   readonly url: string;
-  /** The status it answered. */
+  /** The status it answered; `0` when the connection closed without an answer. */
   readonly status: number;
+  /** The kind of the scripted fault played instead of the real answer, if any. */
+  readonly fault?: SimulatorFault['kind'];
 }
 
 /** Options of {@link startOrdoSimulator}. */
@@ -64,7 +67,13 @@ export interface OrdoSimulator {
    *   an invalid scenario.
    */
   submitJob(body?: unknown, options?: SubmitJobOptions): Promise<{ id: number }>;
-  /** How many HTTP requests it has answered. */
+  /**
+   * Queues faults for a job: each following `GET /jobs/:id` of that job plays the next fault
+   * instead of its real answer (the job's clock is not read for it). Fault injection for tests.
+   * @throws TypeError for an unknown job or an invalid fault.
+   */
+  injectFaults(jobId: number, faults: readonly SimulatorFault[]): void;
+  /** How many HTTP requests it has answered (or closed). */
   readonly requestCount: number;
   /** Stops listening and closes every connection. */
   close(): Promise<void>;
@@ -111,6 +120,8 @@ export async function startOrdoSimulator(options: OrdoSimulatorOptions = {}): Pr
 
   const recipes: Array<{ id: number; name: string; version: string; steps: readonly RecipeStep[] }> = [];
   const jobs = new Map<number, SimulatedJob>();
+  const faults = new Map<number, SimulatorFault[]>();
+  const firstBodies = new Map<number, unknown>();
   let detailingIds = 0;
   let requestCount = 0;
 
@@ -154,14 +165,18 @@ export async function startOrdoSimulator(options: OrdoSimulatorOptions = {}): Pr
     const job = jobs.get(id);
     if (!job) return undefined;
     job.advanceTo(now());
-    return job.body();
+    const body = job.body();
+    if (!firstBodies.has(id)) firstBodies.set(id, body);
+    return body;
   }
 
   const app = express();
   app.use((req, res, next) => {
-    res.on('finish', () => {
+    res.on('close', () => {
       requestCount += 1;
-      options.onRequest?.({ method: req.method, url: req.originalUrl, status: res.statusCode });
+      const fault = res.locals['fault'] as SimulatorFault['kind'] | undefined;
+      const status = res.headersSent && res.writableFinished ? res.statusCode : 0;
+      options.onRequest?.({ method: req.method, url: req.originalUrl, status, ...(fault ? { fault } : {}) });
     });
     next();
   });
@@ -231,6 +246,13 @@ export async function startOrdoSimulator(options: OrdoSimulatorOptions = {}): Pr
       res.status(500).json({ error: 'Internal server error' });
       return;
     }
+    const fault = faults.get(id)?.shift();
+    if (fault) {
+      res.locals['fault'] = fault.kind;
+      const current = jobs.get(id)?.body() ?? {};
+      playFault(fault, req, res, current, firstBodies.get(id));
+      return;
+    }
     const body = jobBody(id);
     if (!body) {
       res.status(404).json({ error: 'Job not found' });
@@ -263,6 +285,12 @@ export async function startOrdoSimulator(options: OrdoSimulatorOptions = {}): Pr
     token,
     get requestCount() {
       return requestCount;
+    },
+    injectFaults(jobId: number, queued: readonly SimulatorFault[]) {
+      if (!jobs.has(jobId)) throw new TypeError(`Unknown job ${String(jobId)}: submit it first`);
+      if (!Array.isArray(queued)) throw new TypeError('Invalid faults: expected an array');
+      queued.forEach(checkFault);
+      faults.set(jobId, [...(faults.get(jobId) ?? []), ...queued]);
     },
     async submitJob(body: unknown = pineyDamJobRequest, submitOptions: SubmitJobOptions = {}) {
       checkScenario(submitOptions.scenario, 'scenario');

@@ -238,8 +238,9 @@ describe('ordo-status watch exit codes', () => {
     const url = server.url;
     await server.close();
     server = undefined;
-    const refused = await runCli(['watch', '1', '--base-url', url]);
+    const refused = await runCli(['watch', '1', '--base-url', url, '--retries', '1']);
     expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/^connection lost — retrying in (0\.\d|1) s \(1\/1\)\n$/);
     expect(refused.stderr).toContain('failed without a complete response (ECONNREFUSED)');
     for (const result of [missing, timeout, schema, illegal, refused]) noStackTrace(result.stderr);
   });
@@ -316,6 +317,7 @@ describe('usage errors exit 2 with a clear message', () => {
     [['demo', '--scenario', 'chaos'], {}, /argument 'chaos' is invalid\. Allowed choices are success, failed, partial, retry\./],
     [['demo', '--speed', '0'], {}, /'--speed <x>' argument '0' is invalid/],
     [['simulate', '--port', '99999'], {}, /expected a port number from 0 to 65535/],
+    [['watch', '1', '--retries', 'many'], {}, /'--retries <n>' argument 'many' is invalid\. expected a whole number from 0 to 100\./],
   ];
   it.each(cases)('ordo-status %j', async (args, env, message) => {
     const result = await runCli(args, env);
