@@ -1,9 +1,7 @@
 // CPU per poll: what one answer costs ordo-status (parse + validate + lifecycle + content diff), as a
 // ratio to bare JSON.parse of the same bytes, for jobs of 5, 100, 1,000 and 10,000 steps.
-// Runs the sources through tsx, so the poll path can use the stream's own diff. Writes docs/benchmarks.md.
-//   npm run bench
-import { cpus, totalmem } from 'node:os';
-import { readFileSync, writeFileSync } from 'node:fs';
+// Runs the sources through tsx, so the poll path can use the stream's own diff. Part of `npm run bench`.
+import { readFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
 import { createJobLifecycle } from '../src/machine/jobLifecycle.js';
 import { parseJobSnapshot } from '../src/schema/parseJobSnapshot.js';
@@ -16,8 +14,7 @@ const doneStep = template.steps[1]; // success
 /** A realistic body (the captured server's keys and sizes) with `n` steps, `done` of them finished. */
 function bodyText(n: number, done: number, percent: number): string {
   const steps = Array.from({ length: n }, (_, index) => {
-    const source = index < done ? doneStep : runningStep;
-    const step = structuredClone(source);
+    const step = structuredClone(index < done ? doneStep : runningStep);
     step.step_id = `s${String(index).padStart(5, '0')}`;
     if (index >= done) step.last_detailing.progress = { progress: percent };
     return step;
@@ -28,69 +25,62 @@ function bodyText(n: number, done: number, percent: number): string {
 
 const sizes = [5, 100, 1000, 10000];
 const rounds = 5; // medians of several runs
-const rows: Array<{ n: number; bytes: number; parse: number; poll: number; firstLook: number; ratio: number }> = [];
-for (const n of sizes) {
-  const previous = bodyText(n, Math.floor(n / 2), 40);
-  const next = bodyText(n, Math.floor(n / 2) + 1, 45); // one step finished, the rest moved on
-  const previousSnapshot = parseJobSnapshot(JSON.parse(previous));
-  const ratios: number[] = [];
-  const medians = { parse: [] as number[], poll: [] as number[], firstLook: [] as number[] };
-  for (let round = 0; round < rounds; round += 1) {
-    const bench = new Bench({ time: n >= 10000 ? 1500 : 400, warmupTime: 100 });
-    bench.add('JSON.parse', () => JSON.parse(next));
-    bench.add('poll', () => {
-      // What jobStatus$ does with one answer: validate, diff against the previous body, check the lifecycle.
-      const lifecycle = createJobLifecycle({ resumeFrom: previousSnapshot });
-      const snapshot = parseJobSnapshot(JSON.parse(next), { jobId: 1 });
-      if (jsonEqual(previousSnapshot.raw, snapshot.raw)) throw new Error('the bodies should differ');
-      lifecycle.observe(snapshot);
-    });
-    bench.add('first look', () => createJobLifecycle().observe(previousSnapshot));
-    await bench.run();
-    const [parse, poll, firstLook] = bench.tasks.map((task) => {
-      const result = task.result;
-      if (!('latency' in result)) throw new Error(`${task.name} did not complete`);
-      return result.latency.p50 as number;
-    }) as [number, number, number];
-    medians.parse.push(parse);
-    medians.poll.push(poll);
-    medians.firstLook.push(firstLook);
-    ratios.push(poll / parse);
-  }
-  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-  rows.push({
-    n,
-    bytes: Buffer.byteLength(next),
-    parse: median(medians.parse),
-    poll: median(medians.poll),
-    firstLook: median(medians.firstLook),
-    ratio: median(ratios),
-  });
-  console.log(`${n} steps: JSON.parse ${median(medians.parse).toFixed(3)} ms, poll ${median(medians.poll).toFixed(3)} ms, ratio ${median(ratios).toFixed(2)}`);
-}
-
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const fmt = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);
-const doc = `# Benchmarks
 
-Produced by \`npm run bench\` (\`bench/cpu-per-poll.ts\`). Do not edit by hand: run it again.
-
-- Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB
-- Node ${process.version}, ${new Date().toISOString().slice(0, 10)}
-- Each figure is the median (p50 latency) of one tinybench run, and the table shows the median
-  of ${rounds} such runs.
-
-## CPU per poll
+/** Runs the benchmark and returns its section of docs/benchmarks.md. */
+export async function cpuPerPoll(): Promise<string> {
+  const rows: Array<{ n: number; bytes: number; parse: number; poll: number; firstLook: number; ratio: number }> = [];
+  for (const n of sizes) {
+    const previous = bodyText(n, Math.floor(n / 2), 40);
+    const next = bodyText(n, Math.floor(n / 2) + 1, 45); // one step finished, the rest moved on
+    const previousSnapshot = parseJobSnapshot(JSON.parse(previous));
+    const samples = { parse: [] as number[], poll: [] as number[], firstLook: [] as number[], ratio: [] as number[] };
+    for (let round = 0; round < rounds; round += 1) {
+      const bench = new Bench({ time: n >= 10000 ? 1500 : 400, warmupTime: 100 });
+      bench.add('JSON.parse', () => JSON.parse(next));
+      bench.add('poll', () => {
+        // What jobStatus$ does with one answer: validate, diff against the previous body, check the lifecycle.
+        const lifecycle = createJobLifecycle({ resumeFrom: previousSnapshot });
+        const snapshot = parseJobSnapshot(JSON.parse(next), { jobId: 1 });
+        if (jsonEqual(previousSnapshot.raw, snapshot.raw)) throw new Error('the bodies should differ');
+        lifecycle.observe(snapshot);
+      });
+      bench.add('first look', () => createJobLifecycle().observe(previousSnapshot));
+      await bench.run();
+      const [parse, poll, firstLook] = bench.tasks.map((task) => {
+        const result = task.result;
+        if (!('latency' in result)) throw new Error(`${task.name} did not complete`);
+        return result.latency.p50 as number;
+      }) as [number, number, number];
+      samples.parse.push(parse);
+      samples.poll.push(poll);
+      samples.firstLook.push(firstLook);
+      samples.ratio.push(poll / parse);
+    }
+    const row = {
+      n,
+      bytes: Buffer.byteLength(next),
+      parse: median(samples.parse),
+      poll: median(samples.poll),
+      firstLook: median(samples.firstLook),
+      ratio: median(samples.ratio),
+    };
+    rows.push(row);
+    console.log(`cpu per poll, ${n} steps: JSON.parse ${fmt(row.parse)}, poll ${fmt(row.poll)}, ratio ${row.ratio.toFixed(2)}`);
+  }
+  return `## CPU per poll
 
 One answer of a running job whose steps look like the captured server's (half finished, the rest
 running with a detailing row); the next answer has one more step finished and new percents.
 "Poll" is what \`jobStatus$\` does with it: \`JSON.parse\`, zod validation and camelCase snapshot,
 the content diff against the previous body, and the lifecycle check. "First look" is a late
 subscriber's first snapshot of the same job: the lifecycle events of every step from \`pending\`
-(table lookups derived from the XState machines, no actors).
+(table lookups derived from the XState machines, no actors). Each figure is the p50 latency of a
+tinybench run; the table shows the median of ${rounds} runs.
 
 | steps | body | JSON.parse | poll | poll ÷ JSON.parse | first look (lifecycle only) |
 | ---: | ---: | ---: | ---: | ---: | ---: |
 ${rows.map((row) => `| ${row.n.toLocaleString('en')} | ${(row.bytes / 1024).toFixed(0)} KiB | ${fmt(row.parse)} | ${fmt(row.poll)} | ${row.ratio.toFixed(2)} | ${fmt(row.firstLook)} |`).join('\n')}
 `;
-writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), doc);
-console.log('wrote docs/benchmarks.md');
+}

@@ -125,6 +125,29 @@ describe('the live view with more steps than the terminal has rows', () => {
   });
 });
 
+describe('the live view while retrying', () => {
+  it('shows the retry notice above the job', async () => {
+    let answers = 0;
+    server = await startTestServer((_req, res) => {
+      answers += 1;
+      if (answers === 1) res.json(body('running', { a: 'running' }));
+      else res.status(503).set('Retry-After', '30').json({ error: 'Service unavailable' });
+    });
+    const { stdout } = await promisify(execFile)(
+      'script',
+      ['-qec', `stty cols 100 rows 20; timeout -s INT 1.5 "${process.execPath}" "${cliPath}" watch 1 --interval 100ms --base-url ${server.url}`, '/dev/null'],
+    ).catch((error: { stdout: string }) => error);
+    const terminal = new xterm.Terminal({ cols: 100, rows: 20, allowProposedApi: true });
+    await new Promise<void>((resolve) => terminal.write(stdout, resolve));
+    const screen: string[] = [];
+    for (let row = 0; row < terminal.buffer.active.length; row += 1) screen.push(terminal.buffer.active.getLine(row)?.translateToString(true) ?? '');
+    const notice = screen.findIndex((line) => line.includes('⚠ server answered 503 — retrying in 30 s (1/5)'));
+    expect(notice).toBeGreaterThanOrEqual(0);
+    expect(screen[notice + 1]).toMatch(/job 1 running/);
+    expect(screen.join('\n')).toContain('ordo-status: interrupted');
+  });
+});
+
 describe('ordo-status watch against ordo-status simulate', () => {
   it('prints NDJSON transitions that form a legal path, then the final snapshot', async () => {
     const simulate = startCli(['simulate', '--speed', '20']);
@@ -284,6 +307,26 @@ describe('ordo-status watch exit codes', () => {
     const { stdout, stderr } = await promisify(execFile)('bash', ['-c', `"${process.execPath}" "${cliPath}" demo --speed 20 | head -1; echo "exit \${PIPESTATUS[0]}" >&2`]);
     expect(stdout).toMatch(/^Simulated Ordo server at /);
     expect(stderr).toBe('exit 1\n');
+  });
+
+  it('shows each retry: a line when piped, an object with --json', async () => {
+    let answers = 0;
+    server = await startTestServer((_req, res) => {
+      answers += 1;
+      if (answers % 3 !== 0) res.status(503).set('Retry-After', answers % 3 === 1 ? '1' : '0').json({ error: 'Service unavailable' });
+      else res.json(body('success', { a: 'success' }));
+    });
+    const piped = await runCli(['watch', '1', '--base-url', server.url]);
+    expect(piped.code).toBe(0);
+    expect(piped.stdout.split('\n').slice(0, 2)).toEqual([
+      'server answered 503 — retrying in 1 s (1/5)',
+      'server answered 503 — retrying in 0 s (2/5)',
+    ]);
+    const json = await runCli(['watch', '1', '--json', '--base-url', server.url]);
+    expect(json.code).toBe(0);
+    const [first, second] = json.stdout.split('\n').slice(0, 2).map((line) => JSON.parse(line));
+    expect(first).toEqual({ type: 'retry', attempt: 1, maxRetries: 5, delayMs: 1000, code: 'HTTP', message: `GET ${server.url}/jobs/1 answered 503 Service Unavailable: Service unavailable` });
+    expect(second).toMatchObject({ type: 'retry', attempt: 2, delayMs: 0 });
   });
 
   it('exits 130 on Ctrl-C, cleanly', async () => {

@@ -74,36 +74,32 @@ describe('the README examples work as written', () => {
   });
 });
 
-describe('docs/getting-started.md', () => {
-  it('the retrying transport carries a watch across a transient failure, without restarting its events', async () => {
-    const { defer, retry, timer } = await import('rxjs');
-    const { createFetchTransport, OrdoHttpError, OrdoNetworkError } = await import('ordo-status');
-    const doc = readFileSync(new URL('../../docs/getting-started.md', import.meta.url), 'utf8');
-    expect(doc).toContain('defer(() => http(id, context)).pipe(');
+describe('docs/reliability.md', () => {
+  it('the fault-injection example: a watch carries on through every transient fault listed', async () => {
+    const doc = readFileSync(new URL('../../docs/reliability.md', import.meta.url), 'utf8');
+    expect(doc).toContain("{ kind: 'status', status: 503, retryAfter: '2' },");
     simulator = await startOrdoSimulator({ speed: 20 });
     const { id } = await simulator.submitJob();
-    const real = createFetchTransport({ baseUrl: simulator.url, token: simulator.token });
-    let calls = 0;
-    // Every third request fails as a gateway would.
-    const http: typeof real = (jobId, context) =>
-      ++calls % 3 === 0 ? Promise.reject(new OrdoHttpError('502', { status: 502, url: 'x' })) : (real(jobId, context) as Promise<unknown>);
+    simulator.injectFaults(id, [
+      { kind: 'status', status: 503, retryAfter: '2' },
+      { kind: 'html', status: 502 },
+      { kind: 'reset' },
+      { kind: 'hang' },
+      { kind: 'truncate' },
+      { kind: 'regress' },
+    ]);
+    const retries: string[] = [];
     const ordo = createOrdoClient({
-      intervalMs: 50,
-      transport: (jobId, context) =>
-        defer(() => http(jobId, context)).pipe(
-          retry({
-            count: 3,
-            delay: (error, attempt) => {
-              const transient = error instanceof OrdoNetworkError || (error instanceof OrdoHttpError && error.status >= 500);
-              if (!transient) throw error;
-              return timer(10 * 2 ** attempt);
-            },
-          }),
-        ),
+      baseUrl: simulator.url,
+      token: simulator.token,
+      intervalMs: 20,
+      requestTimeoutMs: 200,
+      retry: { maxRetries: 6, baseDelayMs: 5, maxRetryAfterMs: 10, jitter: 0 },
+      onRetry: ({ attempt, delayMs, error }) => retries.push(`${attempt}:${delayMs}:${error.code}`),
+      onIllegalTransition: 'skip',
     });
     const events = await lastValueFrom(ordo.jobEvents$(id).pipe(toArray()));
-    expect(calls).toBeGreaterThan(6);
+    expect(retries).toEqual(['1:10:HTTP', '2:10:HTTP', '3:20:NETWORK', '4:40:TIMEOUT', '5:80:NETWORK']);
     expect(events.filter((event) => event.type === 'job').map((event) => event.to)).toEqual(['running', 'success']);
-    expect(events.filter((event) => event.type === 'step' && event.stepId === 'dem').map((event) => event.to)).toEqual(['running', 'success']);
   });
 });
