@@ -237,8 +237,13 @@ export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions
   let raw = body;
   if (body instanceof Uint8Array || body instanceof ArrayBuffer) raw = new TextDecoder().decode(body);
   if (typeof raw === 'string') raw = parseJsonText(raw, { jobId, contentType: options.contentType });
-  const result = wireJobBodySchema.safeParse(raw, { reportInput: true });
-  if (!result.success) throw schemaError(result.error.issues.map(toIssue), raw, jobId, options.contentType);
+  const result = wireJobBodySchema.safeParse(raw);
+  if (!result.success) {
+    // Validate again with the received values in the issues: only bad bodies pay for them.
+    const detailed = wireJobBodySchema.safeParse(raw, { reportInput: true });
+    const issues = detailed.success ? result.error.issues : detailed.error.issues;
+    throw schemaError(issues.map(toIssue), raw, jobId, options.contentType);
+  }
   const wire = result.data;
 
   const seen = new Set<string>();
