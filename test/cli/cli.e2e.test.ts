@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import xterm from '@xterm/headless';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobTransitions, stepTransitions } from 'ordo-status';
 import { pineyDamJobRequest, startOrdoSimulator, type OrdoSimulator } from 'ordo-status/testing';
 import { body } from '../helpers/bodies.js';
-import { cliPath, runCli, startCli } from '../helpers/cli.js';
+import { cliPath, runCli, runCliInTerminal, startCli } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 
 let simulator: OrdoSimulator | undefined;
@@ -80,25 +79,15 @@ describe('ordo-status demo', () => {
   });
 
   it('draws the live view on a terminal: overall bar, one row per step, summary', async () => {
-    const { stdout } = await promisify(execFile)(
-      'script',
-      ['-qec', `stty cols 120 rows 30; "${process.execPath}" "${cliPath}" demo --speed 10 --scenario retry`, '/dev/null'],
-      { env: { ...process.env, FORCE_COLOR: '1' } },
-    );
-    const terminal = new xterm.Terminal({ cols: 120, rows: 30, allowProposedApi: true });
-    await new Promise<void>((resolve) => terminal.write(stdout, resolve));
-    const screen: string[] = [];
-    for (let row = 0; row < terminal.buffer.active.length; row += 1) {
-      const line = terminal.buffer.active.getLine(row)?.translateToString(true);
-      if (line) screen.push(line);
-    }
+    const { output, screen: rows } = await runCliInTerminal(['demo', '--speed', '10', '--scenario', 'retry'], { cols: 120, rows: 30, env: { FORCE_COLOR: '1' } });
+    const screen = rows.filter((line) => line !== '');
     const text = screen.join('\n');
     expect(text).toMatch(/✔ job 1 success\s+█{24} 100%\s+5\/5 steps/);
     for (const step of ['contours', 'dem', 'ept', 'hillshade', 'reproject']) {
       expect(text).toMatch(new RegExp(`✔ ${step}\\s+[A-Z_]+\\s+success\\s+#${step === 'dem' ? 2 : 1}\\s+\\d+\\.\\d s\\s+█{24} 100%`));
     }
     expect(screen.at(-1)).toMatch(/^✔ job 1 success in \d+\.\d s · 5\/5 steps · 4\/4 outputs delivered$/);
-    expect(stdout).toContain('\u001b[32m'); // coloured on a terminal
+    expect(output).toContain('\u001b[32m'); // coloured on a terminal
   });
 });
 
@@ -107,14 +96,7 @@ describe('the live view with more steps than the terminal has rows', () => {
     const steps: Record<string, string> = {};
     for (let index = 0; index < 40; index += 1) steps[`s${String(index).padStart(2, '0')}`] = index === 25 ? 'running' : index < 20 ? 'success' : 'pending';
     server = await startTestServer((_req, res) => res.json(body('running', steps)));
-    const { stdout } = await promisify(execFile)(
-      'script',
-      ['-qec', `stty cols 100 rows 15; timeout -s INT 2 "${process.execPath}" "${cliPath}" watch 1 --base-url ${server.url}`, '/dev/null'],
-    ).catch((error: { stdout: string }) => error);
-    const terminal = new xterm.Terminal({ cols: 100, rows: 15, allowProposedApi: true });
-    await new Promise<void>((resolve) => terminal.write(stdout, resolve));
-    const screen: string[] = [];
-    for (let row = 0; row < terminal.buffer.active.length; row += 1) screen.push(terminal.buffer.active.getLine(row)?.translateToString(true) ?? '');
+    const { screen } = await runCliInTerminal(['watch', '1', '--base-url', server.url], { cols: 100, rows: 15, interruptAfterS: 2 });
     const text = screen.join('\n');
     expect(text.match(/job 1 running/g)).toHaveLength(1);
     expect(text).toMatch(/▶ s25\s+S25\s+running/);
@@ -133,14 +115,7 @@ describe('the live view while retrying', () => {
       if (answers === 1) res.json(body('running', { a: 'running' }));
       else res.status(503).set('Retry-After', '30').json({ error: 'Service unavailable' });
     });
-    const { stdout } = await promisify(execFile)(
-      'script',
-      ['-qec', `stty cols 100 rows 20; timeout -s INT 1.5 "${process.execPath}" "${cliPath}" watch 1 --interval 100ms --base-url ${server.url}`, '/dev/null'],
-    ).catch((error: { stdout: string }) => error);
-    const terminal = new xterm.Terminal({ cols: 100, rows: 20, allowProposedApi: true });
-    await new Promise<void>((resolve) => terminal.write(stdout, resolve));
-    const screen: string[] = [];
-    for (let row = 0; row < terminal.buffer.active.length; row += 1) screen.push(terminal.buffer.active.getLine(row)?.translateToString(true) ?? '');
+    const { screen } = await runCliInTerminal(['watch', '1', '--interval', '100ms', '--base-url', server.url], { cols: 100, rows: 20, interruptAfterS: 1.5 });
     const notice = screen.findIndex((line) => line.includes('⚠ server answered 503 — retrying in 30 s (1/5)'));
     expect(notice).toBeGreaterThanOrEqual(0);
     expect(screen[notice + 1]).toMatch(/job 1 running/);

@@ -62,3 +62,33 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
 export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
   return startCli(args, env).result;
 }
+
+/** What a terminal shows after a program ran in it. */
+export interface TerminalRun {
+  /** The raw bytes the program wrote (escape sequences included). */
+  readonly output: string;
+  /** The screen (and scrollback) after playing `output` in a terminal emulator, one string per row. */
+  readonly screen: string[];
+}
+
+/**
+ * Runs the CLI in a real pseudo-terminal (`script`) of `cols` × `rows`, optionally interrupting
+ * it with SIGINT after `interruptAfterS` seconds, and plays its output in a headless xterm.
+ */
+export async function runCliInTerminal(
+  args: readonly string[],
+  { cols, rows, interruptAfterS, env = {} }: { cols: number; rows: number; interruptAfterS?: number; env?: Record<string, string> },
+): Promise<TerminalRun> {
+  const { execFile } = await import('node:child_process');
+  const { default: xterm } = await import('@xterm/headless');
+  const interrupt = interruptAfterS === undefined ? '' : `timeout -s INT ${interruptAfterS} `;
+  const command = `stty cols ${cols} rows ${rows}; ${interrupt}"${process.execPath}" "${cliPath}" ${args.join(' ')}`;
+  const output = await new Promise<string>((resolve) => {
+    execFile('script', ['-qec', command, '/dev/null'], { env: { ...process.env, ...env } }, (_error, stdout) => resolve(stdout));
+  });
+  const terminal = new xterm.Terminal({ cols, rows, allowProposedApi: true });
+  await new Promise<void>((resolve) => terminal.write(output, resolve));
+  const screen: string[] = [];
+  for (let row = 0; row < terminal.buffer.active.length; row += 1) screen.push(terminal.buffer.active.getLine(row)?.translateToString(true) ?? '');
+  return { output, screen };
+}
