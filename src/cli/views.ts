@@ -117,6 +117,7 @@ export function createLiveView(stream: NodeJS.WriteStream, err: Write): WatchVie
   const lines: cliProgress.SingleBar[] = [];
   let current: JobSnapshot | undefined;
   let notice: string | undefined;
+  let noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
   const bar = (fraction: number | null) =>
     cliProgress.Format.BarFormat(fraction ?? 0, {
@@ -183,6 +184,7 @@ export function createLiveView(stream: NodeJS.WriteStream, err: Write): WatchVie
   ticker.unref();
   const stop = () => {
     clearInterval(ticker);
+    clearTimeout(noticeTimer);
     render();
     multibar.update();
     multibar.stop();
@@ -195,7 +197,14 @@ export function createLiveView(stream: NodeJS.WriteStream, err: Write): WatchVie
       render();
     },
     retry: (info) => {
+      // Shown until the retry is sent; a failing retry brings its own notice.
       notice = retryLine(info);
+      clearTimeout(noticeTimer);
+      noticeTimer = setTimeout(() => {
+        notice = undefined;
+        render();
+      }, info.delayMs + 100);
+      noticeTimer.unref();
       render();
     },
     done: (snapshot) => {

@@ -1,8 +1,43 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 
+interface Registration {
+  readonly callbacks: Set<() => void>;
+  readonly listener: () => void;
+}
+
+/**
+ * One `abort` listener per signal while any watch uses it, however many share it (a client-wide
+ * signal over hundreds of watches would otherwise trip Node's MaxListenersExceededWarning at 11),
+ * and none once the last one is done.
+ */
+const registrations = new WeakMap<AbortSignal, Registration>();
+
+function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  let registration = registrations.get(signal);
+  if (!registration) {
+    const callbacks = new Set<() => void>();
+    const listener = () => {
+      registrations.delete(signal);
+      for (const each of [...callbacks]) each();
+    };
+    registration = { callbacks, listener };
+    registrations.set(signal, registration);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  registration.callbacks.add(callback);
+  const current = registration;
+  return () => {
+    current.callbacks.delete(callback);
+    if (current.callbacks.size === 0 && registrations.get(signal) === current) {
+      registrations.delete(signal);
+      signal.removeEventListener('abort', current.listener);
+    }
+  };
+}
+
 /**
  * Errors the stream with `signal.reason` when the signal aborts (at once when it already has,
- * before subscribing to the source), and removes its listener on every way out.
+ * before subscribing to the source), and drops its callback on every way out.
  */
 export function abortWith<T>(signal: AbortSignal | undefined): MonoTypeOperatorFunction<T> {
   return (source) =>
@@ -13,11 +48,10 @@ export function abortWith<T>(signal: AbortSignal | undefined): MonoTypeOperatorF
             subscriber.error(signal.reason);
             return undefined;
           }
-          const onAbort = () => subscriber.error(signal.reason);
-          signal.addEventListener('abort', onAbort, { once: true });
+          const stop = onAbort(signal, () => subscriber.error(signal.reason));
           const subscription = source.subscribe(subscriber);
           return () => {
-            signal.removeEventListener('abort', onAbort);
+            stop();
             subscription.unsubscribe();
           };
         });

@@ -77,7 +77,10 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   // Check the defaults now, so a bad interval fails at creation rather than at the first watch.
   resolveWatchOptions({ ...defaults, transport });
 
-  const watch = (callOptions: ClientWatchOptions | undefined): WatchOptions => ({ ...defaults, ...callOptions, transport });
+  // A per-call option left `undefined` keeps the client's default (a spread would erase it).
+  const defined = <T extends object>(values: T | undefined): Partial<T> =>
+    Object.fromEntries(Object.entries(values ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
+  const watch = (callOptions: ClientWatchOptions | undefined): WatchOptions => ({ ...defaults, ...defined(callOptions), transport });
   return {
     transport,
     jobStatus$: (id, callOptions) => jobStatus$(id, watch(callOptions)),

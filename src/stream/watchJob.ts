@@ -60,18 +60,24 @@ export function watchJob(id: JobId, options: WatchOptions): Observable<JobObserv
     };
 
     const transient = (error: unknown): boolean =>
-      isTransientFailure(error) ||
-      (error instanceof OrdoIllegalTransitionError && settings.onIllegalTransition === 'skip') ||
-      (error instanceof OrdoNotFoundError && scheduler.now() - startedAt < settings.notFoundGraceMs);
+      isTransientFailure(error) || (error instanceof OrdoIllegalTransitionError && settings.onIllegalTransition === 'skip');
+    /** A job just submitted may not be visible yet: 404s are retried until the grace period ends, whatever the retry limit. */
+    const inGrace = (error: unknown): boolean =>
+      error instanceof OrdoNotFoundError && scheduler.now() - startedAt < settings.notFoundGraceMs;
 
     /** A failed request: retry it after the policy's delay, or end the watch with the error. */
     const recover = (caught: unknown): Observable<never> => {
       const error = toOrdoError(caught, jobId);
       failures += 1;
       consecutiveFailures += 1;
-      if (!transient(error) || consecutiveFailures > retry.maxRetries) throw error;
+      const grace = inGrace(error);
+      if (!grace && (!transient(error) || consecutiveFailures > retry.maxRetries)) throw error;
       delay = retryDelayMs(consecutiveFailures, error, retry);
-      onRetry?.({ attempt: consecutiveFailures, maxRetries: retry.maxRetries, delayMs: delay, error });
+      try {
+        onRetry?.({ attempt: consecutiveFailures, maxRetries: grace ? Math.max(retry.maxRetries, consecutiveFailures) : retry.maxRetries, delayMs: delay, error });
+      } catch {
+        // A failing observer (a logger) must not end a watch that can carry on.
+      }
       return EMPTY;
     };
 
@@ -82,7 +88,8 @@ export function watchJob(id: JobId, options: WatchOptions): Observable<JobObserv
           timeoutMs: requestTimeoutMs,
           scheduler,
           lastSnapshot: () => previous ?? null,
-          stats: () => ({ requests, failures }),
+          // Counted as of the timeout, the failing request included.
+          stats: () => ({ requests, failures: failures + 1 }),
         }).pipe(map(accept), catchError(recover));
       }),
       repeat(),

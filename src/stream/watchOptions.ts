@@ -49,7 +49,10 @@ export interface WatchOptions {
    * @defaultValue {@link defaultRetryOptions}: 5 consecutive retries, 1 s doubling to 30 s, jitter 0.5, `Retry-After` up to 5 min
    */
   retry?: number | RetryOptions | undefined;
-  /** Called before each retry with the attempt, the delay before it, and the failure. */
+  /**
+   * Called before each retry with the attempt, the delay before it, and the failure. An error
+   * it throws is ignored: a failing logger must not end a watch.
+   */
   onRetry?: ((info: RetryInfo) => void) | undefined;
   /**
    * What a snapshot that moves backwards does (a lagging replica or cache): `'error'` ends the
@@ -59,8 +62,9 @@ export interface WatchOptions {
    */
   onIllegalTransition?: 'error' | 'skip' | undefined;
   /**
-   * A 404 within this many milliseconds after the watch started is retried as transient: a job
-   * just submitted may not be visible yet (replicas, caches).
+   * A 404 within this many milliseconds after the watch started is retried (with the backoff,
+   * and whatever `retry` says, `0` included): a job just submitted may not be visible yet
+   * (replicas, caches). After it, a 404 ends the watch.
    * @defaultValue 0
    */
   notFoundGraceMs?: number | undefined;

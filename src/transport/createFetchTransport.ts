@@ -3,6 +3,7 @@ import { OrdoSchemaError } from '../errors/OrdoSchemaError.js';
 import { excerptOf, parseJsonText } from '../schema/parseJobSnapshot.js';
 import { httpErrorFor } from './httpError.js';
 import { jobUrl, resolveBaseUrl } from './jobUrl.js';
+import { createRedactor, type Redactor } from './redact.js';
 import { parseRetryAfter } from './retryAfter.js';
 import type { JobTransport, TokenProvider } from './types.js';
 
@@ -18,8 +19,9 @@ export interface FetchTransportOptions {
    * Sent as `Authorization: Bearer <token>`: a string, or a function (sync or async) called
    * before each request with `{ refresh: false }`; after a 401 it is called once more with
    * `{ refresh: true }` and the request is sent again, once. Leading and trailing whitespace is
-   * trimmed. It never appears in an error, log or output: a server text that echoes it is
-   * redacted before it is parsed.
+   * trimmed. It never appears in an error, log or output: a server text that echoes it (literally
+   * or JSON-escaped) is redacted; in job data only tokens of 8 characters or more are redacted
+   * (shorter ones cannot be told apart from words).
    * @defaultValue no `Authorization` header
    */
   token?: TokenProvider | undefined;
@@ -79,18 +81,23 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
   return all;
 }
 
-/** Replaces every occurrence of the token in a server's text (a careless server may echo headers). */
-function redact(text: string, secret: string | undefined): string {
-  return secret && text.includes(secret) ? text.split(secret).join('[redacted]') : text;
-}
+/**
+ * Tokens shorter than this are not redacted from job data: they cannot be told apart from
+ * ordinary words (`dev` in `development/…`), and redacting them would corrupt the snapshot. They
+ * are still redacted from error texts.
+ */
+export const minRedactedTokenLength = 8;
 
 /** A short description of a fetch failure's cause, e.g. `ECONNREFUSED`, without the token. */
-function causeOf(error: unknown, secret: string | undefined): string {
+function causeOf(error: unknown, redactor: Redactor): string {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
   if (cause && typeof cause.code === 'string') return cause.code;
   const text = cause && typeof cause.message === 'string' ? cause.message : error instanceof Error ? error.message : 'unknown error';
-  return redact(text, secret);
+  return redactor.text(text);
 }
+
+/** Failures of the request itself that sending it again cannot mend. */
+const permanentFetchFailure = /redirect count exceeded|unsupported protocol|invalid url|redirect mode/i;
 
 /**
  * Characters a header value may not hold (CR, LF, NUL and other controls) or that are not
@@ -185,10 +192,14 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
       return { response, body: text, truncated };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      throw new OrdoNetworkError(`GET ${url} failed without a complete response (${causeOf(error, secret)})`, {
-        cause: error instanceof Error && secret && String(error.message).includes(secret) ? undefined : error,
+      const redactor = createRedactor([secret]);
+      const reason = causeOf(error, redactor);
+      const leaks = redactor.mentionedIn(`${String((error as Error)?.message)} ${String((error as { cause?: Error })?.cause?.message)}`);
+      throw new OrdoNetworkError(`GET ${url} failed without a complete response (${reason})`, {
+        cause: leaks ? undefined : error,
         url,
         jobId,
+        retryable: !permanentFetchFailure.test(reason),
       });
     }
   }
@@ -197,21 +208,22 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     const url = jobUrl(base, id);
     const secret = await bearer(url, id, false);
     let { response, body, truncated } = await send(url, secret, signal, id);
-    // A careless server may echo the Authorization header: nothing of a token goes further.
-    body = redact(body, secret);
+    const secrets = [secret];
     if (response.status === 401 && typeof token === 'function') {
       // The token may have expired between two polls: ask for a fresh one, once.
       const fresh = await bearer(url, id, true);
+      secrets.push(fresh);
       ({ response, body, truncated } = await send(url, fresh, signal, id));
-      body = redact(redact(body, fresh), secret);
     }
+    // A careless server may echo the Authorization header: nothing of a token goes further.
+    const redactor = createRedactor(secrets);
     const contentType = response.headers.get('content-type');
     if (response.status < 200 || response.status > 299) {
       throw httpErrorFor({
         status: response.status,
         statusText: response.statusText,
         url,
-        body,
+        body: redactor.text(body),
         contentType,
         retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
         jobId: id,
@@ -220,11 +232,21 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     if (truncated) {
       throw new OrdoSchemaError(`GET ${url} answered a body larger than maxResponseBytes (${maxResponseBytes} bytes)`, {
         issues: [{ path: '', message: `the body is larger than ${maxResponseBytes} bytes`, received: undefined }],
-        bodyExcerpt: excerptOf(body),
+        bodyExcerpt: excerptOf(redactor.text(body)),
         contentType: contentType ?? undefined,
         jobId: id,
       });
     }
-    return parseJsonText(body, { jobId: id, contentType: contentType ?? 'none' });
+    let parsed: unknown;
+    try {
+      parsed = parseJsonText(body, { jobId: id, contentType: contentType ?? 'none' });
+    } catch {
+      // Build the error again from the redacted text, so its excerpt cannot show the token.
+      return parseJsonText(redactor.text(body), { jobId: id, contentType: contentType ?? 'none' });
+    }
+    const longSecrets = secrets.filter((candidate): candidate is string => (candidate?.length ?? 0) >= minRedactedTokenLength);
+    if (longSecrets.length === 0) return parsed;
+    const dataRedactor = createRedactor(longSecrets);
+    return dataRedactor.mentionedIn(body) ? dataRedactor.value(parsed) : parsed;
   };
 }

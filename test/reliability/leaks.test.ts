@@ -123,3 +123,27 @@ describe('no leaks', () => {
     expect(unhandled).toEqual([]);
   });
 });
+
+describe('a signal shared by many watches', () => {
+  it('holds one abort listener while they run and none after', async () => {
+    const controller = new AbortController();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const { jobStatus$ } = await import('ordo-status');
+      const subscriptions = Array.from({ length: 50 }, (_, index) =>
+        jobStatus$(index + 1, { transport: () => new Promise(() => {}), signal: controller.signal }).subscribe({ error: () => {} }),
+      );
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+      subscriptions.slice(0, 49).forEach((subscription) => subscription.unsubscribe());
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+      subscriptions[49]!.unsubscribe();
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      await settle();
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

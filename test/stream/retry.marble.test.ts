@@ -166,7 +166,7 @@ describe('the retry policy in virtual time', () => {
       ).toBe('-------------(a|)', { a: 'success' });
       flush();
       expect(startedAt).toEqual([0, 12]);
-      expect(retries[0]!.error).toMatchObject({ code: 'TIMEOUT', scope: 'request', requests: 1, failures: 0 });
+      expect(retries[0]!.error).toMatchObject({ code: 'TIMEOUT', scope: 'request', requests: 1, failures: 1 });
     });
   });
 
@@ -230,5 +230,41 @@ describe('the retry policy in virtual time', () => {
     expect(() => jobStatus$(1, { transport, onIllegalTransition: 'ignore' as never })).toThrow(/'error' or 'skip'/);
     expect(() => jobStatus$(1, { transport, notFoundGraceMs: -1 })).toThrow(/notFoundGraceMs/);
     expect(() => jobStatus$(1, { transport, onRetry: 'log' as never })).toThrow(/onRetry/);
+  });
+});
+
+describe('retry edge cases', () => {
+  it('keeps retrying 404s for the whole grace period, even with retries off', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, flush }) => {
+      const notFound = http(404);
+      const answers = [...Array.from({ length: 5 }, () => cold('-#', undefined, notFound)), cold('-a|', { a: body('success') })];
+      const { transport, startedAt } = scripted(scheduler, answers);
+      expectObservable(statusOf(jobStatus$(1, { transport, notFoundGraceMs: 100, retry: { ...exact, maxRetries: 0 } }))).toBe(
+        '-'.repeat(68) + '(a|)',
+        { a: 'success' },
+      );
+      flush();
+      // Waits 2, 4, 8, 16, 32 after the failures at 1, 4, 9, 18, 35; the answer at 68.
+      expect(startedAt).toEqual([0, 3, 8, 17, 34, 67]);
+    });
+  });
+
+  it('ignores an onRetry that throws', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      const { transport } = scripted(scheduler, [cold('-#', undefined, http(503)), cold('-a|', { a: body('success') })]);
+      const onRetry = () => {
+        throw new TypeError('bug in logger');
+      };
+      expectObservable(statusOf(jobStatus$(1, { transport, retry: exact, onRetry }))).toBe('----(a|)', { a: 'success' });
+    });
+  });
+
+  it('keeps a client default when a per-call option is undefined', async () => {
+    const { createOrdoClient, OrdoTimeoutError } = await import('ordo-status');
+    const client = createOrdoClient({ transport: () => new Promise(() => {}), timeoutMs: 50 });
+    const error = await client.waitForJob(1, { timeoutMs: undefined, signal: undefined }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OrdoTimeoutError);
   });
 });

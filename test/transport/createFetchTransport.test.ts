@@ -365,3 +365,43 @@ describe('createFetchTransport limits and redirects', () => {
     for (const escape of ['..', '.', '../admin', 'a/b', 'a\\b', 'a?b', 'a#b', '1,2']) expect(() => normalizeJobId(escape), escape).toThrow(TypeError);
   });
 });
+
+describe('redacting the token from what a server sends back', () => {
+  const jwtish = 'eyJhbGciOi/Jz+dW8=';
+
+  it('catches JSON-escaped echoes (\\/ and \\u002b) in job data and in error bodies', async () => {
+    let status = 200;
+    server = await startTestServer((req, res) => {
+      const echoed = JSON.stringify({ ...running.body, job: { ...running.body.job, error: `bad header ${String(req.headers['authorization'])}` } })
+        .replace('/', '\\/')
+        .replace('+', '\\u002B');
+      res.status(status).type('application/json').send(status === 200 ? echoed : `{"error":"bad header ${String(req.headers['authorization']).replace('/', '\\/').replace('+', '\\u002b')}"}`);
+    });
+    const transport = createFetchTransport({ baseUrl: server.url, token: jwtish });
+    const data = (await fetchOnce(transport, '1')) as any;
+    expect(data.job.error).toBe('bad header Bearer [redacted]');
+    expect(JSON.stringify(data)).not.toContain(jwtish);
+    status = 500;
+    const error = await failure(fetchOnce(transport, '1'));
+    expect(error.message).toContain('bad header Bearer [redacted]');
+    expect(everythingIn(error)).not.toContain(jwtish);
+    expect(everythingIn(error)).not.toContain('eyJhbGciOi\\/Jz');
+  });
+
+  it('leaves job data alone for a short token, which cannot be told from words', async () => {
+    server = await startTestServer((_req, res) => res.json(running.body));
+    const data = (await fetchOnce(createFetchTransport({ baseUrl: server.url, token: 'dev' }), '1')) as any;
+    expect(data).toEqual(running.body);
+    expect(data.artifacts[0].uri).toBe('development/PINEY DAM MBES 1IN.laz');
+    const named = (await fetchOnce(createFetchTransport({ baseUrl: server.url, token: 'job' }), '1')) as any;
+    expect(named.job.id).toBe(1);
+  });
+
+  it('does not retry a redirect loop', async () => {
+    server = await startTestServer((req, res) => res.redirect(302, req.url === '/jobs/1' ? '/jobs/x' : '/jobs/1'));
+    const error = (await failure(fetchOnce(createFetchTransport({ baseUrl: server.url }), '1'))) as OrdoNetworkError;
+    expect(error).toBeInstanceOf(OrdoNetworkError);
+    expect(error.message).toContain('redirect count exceeded');
+    expect(error.retryable).toBe(false);
+  });
+});
