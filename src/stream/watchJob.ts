@@ -1,4 +1,4 @@
-import { catchError, defer, EMPTY, filter, map, repeat, switchMap, takeUntil, takeWhile, timer, type Observable } from 'rxjs';
+import { catchError, defer, EMPTY, filter, finalize, map, repeat, switchMap, takeUntil, takeWhile, timer, type Observable } from 'rxjs';
 import { OrdoIllegalTransitionError } from '../errors/OrdoIllegalTransitionError.js';
 import { OrdoNotFoundError } from '../errors/OrdoNotFoundError.js';
 import { OrdoTimeoutError } from '../errors/OrdoTimeoutError.js';
@@ -46,6 +46,13 @@ export function watchJob(id: JobId, options: WatchOptions): Observable<JobObserv
 
     /** A good answer: reset the failure count and go back to the polling cadence. */
     const accept = (body: unknown): JobObservation | undefined => {
+      // The transport hands back the previous body itself when nothing changed (a 304, the same
+      // ETag, a byte-identical body): no parsing, no validation, no emission.
+      if (previous !== undefined && body === previous.raw) {
+        consecutiveFailures = 0;
+        delay = intervalMs;
+        return undefined;
+      }
       const snapshot = parseJobSnapshot(body, { jobId });
       if (previous !== undefined && jsonEqual(previous.raw, snapshot.raw)) {
         consecutiveFailures = 0;
@@ -81,6 +88,8 @@ export function watchJob(id: JobId, options: WatchOptions): Observable<JobObserv
       return EMPTY;
     };
 
+    // Let the transport keep its conditional-request memory of this job while the watch runs.
+    const release = transport.track?.(jobId);
     const observations = defer(() => timer(delay, scheduler)).pipe(
       switchMap(() => {
         requests += 1;
@@ -95,6 +104,7 @@ export function watchJob(id: JobId, options: WatchOptions): Observable<JobObserv
       repeat(),
       filter((observation): observation is JobObservation => observation !== undefined),
       takeWhile(({ snapshot }) => !isTerminalJobStatus(snapshot.job.status), true),
+      finalize(() => release?.()),
     );
     if (timeoutMs === undefined) return observations;
     const deadlineMs = timeoutMs;

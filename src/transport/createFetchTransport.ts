@@ -96,6 +96,30 @@ function causeOf(error: unknown, redactor: Redactor): string {
   return redactor.text(text);
 }
 
+/** What the transport remembers of the last answer to a URL, for conditional requests. */
+interface Remembered {
+  etag: string | null;
+  /** The parsed (and redacted) body: returned as is when nothing changed. `undefined` before any answer. */
+  body: unknown;
+  length: number;
+  /** A hash of the body text, kept only when the server sent no ETag. */
+  hash: number;
+}
+
+/** A 53-bit hash of a string (cyrb53), to tell byte-identical bodies without keeping them. */
+function hashText(text: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    h1 = Math.imul(h1 ^ code, 2654435761);
+    h2 = Math.imul(h2 ^ code, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
 /** Failures of the request itself that sending it again cannot mend. */
 const permanentFetchFailure = /redirect count exceeded|unsupported protocol|invalid url|redirect mode/i;
 
@@ -153,7 +177,7 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     throw new TypeError(`Invalid token: ${unsafeTokenMessage}`);
   }
 
-  async function bearer(url: string, jobId: string, refresh: boolean): Promise<string | undefined> {
+  async function bearer(url: string, jobId: string | undefined, refresh: boolean): Promise<string | undefined> {
     if (token === undefined) return undefined;
     let value: unknown = token;
     if (typeof token === 'function') {
@@ -181,10 +205,16 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     url: string,
     secret: string | undefined,
     signal: AbortSignal,
-    jobId: string,
+    jobId: string | undefined,
+    etag: string | null,
   ): Promise<{ response: Response; body: string; truncated: boolean }> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (secret) headers['Authorization'] = `Bearer ${secret}`;
+    if (etag !== null) {
+      headers['If-None-Match'] = etag;
+      // Without it, fetch adds `Cache-Control: no-cache`, to which Express never answers 304.
+      headers['Cache-Control'] = 'max-age=0';
+    }
     signal.throwIfAborted();
     try {
       const response = await fetchImpl(url, { method: 'GET', headers, signal });
@@ -204,16 +234,25 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     }
   }
 
-  return async (id, { signal }) => {
-    const url = jobUrl(base, id);
-    const secret = await bearer(url, id, false);
-    let { response, body, truncated } = await send(url, secret, signal, id);
+  /**
+   * One GET. With `memory`, the request is conditional (`If-None-Match`), and an answer that
+   * says nothing changed (a 304, the same ETag, or a byte-identical body) returns the previous
+   * parsed body itself, without parsing, so the watch can skip it by identity.
+   */
+  async function get(url: string, jobId: string | undefined, signal: AbortSignal, memory: Remembered | undefined): Promise<unknown> {
+    const secret = await bearer(url, jobId, false);
+    let { response, body, truncated } = await send(url, secret, signal, jobId, memory?.etag ?? null);
     const secrets = [secret];
     if (response.status === 401 && typeof token === 'function') {
       // The token may have expired between two polls: ask for a fresh one, once.
-      const fresh = await bearer(url, id, true);
+      const fresh = await bearer(url, jobId, true);
       secrets.push(fresh);
-      ({ response, body, truncated } = await send(url, fresh, signal, id));
+      ({ response, body, truncated } = await send(url, fresh, signal, jobId, memory?.etag ?? null));
+    }
+    const etag = response.headers.get('etag');
+    if (response.status === 304 && memory && memory.etag !== null) {
+      memory.etag = etag ?? memory.etag;
+      return memory.body;
     }
     // A careless server may echo the Authorization header: nothing of a token goes further.
     const redactor = createRedactor(secrets);
@@ -226,7 +265,7 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
         body: redactor.text(body),
         contentType,
         retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
-        jobId: id,
+        jobId,
       });
     }
     if (truncated) {
@@ -234,19 +273,74 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
         issues: [{ path: '', message: `the body is larger than ${maxResponseBytes} bytes`, received: undefined }],
         bodyExcerpt: excerptOf(redactor.text(body)),
         contentType: contentType ?? undefined,
-        jobId: id,
+        jobId,
       });
+    }
+    if (memory?.body !== undefined) {
+      // The same ETag is the same bytes (a weak ETag is a hash of the body); without one, compare a hash.
+      const same = etag !== null ? etag === memory.etag : memory.hash === hashText(body) && memory.length === body.length;
+      if (same) return memory.body;
     }
     let parsed: unknown;
     try {
-      parsed = parseJsonText(body, { jobId: id, contentType: contentType ?? 'none' });
+      parsed = parseJsonText(body, { jobId, contentType: contentType ?? 'none' });
     } catch {
       // Build the error again from the redacted text, so its excerpt cannot show the token.
-      return parseJsonText(redactor.text(body), { jobId: id, contentType: contentType ?? 'none' });
+      return parseJsonText(redactor.text(body), { jobId, contentType: contentType ?? 'none' });
     }
     const longSecrets = secrets.filter((candidate): candidate is string => (candidate?.length ?? 0) >= minRedactedTokenLength);
-    if (longSecrets.length === 0) return parsed;
-    const dataRedactor = createRedactor(longSecrets);
-    return dataRedactor.mentionedIn(body) ? dataRedactor.value(parsed) : parsed;
+    if (longSecrets.length > 0) {
+      const dataRedactor = createRedactor(longSecrets);
+      if (dataRedactor.mentionedIn(body)) parsed = dataRedactor.value(parsed);
+    }
+    if (memory) {
+      memory.etag = etag;
+      memory.body = parsed;
+      memory.length = body.length;
+      memory.hash = etag === null ? hashText(body) : 0;
+    }
+    return parsed;
+  }
+
+  /** Conditional-request memory of the job URLs that watches hold (see `track`). */
+  const held = new Map<string, { users: number; memory: Remembered }>();
+  /** The last few batch answers, by URL (a batch's id list changes as watches come and go). */
+  const batches = new Map<string, Remembered>();
+  const maxRememberedBatches = 32;
+
+  const transport: JobTransport = (id, { signal }) => {
+    const url = jobUrl(base, id);
+    return get(url, id, signal, held.get(url)?.memory);
   };
+  transport.track = (id) => {
+    const url = jobUrl(base, id);
+    const entry = held.get(url) ?? { users: 0, memory: { etag: null, body: undefined, length: 0, hash: 0 } };
+    entry.users += 1;
+    held.set(url, entry);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      entry.users -= 1;
+      if (entry.users === 0 && held.get(url) === entry) held.delete(url);
+    };
+  };
+  transport.batch = async (ids, { signal }) => {
+    const url = jobUrl(base, ids.join(','));
+    let memory = batches.get(url);
+    if (!memory) {
+      memory = { etag: null, body: undefined, length: 0, hash: 0 };
+      batches.set(url, memory);
+      if (batches.size > maxRememberedBatches) batches.delete(batches.keys().next().value as string);
+    }
+    const answer = await get(url, undefined, signal, memory);
+    if (!Array.isArray(answer)) {
+      throw new OrdoSchemaError(`GET ${url} answered ${answer === null ? 'null' : typeof answer}, not the array of a batch`, {
+        issues: [{ path: '', message: 'expected an array (one element per job)', received: answer }],
+        bodyExcerpt: excerptOf(answer),
+      });
+    }
+    return answer;
+  };
+  return transport;
 }

@@ -30,6 +30,7 @@ export function resolveBaseUrl(baseUrl: string | URL): URL {
  */
 export function jobUrl(base: URL, id: string): string {
   const url = new URL(base.href);
-  url.pathname = `${base.pathname.replace(/\/+$/, '')}/jobs/${encodeURIComponent(id)}`;
+  // A batch is ids joined by commas (GET /jobs/a,b,c): each id is encoded, the commas are not.
+  url.pathname = `${base.pathname.replace(/\/+$/, '')}/jobs/${id.split(',').map(encodeURIComponent).join(',')}`;
   return url.href;
 }

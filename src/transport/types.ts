@@ -20,7 +20,22 @@ export interface JobTransportContext {
  *
  * @see design.md, "Streams".
  */
-export type JobTransport = (id: string, context: JobTransportContext) => ObservableInput<unknown>;
+export interface JobTransport {
+  (id: string, context: JobTransportContext): ObservableInput<unknown>;
+  /**
+   * Optional. Called when a watch of `id` starts; the transport may keep what it needs for
+   * conditional requests until the returned function is called (when the watch ends). An answer
+   * that says nothing changed should then be the previous body object itself: the watch skips it
+   * by identity, without parsing.
+   */
+  track?: ((id: string) => () => void) | undefined;
+  /**
+   * Optional. Fetches several jobs in one request (`GET /jobs/a,b,c`): the server's array, one
+   * element per id in request order, `{"id", "found": false}` for an unknown job. A server
+   * without the route answers 400 or 404, and the client falls back to single requests.
+   */
+  batch?: ((ids: readonly string[], context: JobTransportContext) => ObservableInput<unknown>) | undefined;
+}
 
 /** What a token function receives. */
 export interface TokenContext {

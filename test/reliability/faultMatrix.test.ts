@@ -87,7 +87,6 @@ const permanent: Array<[string, SimulatorFault, Record<string, unknown>]> = [
   ['403', { kind: 'status', status: 403 }, { name: 'OrdoAuthError', status: 403 }],
   ['404', { kind: 'status', status: 404 }, { name: 'OrdoNotFoundError', status: 404 }],
   ['501', { kind: 'status', status: 501 }, { name: 'OrdoHttpError', status: 501 }],
-  ['304 without a conditional request', { kind: 'not-modified' }, { name: 'OrdoHttpError', status: 304 }],
   ['truncated JSON in a complete 200', { kind: 'partial-json' }, { name: 'OrdoSchemaError' }],
   ['a 200 that fails validation', { kind: 'invalid' }, { name: 'OrdoSchemaError' }],
 ];
@@ -167,6 +166,18 @@ describe('fault matrix over real HTTP', async () => {
     const tooMany = await run(at, Array.from({ length: 4 }, () => ({ kind: 'regress' }) as const), { onIllegalTransition: 'skip' });
     expect(tooMany.error).toMatchObject({ name: 'OrdoIllegalTransitionError' });
     expect(tooMany.requests).toHaveLength(at + 4);
+  });
+
+  it('a 304 without a previous ETag is an OrdoHttpError; after one it means "unchanged"', async () => {
+    const first = await run(0, [{ kind: 'not-modified' }]);
+    expect(first.error).toMatchObject({ name: 'OrdoHttpError', status: 304 });
+    expect(first.requests).toHaveLength(1);
+    for (const at of [4, total - 1]) {
+      const later = await run(at, [{ kind: 'not-modified' }, { kind: 'not-modified' }]);
+      expect(later.error).toBeUndefined();
+      expect(later.events).toEqual(baseline.events);
+      expect(later.requests).toHaveLength(total + 2);
+    }
   });
 
   it('a regression before anything was seen is no regression', async () => {

@@ -405,3 +405,64 @@ describe('redacting the token from what a server sends back', () => {
     expect(error.retryable).toBe(false);
   });
 });
+
+describe('conditional requests', () => {
+  it('sends If-None-Match for a tracked job and hands back the previous body on 304', async () => {
+    const { startOrdoSimulator } = await import('ordo-status/testing');
+    let now = Date.parse('2026-11-29T14:26:05.234Z');
+    const simulator = await startOrdoSimulator({ now: () => now });
+    try {
+      const { id } = await simulator.submitJob();
+      const transport = createFetchTransport({ baseUrl: simulator.url, token: simulator.token });
+      const release = transport.track!(String(id));
+      const first = await fetchOnce(transport, String(id));
+      const second = await fetchOnce(transport, String(id));
+      expect(second).toBe(first); // 304: the same object, nothing parsed
+      now += 5000;
+      const third = await fetchOnce(transport, String(id));
+      expect(third).not.toBe(first);
+      expect((third as any).job.status).toBe('running');
+      release();
+      const untracked = await fetchOnce(transport, String(id));
+      expect(untracked).not.toBe(third); // no memory once released: a plain GET, parsed again
+      expect(untracked).toEqual(third);
+    } finally {
+      await simulator.close();
+    }
+  });
+
+  it('takes the same ETag, or a byte-identical body without ETag, as unchanged', async () => {
+    let withEtag = true;
+    server = await startTestServer((_req, res) => {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (withEtag) headers['etag'] = 'W/"same"';
+      res.writeHead(200, headers).end(running.text);
+    });
+    const transport = createFetchTransport({ baseUrl: server.url });
+    transport.track!('1');
+    const a = await fetchOnce(transport, '1');
+    const b = await fetchOnce(transport, '1');
+    expect(b).toBe(a);
+    expect(server.requests[1]!.headers['if-none-match']).toBe('W/"same"');
+    expect(server.requests[1]!.headers['cache-control']).toBe('max-age=0');
+    withEtag = false;
+    const c = await fetchOnce(transport, '1');
+    const d = await fetchOnce(transport, '1');
+    expect(d).toBe(c); // no ETag: the hash of the text says it is the same
+    expect(server.requests[3]!.headers['if-none-match']).toBeUndefined();
+  });
+
+  it('fetches a batch with the ids in the path', async () => {
+    server = await startTestServer((req, res) => {
+      if (req.url === '/jobs/7,x%3Ay') res.json([{ id: 7, found: false }, { id: 8, found: false }]);
+      else res.json({ not: 'an array' });
+    });
+    const transport = createFetchTransport({ baseUrl: server.url });
+    const signal = new AbortController().signal;
+    const answer = await lastValueFrom(from(transport.batch!(['7', 'x:y'], { signal })));
+    expect(answer).toEqual([{ id: 7, found: false }, { id: 8, found: false }]);
+    const wrong = await lastValueFrom(from(transport.batch!(['1', '2'], { signal }))).catch((error: unknown) => error);
+    expect(wrong).toBeInstanceOf(OrdoSchemaError);
+    expect((wrong as Error).message).toContain('not the array of a batch');
+  });
+});
