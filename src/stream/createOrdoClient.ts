@@ -1,21 +1,25 @@
-import type { Observable } from 'rxjs';
+import { defer, lastValueFrom, map, mergeMap, ReplaySubject, share, tap, type Observable } from 'rxjs';
 import type { JobEvent } from '../machine/jobEvent.js';
-import type { JobId } from '../schema/jobId.js';
+import { createJobLifecycle } from '../machine/jobLifecycle.js';
+import { normalizeJobId, type JobId } from '../schema/jobId.js';
 import type { JobSnapshot } from '../schema/types.js';
 import { createFetchTransport } from '../transport/createFetchTransport.js';
 import type { JobTransport, TokenProvider } from '../transport/types.js';
+import { abortWith } from './abortWith.js';
+import { createBatchingTransport, maxBatchSize } from './batchingTransport.js';
+import { checkDuration } from './duration.js';
 import { getJob, type GetJobOptions } from './getJob.js';
-import { jobEvents$ } from './jobEvents.js';
-import { jobStatus$ } from './jobStatus.js';
-import { waitForJob } from './waitForJob.js';
-import { resolveWatchOptions, type WatchOptions } from './watchOptions.js';
+import { settleJob } from './waitForJob.js';
+import { pollJob, watchDeadline, type PollStats } from './watchJob.js';
+import { resolveWatchOptions, type ResolvedWatchOptions, type WatchOptions } from './watchOptions.js';
 
 /** Per-call options of the client's methods: {@link WatchOptions} without `transport`. */
 export type ClientWatchOptions = Omit<WatchOptions, 'transport'>;
 
 /**
  * Options of {@link createOrdoClient}: where the server is (`baseUrl`, `token`, `fetch`) or a
- * ready `transport` instead of all three, plus defaults for every watch.
+ * ready `transport` instead of all three, how polls are shared and batched, and defaults for
+ * every watch.
  */
 export interface OrdoClientOptions extends ClientWatchOptions {
   /**
@@ -31,27 +35,84 @@ export interface OrdoClientOptions extends ClientWatchOptions {
   maxResponseBytes?: number | undefined;
   /** A transport to use instead of `baseUrl`, `token` and `fetch` (Angular `HttpClient`, marble tests). */
   transport?: JobTransport | undefined;
+  /**
+   * While the client watches two or more jobs, polls that fall due within `windowMs` of each
+   * other go out as one `GET /jobs/a,b,…` (at most 100 ids), when the transport can (`batch`).
+   * A server without the batch route is detected once; the client then sends single requests.
+   * `false` turns batching off.
+   * @defaultValue `{ windowMs: 20 }`
+   */
+  batch?: boolean | { windowMs?: number | undefined } | undefined;
+  /**
+   * How long a job's terminal snapshot is replayed to new subscribers without a request, in
+   * milliseconds. `0` forgets it at once.
+   * @defaultValue 60000
+   */
+  retainTerminalMs?: number | undefined;
 }
+
+/** The defaults of {@link OrdoClientOptions} that are not watch options. */
+export const defaultOrdoClientOptions = { batchWindowMs: 20, retainTerminalMs: 60_000 } as const;
 
 /** A client bound to one Ordo server. Every method takes the job id and optional per-call options. */
 export interface OrdoClient {
-  /** See {@link jobStatus$}. */
+  /**
+   * See {@link jobStatus$}. Shared: every subscriber to the same job (with the same polling
+   * options) gets one poll; a late subscriber gets the latest snapshot at once, then the live
+   * stream. `signal` and `timeoutMs` apply to each subscriber alone.
+   */
   jobStatus$(id: JobId, options?: ClientWatchOptions): Observable<JobSnapshot>;
-  /** See {@link jobEvents$}. */
+  /** See {@link jobEvents$}; shares the poll of {@link OrdoClient.jobStatus$}. */
   jobEvents$(id: JobId, options?: ClientWatchOptions): Observable<JobEvent>;
-  /** See {@link waitForJob}. */
+  /** See {@link waitForJob}; shares the poll of {@link OrdoClient.jobStatus$}. */
   waitForJob(id: JobId, options?: ClientWatchOptions): Promise<JobSnapshot>;
   /** One request, no polling. See {@link getJob}. */
   getJob(id: JobId, options?: Omit<GetJobOptions, 'transport'>): Promise<JobSnapshot>;
-  /** The transport the client uses. */
+  /** The transport the client uses (before batching). */
   readonly transport: JobTransport;
 }
 
+/** A small id for an object or function, to tell option values apart in a key. */
+const identities = new WeakMap<object, number>();
+let lastIdentity = 0;
+function identity(value: unknown): string {
+  if (value === undefined) return '-';
+  if (typeof value !== 'object' && typeof value !== 'function') return String(value);
+  let known = identities.get(value as object);
+  if (known === undefined) {
+    known = ++lastIdentity;
+    identities.set(value as object, known);
+  }
+  return `#${known}`;
+}
+
+/** Everything that shapes a poll: two watches with the same key share one poll. */
+function pollKey(jobId: string, settings: ResolvedWatchOptions): string {
+  return [
+    jobId,
+    identity(settings.intervalMs),
+    settings.requestTimeoutMs,
+    settings.notFoundGraceMs,
+    settings.onIllegalTransition,
+    JSON.stringify(settings.retry),
+    identity(settings.onRetry),
+    identity(settings.scheduler),
+  ].join('|');
+}
+
+interface Poll {
+  readonly snapshots: Observable<JobSnapshot>;
+  readonly stats: PollStats;
+}
+
 /**
- * Creates a client for one Ordo server.
+ * Creates a client for one Ordo server: one poll per job whatever the number of subscribers,
+ * batched requests over `GET /jobs/a,b,…` while it watches several jobs, and conditional
+ * requests (`If-None-Match`) with the fetch transport.
  *
- * @param options - `baseUrl` + `token` (+ `fetch`), or `transport`; and default
- *   `intervalMs`, `scheduler`, `timeoutMs`, `signal` for every watch (per-call options win).
+ * @param options - `baseUrl` + `token` (+ `fetch`, `maxResponseBytes`), or `transport`;
+ *   `batch`, `retainTerminalMs`; and default `intervalMs`, `scheduler`, `timeoutMs`, `signal`,
+ *   `retry`… for every watch (per-call options win; an `undefined` one keeps the default).
  * @returns an {@link OrdoClient}.
  * @throws TypeError when neither `baseUrl` nor `transport` is given, when both are, or when an
  *   option is invalid (see {@link createFetchTransport} and {@link WatchOptions}).
@@ -66,7 +127,7 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('createOrdoClient needs options: { baseUrl, token } or { transport }');
   }
-  const { baseUrl, token, fetch, maxResponseBytes, transport: given, ...defaults } = options;
+  const { baseUrl, token, fetch, maxResponseBytes, transport: given, batch, retainTerminalMs, ...defaults } = options;
   if (given !== undefined && (baseUrl !== undefined || token !== undefined || fetch !== undefined || maxResponseBytes !== undefined)) {
     throw new TypeError('Pass either transport, or baseUrl with token, fetch and maxResponseBytes, not both');
   }
@@ -75,23 +136,114 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   else if (baseUrl !== undefined) transport = createFetchTransport({ baseUrl, token, fetch, maxResponseBytes });
   else throw new TypeError('createOrdoClient needs a baseUrl (e.g. "https://ordo.example.com") or a transport');
   // Check the defaults now, so a bad interval fails at creation rather than at the first watch.
-  resolveWatchOptions({ ...defaults, transport });
+  const clientSettings = resolveWatchOptions({ ...defaults, transport });
+  if (batch !== undefined && typeof batch !== 'boolean' && (batch === null || typeof batch !== 'object')) {
+    throw new TypeError('Invalid batch: expected true, false or { windowMs }');
+  }
+  const windowMs = typeof batch === 'object' ? (batch.windowMs ?? defaultOrdoClientOptions.batchWindowMs) : defaultOrdoClientOptions.batchWindowMs;
+  checkDuration('batch.windowMs', windowMs);
+  const retainMs = retainTerminalMs ?? defaultOrdoClientOptions.retainTerminalMs;
+  if (retainMs !== 0) checkDuration('retainTerminalMs', retainMs);
+
+  /** Live polls, by key. */
+  const polls = new Map<string, Poll>();
+  /** Finished jobs' terminal snapshots, in the order they finished (oldest first). */
+  const finished = new Map<string, { snapshot: JobSnapshot; at: number }>();
+  const batching = createBatchingTransport(transport, {
+    scheduler: clientSettings.scheduler,
+    windowMs,
+    maxBatchSize,
+    shouldBatch: () => batch !== false && polls.size >= 2,
+  });
 
   // A per-call option left `undefined` keeps the client's default (a spread would erase it).
   const defined = <T extends object>(values: T | undefined): Partial<T> =>
     Object.fromEntries(Object.entries(values ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
-  const watch = (callOptions: ClientWatchOptions | undefined): WatchOptions => ({ ...defaults, ...defined(callOptions), transport });
+  const settingsFor = (callOptions: ClientWatchOptions | undefined): ResolvedWatchOptions =>
+    resolveWatchOptions({ ...defaults, ...defined(callOptions), transport: batching });
+
+  /** The shared poll of a job: created on first use, forgotten when its last subscriber leaves or it fails. */
+  function poll(jobId: string, settings: ResolvedWatchOptions): Poll {
+    const key = pollKey(jobId, settings);
+    const existing = polls.get(key);
+    if (existing) return existing;
+    const now = settings.scheduler.now();
+    for (const [finishedKey, record] of finished) {
+      if (now - record.at < retainMs) break;
+      finished.delete(finishedKey);
+    }
+    const stats: PollStats = { requests: 0, failures: 0, last: undefined };
+    const kept = finished.get(key);
+    if (kept) {
+      // Replays the terminal snapshot with no request (see retainTerminalMs).
+      stats.last = kept.snapshot;
+      return { snapshots: defer(() => [kept.snapshot]), stats };
+    }
+    const forget = () => {
+      if (polls.get(key) === created) polls.delete(key);
+    };
+    const snapshots = pollJob(jobId, settings, stats).pipe(
+      map((observation) => observation.snapshot),
+      tap({
+        next: (snapshot) => {
+          if (snapshot.job.status === 'success' || snapshot.job.status === 'failed' || snapshot.job.status === 'partial') {
+            forget();
+            if (retainMs > 0) {
+              finished.delete(key);
+              finished.set(key, { snapshot, at: settings.scheduler.now() });
+            }
+          }
+        },
+        error: forget,
+      }),
+      share({
+        connector: () => new ReplaySubject<JobSnapshot>(1),
+        resetOnError: true,
+        resetOnComplete: true,
+        resetOnRefCountZero: () => {
+          forget();
+          return [true];
+        },
+      }),
+    );
+    const created: Poll = { snapshots, stats };
+    polls.set(key, created);
+    return created;
+  }
+
+  /** One subscriber's view of a shared poll: its own deadline and signal. */
+  function snapshotsFor(id: JobId, callOptions: ClientWatchOptions | undefined): Observable<JobSnapshot> {
+    const jobId = normalizeJobId(id);
+    const settings = settingsFor(callOptions);
+    return defer(() => {
+      const { snapshots, stats } = poll(jobId, settings);
+      let seen: JobSnapshot | undefined;
+      return snapshots.pipe(
+        tap((snapshot) => (seen = snapshot)),
+        watchDeadline(settings.timeoutMs, settings.scheduler, jobId, () => ({ ...stats, last: seen })),
+      );
+    }).pipe(abortWith(settings.signal));
+  }
+
   return {
     transport,
-    jobStatus$: (id, callOptions) => jobStatus$(id, watch(callOptions)),
-    jobEvents$: (id, callOptions) => jobEvents$(id, watch(callOptions)),
-    waitForJob: (id, callOptions) => waitForJob(id, watch(callOptions)),
-    getJob: (id, callOptions) =>
-      getJob(id, {
-        transport,
-        signal: callOptions?.signal ?? defaults.signal,
-        requestTimeoutMs: callOptions?.requestTimeoutMs ?? defaults.requestTimeoutMs,
-        scheduler: callOptions?.scheduler ?? defaults.scheduler,
+    jobStatus$: snapshotsFor,
+    // Each subscriber runs its own lifecycle over the shared snapshots, so a late one still gets
+    // the complete legal path from `pending`.
+    jobEvents$: (id, callOptions) =>
+      defer(() => {
+        const lifecycle = createJobLifecycle();
+        return snapshotsFor(id, callOptions).pipe(mergeMap((snapshot) => lifecycle.observe(snapshot)));
       }),
+    waitForJob: async (id, callOptions) => settleJob(await lastValueFrom(snapshotsFor(id, callOptions))),
+    getJob: (id, callOptions) => {
+      const settings = settingsFor(callOptions);
+      return getJob(id, {
+        transport,
+        signal: settings.signal,
+        requestTimeoutMs: settings.requestTimeoutMs,
+        scheduler: settings.scheduler,
+      });
+    },
   };
 }

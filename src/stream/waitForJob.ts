@@ -23,7 +23,14 @@ import type { WatchOptions } from './watchOptions.js';
  * @see design.md, "Streams".
  */
 export async function waitForJob(id: JobId, options: WatchOptions): Promise<JobSnapshot> {
-  const snapshot = await lastValueFrom(jobStatus$(id, options));
+  return settleJob(await lastValueFrom(jobStatus$(id, options)));
+}
+
+/**
+ * The terminal snapshot of a job that succeeded; an {@link OrdoJobFailedError} for `failed` and
+ * `partial`.
+ */
+export function settleJob(snapshot: JobSnapshot): JobSnapshot {
   if (snapshot.job.status === 'success') return snapshot;
   const failed = snapshot.steps.filter((step) => step.status === 'failed').map((step) => step.stepId);
   const steps = failed.length > 0 ? ` (failed step${failed.length > 1 ? 's' : ''}: ${failed.join(', ')})` : '';

@@ -1,4 +1,19 @@
-import { catchError, defer, EMPTY, filter, finalize, map, repeat, switchMap, takeUntil, takeWhile, timer, type Observable } from 'rxjs';
+import {
+  catchError,
+  defer,
+  EMPTY,
+  filter,
+  finalize,
+  map,
+  repeat,
+  switchMap,
+  takeUntil,
+  takeWhile,
+  timer,
+  type MonoTypeOperatorFunction,
+  type Observable,
+  type SchedulerLike,
+} from 'rxjs';
 import { OrdoIllegalTransitionError } from '../errors/OrdoIllegalTransitionError.js';
 import { OrdoNotFoundError } from '../errors/OrdoNotFoundError.js';
 import { OrdoTimeoutError } from '../errors/OrdoTimeoutError.js';
@@ -8,10 +23,11 @@ import { normalizeJobId, type JobId } from '../schema/jobId.js';
 import { parseJobSnapshot } from '../schema/parseJobSnapshot.js';
 import { isTerminalJobStatus, type JobSnapshot } from '../schema/types.js';
 import { abortWith } from './abortWith.js';
+import { checkDuration } from './duration.js';
 import { jsonEqual } from './jsonEqual.js';
 import { requestJob, toOrdoError } from './requestJob.js';
 import { isTransientFailure, retryDelayMs } from './retryPolicy.js';
-import { resolveWatchOptions, type WatchOptions } from './watchOptions.js';
+import { resolveWatchOptions, type ResolvedWatchOptions, type WatchOptions } from './watchOptions.js';
 
 /** One accepted snapshot and the transition events it caused. */
 export interface JobObservation {
@@ -19,30 +35,43 @@ export interface JobObservation {
   readonly events: readonly JobEvent[];
 }
 
+/** Counts a poll keeps, for the errors that report them. */
+export interface PollStats {
+  requests: number;
+  failures: number;
+  last: JobSnapshot | undefined;
+}
+
 /**
- * The polling core shared by `jobStatus$` and `jobEvents$`.
+ * The polling core: one job, validated snapshots and their events, the retry policy; no
+ * deadline and no caller's signal (those belong to each subscriber).
  *
  * Each cycle is `timer(delay)` then `switchMap` to one request: the timer emits once, so the
  * switch never cancels a request, however slow; `repeat()` starts the next cycle only after the
- * answer. `delay` is 0 for the first request, `intervalMs` after a good answer, and the retry
+ * answer. `delay` is 0 for the first request, the interval after a good answer, and the retry
  * policy's delay (backoff or `Retry-After`) after a transient failure; all three run on the same
  * scheduler. A good answer is validated into a snapshot; one equal in content to the previous is
- * dropped; each is checked by the job's lifecycle. `takeWhile(…, true)` ends the stream right
- * after the terminal snapshot, so a job already terminal costs one request.
+ * dropped (without parsing when the transport hands back the previous body itself); each is
+ * checked by the job's lifecycle. `takeWhile(…, true)` ends the stream right after the terminal
+ * snapshot, so a job already terminal costs one request.
  */
-export function watchJob(id: JobId, options: WatchOptions): Observable<JobObservation> {
-  const jobId = normalizeJobId(id);
-  const settings = resolveWatchOptions(options);
-  const { transport, intervalMs, scheduler, signal, timeoutMs, requestTimeoutMs, retry, onRetry } = settings;
-
+export function pollJob(jobId: string, settings: ResolvedWatchOptions, stats: PollStats): Observable<JobObservation> {
+  const { transport, intervalMs, scheduler, requestTimeoutMs, retry, onRetry } = settings;
   return defer(() => {
     const lifecycle = createJobLifecycle();
     const startedAt = scheduler.now();
     let delay = 0;
     let consecutiveFailures = 0;
-    let requests = 0;
-    let failures = 0;
+    let unchangedPolls = 0;
     let previous: JobSnapshot | undefined;
+
+    /** The wait after a good answer: the interval, or what the interval function says. */
+    const cadence = (): number => {
+      if (typeof intervalMs === 'number') return intervalMs;
+      const next = intervalMs({ unchangedPolls, snapshot: previous });
+      checkDuration('intervalMs() result', next);
+      return next;
+    };
 
     /** A good answer: reset the failure count and go back to the polling cadence. */
     const accept = (body: unknown): JobObservation | undefined => {
@@ -50,19 +79,24 @@ export function watchJob(id: JobId, options: WatchOptions): Observable<JobObserv
       // ETag, a byte-identical body): no parsing, no validation, no emission.
       if (previous !== undefined && body === previous.raw) {
         consecutiveFailures = 0;
-        delay = intervalMs;
+        unchangedPolls += 1;
+        delay = cadence();
         return undefined;
       }
       const snapshot = parseJobSnapshot(body, { jobId });
       if (previous !== undefined && jsonEqual(previous.raw, snapshot.raw)) {
         consecutiveFailures = 0;
-        delay = intervalMs;
+        unchangedPolls += 1;
+        delay = cadence();
         return undefined;
       }
+      // Throws for an illegal change: then this answer was no good one and resets nothing.
       const events = lifecycle.observe(snapshot);
-      previous = snapshot;
       consecutiveFailures = 0;
-      delay = intervalMs;
+      previous = snapshot;
+      stats.last = snapshot;
+      unchangedPolls = 0;
+      delay = cadence();
       return { snapshot, events };
     };
 
@@ -75,7 +109,7 @@ export function watchJob(id: JobId, options: WatchOptions): Observable<JobObserv
     /** A failed request: retry it after the policy's delay, or end the watch with the error. */
     const recover = (caught: unknown): Observable<never> => {
       const error = toOrdoError(caught, jobId);
-      failures += 1;
+      stats.failures += 1;
       consecutiveFailures += 1;
       const grace = inGrace(error);
       if (!grace && (!transient(error) || consecutiveFailures > retry.maxRetries)) throw error;
@@ -90,15 +124,15 @@ export function watchJob(id: JobId, options: WatchOptions): Observable<JobObserv
 
     // Let the transport keep its conditional-request memory of this job while the watch runs.
     const release = transport.track?.(jobId);
-    const observations = defer(() => timer(delay, scheduler)).pipe(
+    return defer(() => timer(delay, scheduler)).pipe(
       switchMap(() => {
-        requests += 1;
+        stats.requests += 1;
         return requestJob(transport, jobId, {
           timeoutMs: requestTimeoutMs,
           scheduler,
           lastSnapshot: () => previous ?? null,
           // Counted as of the timeout, the failing request included.
-          stats: () => ({ requests, failures: failures + 1 }),
+          stats: () => ({ requests: stats.requests, failures: stats.failures + 1 }),
         }).pipe(map(accept), catchError(recover));
       }),
       repeat(),
@@ -106,17 +140,43 @@ export function watchJob(id: JobId, options: WatchOptions): Observable<JobObserv
       takeWhile(({ snapshot }) => !isTerminalJobStatus(snapshot.job.status), true),
       finalize(() => release?.()),
     );
-    if (timeoutMs === undefined) return observations;
-    const deadlineMs = timeoutMs;
-    const deadline = timer(deadlineMs, scheduler).pipe(
-      map(() => {
-        throw new OrdoTimeoutError(
-          `Job ${jobId} did not finish within ${deadlineMs} ms` +
-            (previous ? ` (last seen ${previous.job.status}, ${Math.round(previous.progress.fraction * 100)}%)` : ' (no answer yet)'),
-          { jobId, lastSnapshot: previous ?? null, timeoutMs: deadlineMs, scope: 'watch', requests, failures },
-        );
-      }),
+  });
+}
+
+/**
+ * Ends a watch with an {@link OrdoTimeoutError} (scope `'watch'`) when `timeoutMs` runs out,
+ * carrying the last snapshot and the poll's counts.
+ */
+export function watchDeadline<T>(
+  timeoutMs: number | undefined,
+  scheduler: SchedulerLike,
+  jobId: string,
+  stats: () => PollStats,
+): MonoTypeOperatorFunction<T> {
+  if (timeoutMs === undefined) return (source) => source;
+  return (source) =>
+    source.pipe(
+      takeUntil(
+        timer(timeoutMs, scheduler).pipe(
+          map(() => {
+            const { last, requests, failures } = stats();
+            throw new OrdoTimeoutError(
+              `Job ${jobId} did not finish within ${timeoutMs} ms` +
+                (last ? ` (last seen ${last.job.status}, ${Math.round(last.progress.fraction * 100)}%)` : ' (no answer yet)'),
+              { jobId, lastSnapshot: last ?? null, timeoutMs, scope: 'watch', requests, failures },
+            );
+          }),
+        ),
+      ),
     );
-    return observations.pipe(takeUntil(deadline));
-  }).pipe(abortWith(signal));
+}
+
+/** A cold watch of one job: {@link pollJob} with the whole-watch deadline and the caller's signal. */
+export function watchJob(id: JobId, options: WatchOptions): Observable<JobObservation> {
+  const jobId = normalizeJobId(id);
+  const settings = resolveWatchOptions(options);
+  return defer(() => {
+    const stats: PollStats = { requests: 0, failures: 0, last: undefined };
+    return pollJob(jobId, settings, stats).pipe(watchDeadline(settings.timeoutMs, settings.scheduler, jobId, () => stats));
+  }).pipe(abortWith(settings.signal));
 }

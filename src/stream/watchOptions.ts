@@ -1,4 +1,5 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { JobSnapshot } from '../schema/types.js';
 import type { JobTransport } from '../transport/types.js';
 import { checkDuration } from './duration.js';
 import { resolveRetryOptions, type RetryInfo, type RetryOptions } from './retryPolicy.js';
@@ -12,12 +13,14 @@ export interface WatchOptions {
   /** Fetches one job status body. `createOrdoClient` supplies one built on `fetch`. */
   transport: JobTransport;
   /**
-   * Time from one answer to the next request, in milliseconds. The next request starts one
-   * interval after the previous answer arrived, so requests never overlap and a slow answer is
-   * never cancelled. At most 2,147,483,647 (larger timers fire at once in Node).
+   * Time from one answer to the next request, in milliseconds: a number, or a function of the
+   * poll so far, called after each good answer (for example, to slow down while nothing changes:
+   * `({ unchangedPolls }) => Math.min(30_000, 3000 * 2 ** unchangedPolls)`). The next request
+   * starts one interval after the previous answer arrived, so requests never overlap and a slow
+   * answer is never cancelled. At most 2,147,483,647 (larger timers fire at once in Node).
    * @defaultValue 3000 (the server documentation recommends polling every 3–5 s)
    */
-  intervalMs?: number | undefined;
+  intervalMs?: number | IntervalFunction | undefined;
   /**
    * The RxJS scheduler for polling and deadlines: pass a `TestScheduler` (or use
    * `TestScheduler.run`) to test in virtual time.
@@ -70,6 +73,17 @@ export interface WatchOptions {
   notFoundGraceMs?: number | undefined;
 }
 
+/** What an interval function is told after each good answer. */
+export interface IntervalContext {
+  /** Good answers in a row whose content did not change (0 right after a change). */
+  readonly unchangedPolls: number;
+  /** The latest snapshot, or `undefined` before the first. */
+  readonly snapshot: JobSnapshot | undefined;
+}
+
+/** Computes the wait before the next request, in milliseconds. */
+export type IntervalFunction = (context: IntervalContext) => number;
+
 /** The defaults of {@link WatchOptions}. */
 export const defaultWatchOptions = {
   intervalMs: 3000,
@@ -83,7 +97,7 @@ export const defaultWatchOptions = {
 /** {@link WatchOptions} with the defaults filled in. */
 export interface ResolvedWatchOptions {
   readonly transport: JobTransport;
-  readonly intervalMs: number;
+  readonly intervalMs: number | IntervalFunction;
   readonly scheduler: SchedulerLike;
   readonly signal: AbortSignal | undefined;
   readonly timeoutMs: number | undefined;
@@ -100,7 +114,7 @@ export function resolveWatchOptions(options: WatchOptions): ResolvedWatchOptions
   if (typeof options.transport !== 'function') {
     throw new TypeError('Invalid transport: expected a function (id, { signal }) => ObservableInput of the body');
   }
-  checkDuration('intervalMs', options.intervalMs);
+  if (typeof options.intervalMs !== 'function') checkDuration('intervalMs', options.intervalMs);
   checkDuration('timeoutMs', options.timeoutMs);
   checkDuration('requestTimeoutMs', options.requestTimeoutMs);
   if (options.notFoundGraceMs !== undefined && options.notFoundGraceMs !== 0) checkDuration('notFoundGraceMs', options.notFoundGraceMs);
