@@ -29,6 +29,22 @@ interface Batch {
   waiting: number;
 }
 
+/**
+ * A batch element without its `id` and `found` keys: the same body as `GET /jobs/:id` sends, so a
+ * job's snapshots do not differ by those keys when it moves between batched and single requests.
+ * Memoised per element, so an unchanged batch (a 304) gives the very same objects again.
+ */
+const bodies = new WeakMap<object, unknown>();
+function bodyOf(element: object): unknown {
+  let stripped = bodies.get(element);
+  if (stripped === undefined) {
+    const { id: _id, found: _found, ...rest } = element as Record<string, unknown>;
+    stripped = rest;
+    bodies.set(element, stripped);
+  }
+  return stripped;
+}
+
 /** The real server's most ids in one `GET /jobs/a,b,…`. */
 export const maxBatchSize = 100;
 
@@ -118,7 +134,7 @@ export function createBatchingTransport(transport: JobTransport, options: Batchi
             }),
           );
         } else {
-          entry.subscriber.next(element);
+          entry.subscriber.next(typeof element === 'object' && element !== null ? bodyOf(element) : element);
           entry.subscriber.complete();
         }
       }

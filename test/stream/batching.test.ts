@@ -1,0 +1,204 @@
+import { defer, map, of, throwError, timer, type Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import { createOrdoClient, OrdoHttpError, OrdoNotFoundError, type JobSnapshot, type JobTransport } from 'ordo-status';
+import { body } from '../helpers/bodies.js';
+
+const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+const statusOf = (snapshots: Observable<JobSnapshot>) => snapshots.pipe(map((snapshot) => snapshot.job.status));
+
+interface Call {
+  readonly at: number;
+  readonly ids: string;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A transport with a batch route. `answer(id, n)` is a job's body at its n-th poll (`'missing'`
+ * for `{"found": false}`); `batchAnswer` may replace a batch's whole answer; `latencyMs` delays
+ * every answer (on the scheduler). Every call is logged with its ids.
+ */
+function server(
+  scheduler: { now(): number },
+  answer: (id: string, n: number) => unknown,
+  options: { latencyMs?: number; batchAnswer?: (ids: readonly string[]) => Observable<unknown> | undefined } = {},
+) {
+  const calls: Call[] = [];
+  const polls = new Map<string, number>();
+  const next = (id: string) => {
+    const n = polls.get(id) ?? 0;
+    polls.set(id, n + 1);
+    return answer(id, n);
+  };
+  const later = <T>(value: () => T): Observable<T> =>
+    options.latencyMs ? timer(options.latencyMs).pipe(map(() => value())) : defer(() => of(value()));
+  const transport: JobTransport = (id, { signal }) => {
+    calls.push({ at: scheduler.now(), ids: id, signal });
+    return later(() => next(id));
+  };
+  transport.batch = (ids, { signal }) => {
+    calls.push({ at: scheduler.now(), ids: ids.join(','), signal });
+    return (
+      options.batchAnswer?.(ids) ??
+      later(() =>
+        ids.map((id) => {
+          const value = next(id);
+          return value === 'missing' ? { id: Number(id), found: false } : { id: Number(id), found: true, ...(value as object) };
+        }),
+      )
+    );
+  };
+  return { transport, calls };
+}
+
+const lifecycle = (id: string, n: number) => body(n < 2 ? 'running' : 'success', {}, id);
+
+describe('batched polling within a client', () => {
+  it('sends the polls of several jobs that fall due together as one request, each element to its job', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable, flush }) => {
+      const { transport, calls } = server(scheduler, lifecycle);
+      const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 } });
+      // Due at 0, sent at 2 (the window); answers at 2, 14 (unchanged) and 26.
+      expectObservable(statusOf(ordo.jobStatus$(1))).toBe('--a-----------------------(b|)', { a: 'running', b: 'success' });
+      expectObservable(statusOf(ordo.jobStatus$(2))).toBe('--a-----------------------(b|)', { a: 'running', b: 'success' });
+      flush();
+      expect(calls.map((call) => [call.at, call.ids])).toEqual([
+        [2, '1,2'],
+        [14, '1,2'],
+        [26, '1,2'],
+      ]);
+    });
+  });
+
+  it('splits 250 jobs into requests of at most 100 ids: ⌈N/100⌉ requests per interval', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      const { transport, calls } = server(scheduler, lifecycle);
+      const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 } });
+      for (let id = 1; id <= 250; id += 1) ordo.jobStatus$(id).subscribe();
+      flush();
+      expect(calls.map((call) => [call.at, call.ids.split(',').length])).toEqual([
+        [2, 100],
+        [2, 100],
+        [2, 50],
+        [14, 100],
+        [14, 100],
+        [14, 50],
+        [26, 100],
+        [26, 100],
+        [26, 50],
+      ]);
+      expect(new Set(calls.slice(0, 3).flatMap((call) => call.ids.split(','))).size).toBe(250);
+    });
+  });
+
+  it('gives {"found": false} to its job alone as OrdoNotFoundError, and one job’s bad body to it alone', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const { transport } = server(scheduler, (id, n) => (id === '2' ? 'missing' : id === '3' ? body('paused', {}, id) : lifecycle(id, n)));
+      const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 } });
+      // Alone after the others failed at 2, job 1 polls at once: 12 (unchanged), 22.
+      expectObservable(statusOf(ordo.jobStatus$(1))).toBe('--a-------------------(b|)', { a: 'running', b: 'success' });
+      expectObservable(ordo.jobStatus$(2)).toBe(
+        '--#',
+        undefined,
+        expect.objectContaining({ name: 'OrdoNotFoundError', code: 'NOT_FOUND', jobId: '2', status: 404 }),
+      );
+      expectObservable(ordo.jobStatus$(3)).toBe('--#', undefined, expect.objectContaining({ name: 'OrdoSchemaError', jobId: '3' }));
+    });
+  });
+
+  it('falls back to single requests, once and for good, on a server without the batch route', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable, flush }) => {
+      const { transport, calls } = server(scheduler, lifecycle, {
+        batchAnswer: () => throwError(() => new OrdoNotFoundError('no route', { status: 404, url: '/jobs/1,2' })),
+      });
+      const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 } });
+      expectObservable(statusOf(ordo.jobStatus$(1))).toBe('--a-------------------(b|)', { a: 'running', b: 'success' });
+      expectObservable(statusOf(ordo.jobStatus$(2))).toBe('--a-------------------(b|)', { a: 'running', b: 'success' });
+      flush();
+      // One batch attempt at 2, sent again as singles at once; then singles with no window.
+      expect(calls.map((call) => [call.at, call.ids])).toEqual([
+        [2, '1,2'],
+        [2, '1'],
+        [2, '2'],
+        [12, '1'],
+        [12, '2'],
+        [22, '1'],
+        [22, '2'],
+      ]);
+    });
+  });
+
+  it('retries a failed batch for every job, each under its own policy', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable, flush }) => {
+      let failed = false;
+      const { transport, calls } = server(scheduler, lifecycle, {
+        batchAnswer: () => {
+          if (failed) return undefined;
+          failed = true;
+          return throwError(() => new OrdoHttpError('503', { status: 503, url: '/jobs/1,2', retryAfterMs: 5 }));
+        },
+      });
+      const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 } });
+      expectObservable(statusOf(ordo.jobStatus$(1))).toBe('---------a-----------------------(b|)', { a: 'running', b: 'success' });
+      expectObservable(statusOf(ordo.jobStatus$(2))).toBe('---------a-----------------------(b|)', { a: 'running', b: 'success' });
+      flush();
+      // Failed at 2; Retry-After 5 → due at 7, sent at 9 with the window.
+      expect(calls.map((call) => call.at)).toEqual([2, 9, 21, 33]);
+    });
+  });
+
+  it('drops one job’s share when it leaves, and aborts the batch when no job waits for it', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable, flush }) => {
+      const { transport, calls } = server(scheduler, lifecycle, { latencyMs: 5 });
+      const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 } });
+      expectObservable(statusOf(ordo.jobStatus$(1)), '^---!').toBe('----');
+      expectObservable(statusOf(ordo.jobStatus$(2)), '^---------!').toBe('-------a---', { a: 'running' });
+      expectObservable(statusOf(ordo.jobStatus$(3)), '^-----!').toBe('------');
+      // Another client whose jobs both leave before the answer.
+      const other = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 } });
+      expectObservable(statusOf(other.jobStatus$(11)), '^---!').toBe('----');
+      expectObservable(statusOf(other.jobStatus$(12)), '^----!').toBe('-----');
+      flush();
+      // One batch at 2 for three jobs; jobs 1 and 3 left before its answer at 7, job 2 got it.
+      const [first, second] = calls.filter((call) => call.at === 2);
+      expect(first).toMatchObject({ ids: '1,2,3' });
+      expect(first!.signal.aborted).toBe(false);
+      expect(second).toMatchObject({ ids: '11,12' });
+      expect(second!.signal.aborted).toBe(true);
+    });
+  });
+
+  it('sends a lone job at once, without waiting for the window', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable, flush }) => {
+      const { transport, calls } = server(scheduler, lifecycle);
+      const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 } });
+      expectObservable(statusOf(ordo.jobStatus$(1))).toBe('a-------------------(b|)', { a: 'running', b: 'success' });
+      flush();
+      expect(calls.map((call) => [call.at, call.ids])).toEqual([
+        [0, '1'],
+        [10, '1'],
+        [20, '1'],
+      ]);
+    });
+  });
+
+  it('does not batch when batch is false', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      const { transport, calls } = server(scheduler, lifecycle);
+      const ordo = createOrdoClient({ transport, intervalMs: 10, batch: false });
+      ordo.jobStatus$(1).subscribe();
+      ordo.jobStatus$(2).subscribe();
+      flush();
+      expect(calls.every((call) => !call.ids.includes(','))).toBe(true);
+      expect(calls).toHaveLength(6);
+    });
+  });
+});
