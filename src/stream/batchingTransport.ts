@@ -8,8 +8,14 @@ import type { JobTransport } from '../transport/types.js';
 export interface BatchingOptions {
   /** The clock of the window. */
   readonly scheduler: SchedulerLike;
-  /** How long a due poll waits for others to join its batch, in milliseconds. */
+  /**
+   * The quiet gap that closes a batch, in milliseconds: the batch goes out once no further poll
+   * has come due for this long (polls answered together come due again together, give or take
+   * the server's answer times), or `maxWaitMs` after its first poll came due.
+   */
   readonly windowMs: number;
+  /** The longest a due poll waits for others, in milliseconds. */
+  readonly maxWaitMs: number;
   /** The server's limit of ids per batch request. */
   readonly maxBatchSize: number;
   /** Whether batching is worth it right now (the client watches two or more jobs). */
@@ -49,8 +55,9 @@ function bodyOf(element: object): unknown {
 export const maxBatchSize = 100;
 
 /**
- * Wraps a transport that has `batch`: requests that fall due within `windowMs` of each other are
- * sent as one `GET /jobs/a,b,…` (at most `maxBatchSize` ids), and each element goes back to its
+ * Wraps a transport that has `batch`: requests that fall due close together (no gap longer than
+ * `windowMs`, and within `maxWaitMs` of the first) are sent as one `GET /jobs/a,b,…` (at most
+ * `maxBatchSize` ids per request), and each element goes back to its
  * own job: `{"found": false}` is an {@link OrdoNotFoundError} for that job alone. A server that
  * answers the batch route with 400 or 404 has none: the batch is sent again as single requests,
  * and every later request is single. Cancelling one job's request drops only its share; the batch
@@ -62,6 +69,8 @@ export function createBatchingTransport(transport: JobTransport, options: Batchi
   let supported = true;
   let queue: Entry[] = [];
   let flushing: Subscription | undefined;
+  let firstDueAt = 0;
+  let lastDueAt = 0;
 
   const settle = (entry: Entry) => {
     entry.settled = true;
@@ -171,6 +180,15 @@ export function createBatchingTransport(transport: JobTransport, options: Batchi
   }
 
   function flush(): void {
+    // Polls still coming due one after another (answers that arrived a little apart): wait for
+    // the quiet gap, but no longer than maxWaitMs after the first.
+    const now = options.scheduler.now();
+    const quietAt = lastDueAt + options.windowMs;
+    const deadline = firstDueAt + options.maxWaitMs;
+    if (quietAt > now && deadline > now) {
+      flushing = options.scheduler.schedule(flush, Math.min(quietAt, deadline) - now);
+      return;
+    }
     flushing = undefined;
     const entries = queue.filter((entry) => !entry.settled);
     queue = [];
@@ -190,6 +208,9 @@ export function createBatchingTransport(transport: JobTransport, options: Batchi
     if (!supported || !options.shouldBatch()) return transport(id, context);
     return new Observable<unknown>((subscriber) => {
       const entry: Entry = { id, subscriber, batch: undefined, settled: false };
+      const now = options.scheduler.now();
+      if (queue.length === 0) firstDueAt = now;
+      lastDueAt = now;
       queue.push(entry);
       flushing ??= options.scheduler.schedule(flush, options.windowMs);
       return () => {

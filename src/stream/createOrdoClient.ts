@@ -36,13 +36,14 @@ export interface OrdoClientOptions extends ClientWatchOptions {
   /** A transport to use instead of `baseUrl`, `token` and `fetch` (Angular `HttpClient`, marble tests). */
   transport?: JobTransport | undefined;
   /**
-   * While the client watches two or more jobs, polls that fall due within `windowMs` of each
-   * other go out as one `GET /jobs/a,b,…` (at most 100 ids), when the transport can (`batch`).
-   * A server without the batch route is detected once; the client then sends single requests.
-   * `false` turns batching off.
-   * @defaultValue `{ windowMs: 20 }`
+   * While the client watches two or more jobs, polls that fall due close together go out as one
+   * `GET /jobs/a,b,…` (at most 100 ids per request), when the transport can (`batch`): a batch
+   * closes after a quiet gap of `windowMs` with no further poll due, or `maxWaitMs` after its
+   * first poll came due. A server without the batch route is detected once; the client then
+   * sends single requests. `false` turns batching off.
+   * @defaultValue `{ windowMs: 20, maxWaitMs: 100 }`
    */
-  batch?: boolean | { windowMs?: number | undefined } | undefined;
+  batch?: boolean | { windowMs?: number | undefined; maxWaitMs?: number | undefined } | undefined;
   /**
    * How long a job's terminal snapshot is replayed to new subscribers without a request, in
    * milliseconds. `0` forgets it at once.
@@ -52,7 +53,7 @@ export interface OrdoClientOptions extends ClientWatchOptions {
 }
 
 /** The defaults of {@link OrdoClientOptions} that are not watch options. */
-export const defaultOrdoClientOptions = { batchWindowMs: 20, retainTerminalMs: 60_000 } as const;
+export const defaultOrdoClientOptions = { batchWindowMs: 20, batchMaxWaitMs: 100, retainTerminalMs: 60_000 } as const;
 
 /** A client bound to one Ordo server. Every method takes the job id and optional per-call options. */
 export interface OrdoClient {
@@ -140,8 +141,10 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   if (batch !== undefined && typeof batch !== 'boolean' && (batch === null || typeof batch !== 'object')) {
     throw new TypeError('Invalid batch: expected true, false or { windowMs }');
   }
-  const windowMs = typeof batch === 'object' ? (batch.windowMs ?? defaultOrdoClientOptions.batchWindowMs) : defaultOrdoClientOptions.batchWindowMs;
+  const windowMs = (typeof batch === 'object' ? batch.windowMs : undefined) ?? defaultOrdoClientOptions.batchWindowMs;
+  const maxWaitMs = (typeof batch === 'object' ? batch.maxWaitMs : undefined) ?? Math.max(windowMs, defaultOrdoClientOptions.batchMaxWaitMs);
   checkDuration('batch.windowMs', windowMs);
+  checkDuration('batch.maxWaitMs', maxWaitMs);
   const retainMs = retainTerminalMs ?? defaultOrdoClientOptions.retainTerminalMs;
   if (retainMs !== 0) checkDuration('retainTerminalMs', retainMs);
 
@@ -152,6 +155,7 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   const batching = createBatchingTransport(transport, {
     scheduler: clientSettings.scheduler,
     windowMs,
+    maxWaitMs,
     maxBatchSize,
     shouldBatch: () => batch !== false && polls.size >= 2,
   });

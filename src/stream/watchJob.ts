@@ -80,14 +80,12 @@ export function pollJob(jobId: string, settings: ResolvedWatchOptions, stats: Po
       if (previous !== undefined && body === previous.raw) {
         consecutiveFailures = 0;
         unchangedPolls += 1;
-        delay = cadence();
         return undefined;
       }
       const snapshot = parseJobSnapshot(body, { jobId });
       if (previous !== undefined && jsonEqual(previous.raw, snapshot.raw)) {
         consecutiveFailures = 0;
         unchangedPolls += 1;
-        delay = cadence();
         return undefined;
       }
       // Throws for an illegal change: then this answer was no good one and resets nothing.
@@ -96,7 +94,6 @@ export function pollJob(jobId: string, settings: ResolvedWatchOptions, stats: Po
       previous = snapshot;
       stats.last = snapshot;
       unchangedPolls = 0;
-      delay = cadence();
       return { snapshot, events };
     };
 
@@ -133,7 +130,16 @@ export function pollJob(jobId: string, settings: ResolvedWatchOptions, stats: Po
           lastSnapshot: () => previous ?? null,
           // Counted as of the timeout, the failing request included.
           stats: () => ({ requests: stats.requests, failures: stats.failures + 1 }),
-        }).pipe(map(accept), catchError(recover));
+        }).pipe(
+          map(accept),
+          catchError(recover),
+          // Only good answers get here (a failure set its own delay): back to the cadence. An
+          // interval function that fails ends the watch; it is no failure of the request.
+          map((observation) => {
+            if (!observation || !isTerminalJobStatus(observation.snapshot.job.status)) delay = cadence();
+            return observation;
+          }),
+        );
       }),
       repeat(),
       filter((observation): observation is JobObservation => observation !== undefined),

@@ -1,4 +1,4 @@
-import { defer, map, of, throwError, timer, type Observable } from 'rxjs';
+import { defer, map, of, Subscription, throwError, timer, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { createOrdoClient, OrdoHttpError, OrdoNotFoundError, type JobSnapshot, type JobTransport } from 'ordo-status';
@@ -200,5 +200,61 @@ describe('batched polling within a client', () => {
       expect(calls.every((call) => !call.ids.includes(','))).toBe(true);
       expect(calls).toHaveLength(6);
     });
+  });
+});
+
+describe('when a batch closes', () => {
+  it('after a quiet gap of windowMs, or maxWaitMs after the first poll came due', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      const { transport, calls } = server(scheduler, (id) => body('running', {}, id));
+      const ordo = createOrdoClient({ transport, intervalMs: 10_000, batch: { windowMs: 20, maxWaitMs: 100 } });
+      const watches = new Subscription();
+      // Due at 0, 15 and 30: no gap reaches 20 until 50.
+      for (const [id, at] of [[1, 0], [2, 15], [3, 30]] as const) scheduler.schedule(() => watches.add(ordo.jobStatus$(id).subscribe()), at);
+      // Due every 10 frames from 200: the batch waits no longer than 100 after the first.
+      for (let index = 0; index < 15; index += 1) scheduler.schedule(() => watches.add(ordo.jobStatus$(100 + index).subscribe()), 200 + 10 * index);
+      scheduler.schedule(() => watches.unsubscribe(), 1000);
+      flush();
+      expect(calls.map((call) => [call.at, call.ids])).toEqual([
+        [0, '1'], // alone when it came due: sent at once (its next poll is due much later)
+        [50, '2,3'],
+        [300, '100,101,102,103,104,105,106,107,108,109'], // maxWaitMs after 200
+        [360, '110,111,112,113,114'], // due 300 (just after the flush) to 340, then quiet
+      ]);
+    });
+  });
+});
+
+describe('an interval that is a function', () => {
+  it('is asked after each good answer, with the count of unchanged answers', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      const at: number[] = [];
+      const transport: JobTransport = () => {
+        at.push(scheduler.now());
+        return [at.length < 6 ? body('running') : body('success')];
+      };
+      const seen: number[] = [];
+      const ordo = createOrdoClient({
+        transport,
+        intervalMs: ({ unchangedPolls, snapshot }) => {
+          seen.push(unchangedPolls);
+          expect(snapshot?.job.status).toBe('running');
+          return 2 * 2 ** unchangedPolls;
+        },
+      });
+      ordo.jobStatus$(1).subscribe();
+      flush();
+      expect(seen).toEqual([0, 1, 2, 3, 4]);
+      expect(at).toEqual([0, 2, 6, 14, 30, 62]);
+    });
+  });
+
+  it('ends the watch with a TypeError when it returns something that is no duration', async () => {
+    const ordo = createOrdoClient({ transport: () => [body('running')], intervalMs: () => -1 });
+    const error = await new Promise((resolve) => ordo.jobStatus$(1).subscribe({ error: resolve }));
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toContain('Invalid intervalMs() result -1');
   });
 });
