@@ -5,18 +5,23 @@ import { readFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
 import { createJobLifecycle } from '../src/machine/jobLifecycle.js';
 import { parseJobSnapshot } from '../src/schema/parseJobSnapshot.js';
-import { jsonEqual } from '../src/stream/jsonEqual.js';
 
 const template = JSON.parse(readFileSync(new URL('../test/fixtures/ordo-server/success/024.json', import.meta.url), 'utf8'));
 const runningStep = template.steps[0]; // running, with a detailing row
 const doneStep = template.steps[1]; // success
 
-/** A realistic body (the captured server's keys and sizes) with `n` steps, `done` of them finished. */
+const pendingStep = { ...structuredClone(template.steps[0]), status: 'pending', attempt: 0, claimed_by: null, claimed_at: null, started_at: null, last_detailing: null };
+
+/**
+ * A body with the captured server's keys and sizes and `n` steps: `done` finished, the next
+ * `running` (5 % of the job, at least one) running at `percent`, the rest pending.
+ */
 function bodyText(n: number, done: number, percent: number): string {
+  const running = Math.max(1, Math.round(n / 20));
   const steps = Array.from({ length: n }, (_, index) => {
-    const step = structuredClone(index < done ? doneStep : runningStep);
+    const step = structuredClone(index < done ? doneStep : index < done + running ? runningStep : pendingStep);
     step.step_id = `s${String(index).padStart(5, '0')}`;
-    if (index >= done) step.last_detailing.progress = { progress: percent };
+    if (step.status === 'running') step.last_detailing.progress = { progress: percent };
     return step;
   });
   const timeline = steps.map((step) => ({ step: step.step_id, type: step.step_type, status: step.status, started_at: step.started_at, finished_at: step.finished_at, duration_ms: null }));
@@ -33,19 +38,27 @@ export async function cpuPerPoll(): Promise<string> {
   const rows: Array<{ n: number; bytes: number; parse: number; poll: number; firstLook: number; ratio: number }> = [];
   for (const n of sizes) {
     const previous = bodyText(n, Math.floor(n / 2), 40);
-    const next = bodyText(n, Math.floor(n / 2) + 1, 45); // one step finished, the rest moved on
+    // One step finished, one more was claimed, and every running step wrote a new percent.
+    const next = bodyText(n, Math.floor(n / 2) + 1, 45);
     const previousSnapshot = parseJobSnapshot(JSON.parse(previous));
     const samples = { parse: [] as number[], poll: [] as number[], firstLook: [] as number[], ratio: [] as number[] };
     for (let round = 0; round < rounds; round += 1) {
       const bench = new Bench({ time: n >= 10000 ? 1500 : 400, warmupTime: 100 });
       bench.add('JSON.parse', () => JSON.parse(next));
-      bench.add('poll', () => {
-        // What jobStatus$ does with one answer: validate, diff against the previous body, check the lifecycle.
-        const lifecycle = createJobLifecycle({ resumeFrom: previousSnapshot });
-        const snapshot = parseJobSnapshot(JSON.parse(next), { jobId: 1 });
-        if (jsonEqual(previousSnapshot.raw, snapshot.raw)) throw new Error('the bodies should differ');
-        lifecycle.observe(snapshot);
-      });
+      // The watch's lifecycle lives across polls: it is set back to the previous answer's state
+      // before each iteration, outside the measurement.
+      let lifecycle = createJobLifecycle({ resumeFrom: previousSnapshot });
+      bench.add(
+        'poll',
+        () => {
+          // What the watch does with one changed answer: parse, validate what changed (against
+          // the previous snapshot: unchanged parts are compared and reused), check the lifecycle.
+          const snapshot = parseJobSnapshot(JSON.parse(next), { jobId: 1, previous: previousSnapshot });
+          if (snapshot.steps.every((step, index) => step === previousSnapshot.steps[index])) throw new Error('the bodies should differ');
+          lifecycle.observe(snapshot);
+        },
+        { beforeEach: () => void (lifecycle = createJobLifecycle({ resumeFrom: previousSnapshot })) },
+      );
       bench.add('first look', () => createJobLifecycle().observe(previousSnapshot));
       await bench.run();
       const [parse, poll, firstLook] = bench.tasks.map((task) => {
@@ -71,10 +84,12 @@ export async function cpuPerPoll(): Promise<string> {
   }
   return `## CPU per poll
 
-One answer of a running job whose steps look like the captured server's (half finished, the rest
-running with a detailing row); the next answer has one more step finished and new percents.
-"Poll" is what \`jobStatus$\` does with it: \`JSON.parse\`, zod validation and camelCase snapshot,
-the content diff against the previous body, and the lifecycle check. "First look" is a late
+One answer of a running job whose steps look like the captured server's: half finished, 5 % (at
+least one) running with a detailing row, the rest pending; the next answer has one more step
+finished, one more claimed, and a new percent on every running step.
+"Poll" is what \`jobStatus$\` does with it: \`JSON.parse\`, the content diff against the previous
+body, zod validation and camelCase snapshot of what changed (unchanged steps keep their objects),
+and the lifecycle check. "First look" is a late
 subscriber's first snapshot of the same job: the lifecycle events of every step from \`pending\`
 (table lookups derived from the XState machines, no actors). Each figure is the p50 latency of a
 tinybench run; the table shows the median of ${rounds} runs.

@@ -26,7 +26,7 @@ describe('public types', () => {
     expectTypeOf(waitForJob(1, { transport })).toEqualTypeOf<Promise<JobSnapshot>>();
     expectTypeOf(createOrdoClient({ baseUrl: 'https://x' }).getJob(1)).toEqualTypeOf<Promise<JobSnapshot>>();
     expectTypeOf(parseJobSnapshot).parameter(1).toEqualTypeOf<
-      { jobId?: string | number | undefined; contentType?: string | undefined } | undefined
+      { jobId?: string | number | undefined; contentType?: string | undefined; previous?: JobSnapshot | undefined } | undefined
     >();
     // @ts-expect-error a transport is required outside a client
     jobStatus$(1, {});

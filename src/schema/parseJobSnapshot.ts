@@ -1,9 +1,10 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { OrdoSchemaError, type OrdoSchemaIssue } from '../errors/OrdoSchemaError.js';
 import { normalizeJobId, type JobId } from './jobId.js';
 import { completedStepCount, detailingPercent, progressFraction } from './progress.js';
-import type { JobOutput, JobSnapshot, JobStep } from './types.js';
-import { wireJobBodySchema, type WireJobBody, type WireOutput, type WireStep } from './wireSchema.js';
+import type { JobInfo, JobOutput, JobSnapshot, JobStep } from './types.js';
+import { jsonEqual } from './jsonEqual.js';
+import { wireEnvelopeSchema, wireJobSchema, wireOutputSchema, wireStepSchema, type WireJobBody, type WireOutput, type WireStep } from './wireSchema.js';
 
 /** Options of {@link parseJobSnapshot}. */
 export interface ParseJobSnapshotOptions {
@@ -15,6 +16,14 @@ export interface ParseJobSnapshotOptions {
   jobId?: JobId | undefined;
   /** The response's `Content-Type`, named in the error when the body is not JSON. */
   contentType?: string | undefined;
+  /**
+   * The previous snapshot of the same job. Steps whose body is equal to that snapshot's are not
+   * validated again, and keep their `JobStep` objects (structural sharing: a component can tell
+   * unchanged steps by identity); only the steps that changed are validated and built. The watch
+   * passes its last snapshot here.
+   * @defaultValue validate and build every step
+   */
+  previous?: JobSnapshot | undefined;
 }
 
 const excerptLength = 200;
@@ -61,12 +70,11 @@ function toIssue(issue: z.core.$ZodIssue): OrdoSchemaIssue {
       message = received === undefined ? `missing (expected ${allowed})` : `expected ${allowed}; received ${describe(received)}`;
       break;
     }
-    case 'invalid_type':
-      message =
-        received === undefined
-          ? `missing (expected ${issue.expected})`
-          : `expected ${issue.expected}, received ${describe(received)}`;
+    case 'invalid_type': {
+      const expected = issue.expected === 'int' ? 'an integer' : issue.expected;
+      message = received === undefined ? `missing (expected ${expected})` : `expected ${expected}, received ${describe(received)}`;
       break;
+    }
     default:
       message = `${issue.message.replace(/^Invalid input: /, '')}; received ${describe(received)}`;
   }
@@ -99,7 +107,18 @@ function toDate(value: string | null | undefined): Date | null {
   return value == null ? null : new Date(value);
 }
 
-function toStep(wire: WireStep): JobStep {
+/** The previous `Date` when the timestamp did not change, a new one otherwise. */
+function reuseDate(value: string | null | undefined, previousValue: unknown, previousDate: Date | null | undefined): Date | null {
+  return previousDate !== undefined && value === previousValue ? previousDate : toDate(value);
+}
+
+/** A parsed list element and the raw element it came from, of the previous snapshot. */
+interface Before<T> {
+  readonly raw: Record<string, unknown> | undefined;
+  readonly parsed: T | undefined;
+}
+
+function toStep(wire: WireStep, before?: Before<JobStep>): JobStep {
   const status = wire.status;
   let progress: number | null = null;
   if (status === 'success') progress = 1;
@@ -118,8 +137,8 @@ function toStep(wire: WireStep): JobStep {
     stepType: wire.step_type,
     status,
     attempt: wire.attempt ?? 0,
-    startedAt: toDate(wire.started_at),
-    finishedAt: toDate(wire.finished_at),
+    startedAt: reuseDate(wire.started_at, before?.raw?.['started_at'], before?.parsed?.startedAt),
+    finishedAt: reuseDate(wire.finished_at, before?.raw?.['finished_at'], before?.parsed?.finishedAt),
     error: wire.error ?? null,
     progress,
   });
@@ -127,18 +146,18 @@ function toStep(wire: WireStep): JobStep {
 
 const producerReference = /^step:([^.]+)\.(.+)$/;
 
-function toOutput(wire: WireOutput): JobOutput {
+function toOutput(wire: WireOutput, before?: Before<JobOutput>): JobOutput {
   const match = producerReference.exec(wire.artifact_name);
   return Object.freeze({
     artifactName: wire.artifact_name,
     path: wire.path,
     producer: match ? Object.freeze({ stepId: match[1] as string, slot: match[2] as string }) : null,
     deliveredUri: wire.delivered_uri ?? null,
-    deliveredAt: toDate(wire.delivered_at),
+    deliveredAt: reuseDate(wire.delivered_at, before?.raw?.['delivered_at'], before?.parsed?.deliveredAt),
   });
 }
 
-function toSnapshot(wire: WireJobBody, raw: unknown): JobSnapshot {
+function toSnapshot(wire: WireJobBody, job: JobInfo | undefined, steps: JobStep[], outputs: JobOutput[], raw: unknown): JobSnapshot {
   const startedAt = toDate(wire.job.started_at);
   const finishedAt = toDate(wire.job.finished_at);
   let durationMs: number | null;
@@ -159,19 +178,21 @@ function toSnapshot(wire: WireJobBody, raw: unknown): JobSnapshot {
         totalSteps: wire.steps.length,
       };
   return Object.freeze({
-    job: Object.freeze({
-      id: String(wire.job.id),
-      status: wire.job.status,
-      recipeId: wire.job.recipe_id ?? null,
-      createdAt: toDate(wire.job.created_at),
-      startedAt,
-      finishedAt,
-      error: wire.job.error ?? null,
-    }),
-    steps: Object.freeze(wire.steps.map(toStep)),
+    job:
+      job ??
+      Object.freeze({
+        id: String(wire.job.id),
+        status: wire.job.status,
+        recipeId: wire.job.recipe_id ?? null,
+        createdAt: toDate(wire.job.created_at),
+        startedAt,
+        finishedAt,
+        error: wire.job.error ?? null,
+      }),
+    steps: Object.freeze(steps),
     progress: Object.freeze(progress),
     durationMs,
-    outputs: Object.freeze((wire.outputs ?? []).map(toOutput)),
+    outputs: Object.freeze(outputs),
     raw,
   });
 }
@@ -237,14 +258,71 @@ export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions
   let raw = body;
   if (body instanceof Uint8Array || body instanceof ArrayBuffer) raw = new TextDecoder().decode(body);
   if (typeof raw === 'string') raw = parseJsonText(raw, { jobId, contentType: options.contentType });
-  const result = wireJobBodySchema.safeParse(raw);
-  if (!result.success) {
+
+  const envelope = wireEnvelopeSchema.safeParse(raw);
+  const record = (raw ?? {}) as Record<string, unknown>;
+  const previous = options.previous;
+  const previousRaw = (previous?.raw ?? undefined) as Record<string, unknown> | undefined;
+  const failures: Array<{ schema: z.ZodMiniType; value: unknown; path: PropertyKey[] }> = [];
+
+  // The job: reused as is when equal to the previous snapshot's.
+  let job: JobInfo | undefined;
+  let wireJob: WireJobBody['job'] | undefined;
+  if (previous && previousRaw && jsonEqual(previousRaw['job'], record['job'])) {
+    job = previous.job;
+    wireJob = record['job'] as WireJobBody['job'];
+  } else {
+    const checked = wireJobSchema.safeParse(record['job']);
+    if (checked.success) wireJob = checked.data;
+    else failures.push({ schema: wireJobSchema, value: record['job'], path: ['job'] });
+  }
+
+  /** Checks and builds a list, element by element, keeping the elements equal to the previous snapshot's. */
+  function list<W, T>(
+    key: 'steps' | 'outputs',
+    schema: z.ZodMiniType<W>,
+    build: (wire: W, before: Before<T>) => T,
+    before: readonly T[] | undefined,
+  ): { wire: W[]; parsed: T[] } {
+    const candidates = Array.isArray(record[key]) ? (record[key] as unknown[]) : [];
+    const previousList = previousRaw?.[key];
+    const reusable = Array.isArray(previousList) && before !== undefined && before.length === previousList.length;
+    const wire: W[] = [];
+    const parsed: T[] = [];
+    candidates.forEach((candidate, index) => {
+      const old = reusable ? (previousList[index] as Record<string, unknown> | undefined) : undefined;
+      if (old !== undefined && jsonEqual(old, candidate)) {
+        wire.push(candidate as W);
+        parsed.push(before![index] as T);
+        return;
+      }
+      const checked = schema.safeParse(candidate);
+      if (!checked.success) {
+        failures.push({ schema, value: candidate, path: [key, index] });
+        return;
+      }
+      wire.push(checked.data as W);
+      parsed.push(build(checked.data as W, { raw: old, parsed: reusable ? before![index] : undefined }));
+    });
+    return { wire, parsed };
+  }
+  const steps = list<WireStep, JobStep>('steps', wireStepSchema as z.ZodMiniType<WireStep>, toStep, previous?.steps);
+  const outputs = list<WireOutput, JobOutput>('outputs', wireOutputSchema as z.ZodMiniType<WireOutput>, toOutput, previous?.outputs);
+
+  if (!envelope.success || failures.length > 0) {
     // Validate again with the received values in the issues: only bad bodies pay for them.
-    const detailed = wireJobBodySchema.safeParse(raw, { reportInput: true });
-    const issues = detailed.success ? result.error.issues : detailed.error.issues;
+    const issues: z.core.$ZodIssue[] = [];
+    if (!envelope.success) {
+      const detailed = wireEnvelopeSchema.safeParse(raw, { reportInput: true });
+      issues.push(...(detailed.success ? envelope.error.issues : detailed.error.issues));
+    }
+    for (const failure of failures) {
+      const detailed = failure.schema.safeParse(failure.value, { reportInput: true });
+      if (!detailed.success) issues.push(...detailed.error.issues.map((issue) => ({ ...issue, path: [...failure.path, ...issue.path] })));
+    }
     throw schemaError(issues.map(toIssue), raw, jobId, options.contentType);
   }
-  const wire = result.data;
+  const wire = { ...envelope.data, job: wireJob, steps: steps.wire, outputs: outputs.wire } as WireJobBody;
 
   const seen = new Set<string>();
   for (const [index, step] of wire.steps.entries()) {
@@ -272,5 +350,5 @@ export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions
       options.contentType,
     );
   }
-  return toSnapshot(wire, raw);
+  return toSnapshot(wire, job, steps.parsed, outputs.parsed, raw);
 }

@@ -1,8 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { jobStatuses, stepStatuses } from './types.js';
 
 /**
- * The zod schema of a `GET /jobs/:id` body as the server sends it (snake_case).
+ * The zod schema (zod/mini: the same validation, a fraction of the bundle) of a `GET /jobs/:id` body as the server sends it (snake_case).
  *
  * Required: `job.id`, `job.status`, `steps[]` with `step_id`, `step_type`, `status`. Everything
  * else is optional with a documented default, so bodies from servers before 1.1 (no `progress`,
@@ -46,28 +46,33 @@ function isRealDateTime(text: string): boolean {
   return digits(text, text.length - 5, 2) <= 23 && digits(text, text.length - 2, 2) <= 59;
 }
 
-const timestamp = z
-  .string({ error: timestampMessage })
-  .regex(isoTimestamp, { error: timestampMessage, abort: true })
-  .refine(isRealDateTime, {
-    error: 'not a real date and time (a day, hour, minute or second out of range)',
-  });
+/** One check for both rules (a second check would cost every timestamp of every poll). */
+const isTimestamp = (value: string): boolean => isoTimestamp.test(value) && isRealDateTime(value);
+const timestamp = z.string({ error: timestampMessage }).check(
+  z.refine(isTimestamp, {
+    error: (issue) =>
+      typeof issue.input === 'string' && isoTimestamp.test(issue.input)
+        ? 'not a real date and time (a day, hour, minute or second out of range)'
+        : timestampMessage,
+  }),
+);
 
-const optionalTimestamp = timestamp.nullable().optional();
-const optionalText = z.string().nullable().optional();
-const count = z.number().int().nonnegative();
+const optional = <T extends z.ZodMiniType>(schema: T) => z.optional(z.nullable(schema));
+const optionalTimestamp = optional(timestamp);
+const optionalText = optional(z.string());
+const count = z.number().check(z.int(), z.minimum(0, { error: 'expected a whole number ≥ 0' }));
 
-const jobIdOnWire = z.union([z.number().int().nonnegative(), z.string().min(1)], {
+const jobIdOnWire = z.union([count, z.string().check(z.minLength(1, { error: 'expected a non-empty string' }))], {
   error: 'expected the job id as a non-negative integer or a non-empty string',
 });
 
-const detailing = z.looseObject({ progress: z.unknown().optional() }).nullable().optional();
+const detailing = optional(z.looseObject({ progress: z.optional(z.unknown()) }));
 
 export const wireStepSchema = z.looseObject({
-  step_id: z.string().min(1),
+  step_id: z.string().check(z.minLength(1, { error: 'expected a non-empty string' })),
   step_type: z.string(),
   status: z.enum(stepStatuses),
-  attempt: count.optional(),
+  attempt: z.optional(count),
   claimed_at: optionalTimestamp,
   started_at: optionalTimestamp,
   finished_at: optionalTimestamp,
@@ -82,28 +87,53 @@ export const wireOutputSchema = z.looseObject({
   delivered_at: optionalTimestamp,
 });
 
-export const wireJobBodySchema = z.looseObject({
-  job: z.looseObject({
-    id: jobIdOnWire,
-    recipe_id: z.number().int().nullable().optional(),
-    status: z.enum(jobStatuses),
-    created_at: optionalTimestamp,
-    started_at: optionalTimestamp,
-    finished_at: optionalTimestamp,
-    error: optionalText,
-  }),
-  progress: z
-    .looseObject({
+export const wireJobSchema = z.looseObject({
+  id: jobIdOnWire,
+  recipe_id: optional(z.number().check(z.int())),
+  status: z.enum(jobStatuses),
+  created_at: optionalTimestamp,
+  started_at: optionalTimestamp,
+  finished_at: optionalTimestamp,
+  error: optionalText,
+});
+
+/** An array whose elements are checked elsewhere (or not at all: the timeline is not used). */
+const anArray = z.custom<unknown[]>((value) => Array.isArray(value), { error: 'expected array' });
+
+/** Everything of a body but the job, its steps and outputs (checked on their own, see below). */
+const envelopeShape = {
+  progress: z.optional(
+    z.looseObject({
       // A fraction 0..1; tolerate float noise just above 1 (a sum of fractions divided by n).
-      percentage: z.number().min(0).max(1 + 1e-9, { error: 'expected a fraction from 0 to 1 (not a 0–100 percent)' }),
+      percentage: z.number().check(
+        z.minimum(0, { error: 'expected a fraction from 0 to 1' }),
+        z.maximum(1 + 1e-9, { error: 'expected a fraction from 0 to 1 (not a 0–100 percent)' }),
+      ),
       completed_steps: count,
       total_steps: count,
-    })
-    .optional(),
-  duration_ms: z.number().nonnegative().nullable().optional(),
-  timeline: z.array(z.unknown()).optional(),
+    }),
+  ),
+  duration_ms: optional(z.number().check(z.minimum(0, { error: 'expected milliseconds ≥ 0' }))),
+  timeline: z.optional(anArray),
+};
+
+/** The whole body. */
+export const wireJobBodySchema = z.looseObject({
+  job: wireJobSchema,
+  ...envelopeShape,
   steps: z.array(wireStepSchema),
-  outputs: z.array(wireOutputSchema).optional(),
+  outputs: z.optional(z.array(wireOutputSchema)),
+});
+
+/**
+ * The body with the job, its steps and outputs left unchecked: the parser checks each on its own,
+ * and skips those equal to the previous snapshot's (their parsed objects are reused).
+ */
+export const wireEnvelopeSchema = z.looseObject({
+  job: z.unknown(),
+  ...envelopeShape,
+  steps: anArray,
+  outputs: z.optional(anArray),
 });
 
 export type WireJobBody = z.infer<typeof wireJobBodySchema>;

@@ -24,7 +24,7 @@ import { parseJobSnapshot } from '../schema/parseJobSnapshot.js';
 import { isTerminalJobStatus, type JobSnapshot } from '../schema/types.js';
 import { abortWith } from './abortWith.js';
 import { checkDuration } from './duration.js';
-import { jsonEqual } from './jsonEqual.js';
+import { jsonEqual } from '../schema/jsonEqual.js';
 import { requestJob, toOrdoError } from './requestJob.js';
 import { isTransientFailure, retryDelayMs } from './retryPolicy.js';
 import { resolveWatchOptions, type ResolvedWatchOptions, type WatchOptions } from './watchOptions.js';
@@ -40,6 +40,15 @@ export interface PollStats {
   requests: number;
   failures: number;
   last: JobSnapshot | undefined;
+}
+
+/** True when a snapshot parsed against `previous` reused all of its parts and has the same progress. */
+function sameParts(previous: JobSnapshot, next: JobSnapshot): boolean {
+  if (previous.job !== next.job || previous.durationMs !== next.durationMs) return false;
+  if (previous.steps.length !== next.steps.length || previous.outputs.length !== next.outputs.length) return false;
+  const [a, b] = [previous.progress, next.progress];
+  if (a.fraction !== b.fraction || a.completedSteps !== b.completedSteps || a.totalSteps !== b.totalSteps) return false;
+  return previous.steps.every((step, index) => step === next.steps[index]) && previous.outputs.every((output, index) => output === next.outputs[index]);
 }
 
 /**
@@ -76,14 +85,12 @@ export function pollJob(jobId: string, settings: ResolvedWatchOptions, stats: Po
     /** A good answer: reset the failure count and go back to the polling cadence. */
     const accept = (body: unknown): JobObservation | undefined => {
       // The transport hands back the previous body itself when nothing changed (a 304, the same
-      // ETag, a byte-identical body): no parsing, no validation, no emission.
-      if (previous !== undefined && body === previous.raw) {
-        consecutiveFailures = 0;
-        unchangedPolls += 1;
-        return undefined;
-      }
-      const snapshot = parseJobSnapshot(body, { jobId });
-      if (previous !== undefined && jsonEqual(previous.raw, snapshot.raw)) {
+      // ETag, a byte-identical body): no parsing, no validation, no emission. Otherwise the body
+      // is parsed against the previous snapshot (only what changed is validated and built again);
+      // when every part came out the same, a last comparison of the whole body (unknown fields
+      // included) says whether anything changed at all.
+      const snapshot = previous !== undefined && body === previous.raw ? undefined : parseJobSnapshot(body, { jobId, previous });
+      if (snapshot === undefined || (previous !== undefined && sameParts(previous, snapshot) && jsonEqual(previous.raw, snapshot.raw))) {
         consecutiveFailures = 0;
         unchangedPolls += 1;
         return undefined;
