@@ -1,4 +1,4 @@
-import { setup } from 'xstate';
+import { createMachine } from 'xstate';
 import type { JobStatus } from '../schema/types.js';
 
 /**
@@ -19,13 +19,12 @@ export type JobMachineEvent = StatusEvent<Exclude<JobStatus, 'pending'>>;
  * @example
  * ```ts
  * import { transition } from 'xstate';
- * const [next] = transition(jobMachine, jobMachine.resolveState({ value: 'pending' }), { type: 'status.running' });
+ * const [next] = transition(jobMachine, jobMachine.resolveState({ value: 'pending', context: undefined }), { type: 'status.running' });
  * next.value; // 'running'
  * ```
  */
-export const jobMachine = /* @__PURE__ */ setup({
+export const jobMachine = /* @__PURE__ */ createMachine({
   types: { events: {} as JobMachineEvent },
-}).createMachine({
   id: 'ordoJob',
   initial: 'pending',
   states: {

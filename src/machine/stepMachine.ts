@@ -1,4 +1,4 @@
-import { setup } from 'xstate';
+import { createMachine } from 'xstate';
 import type { StepStatus } from '../schema/types.js';
 import type { StatusEvent } from './jobMachine.js';
 
@@ -17,9 +17,8 @@ export type StepMachineEvent = StatusEvent<Exclude<StepStatus, 'pending'>>;
  *
  * Source: design.md, "Lifecycles (the machines)"; ordo-api.md, "Statuses seen".
  */
-export const stepMachine = /* @__PURE__ */ setup({
+export const stepMachine = /* @__PURE__ */ createMachine({
   types: { events: {} as StepMachineEvent },
-}).createMachine({
   id: 'ordoStep',
   initial: 'pending',
   states: {

@@ -60,16 +60,20 @@ const timestamp = z.string({ error: timestampMessage }).check(
 const optional = <T extends z.ZodMiniType>(schema: T) => z.optional(z.nullable(schema));
 const optionalTimestamp = optional(timestamp);
 const optionalText = optional(z.string());
-const count = z.number().check(z.int(), z.minimum(0, { error: 'expected a whole number ≥ 0' }));
+const count = z.number().check(z.refine((value) => Number.isSafeInteger(value) && value >= 0, { error: 'expected a whole number ≥ 0' }));
+const nonEmpty = z.string().check(z.refine((value) => value !== '', { error: 'expected a non-empty string' }));
 
-const jobIdOnWire = z.union([count, z.string().check(z.minLength(1, { error: 'expected a non-empty string' }))], {
-  error: 'expected the job id as a non-negative integer or a non-empty string',
-});
+/** The job id: a non-negative integer (the real server's), or a non-empty string. */
+const jobIdOnWire = z.custom<number | string>(
+  (value) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) || (typeof value === 'string' && value !== ''),
+  { error: 'expected the job id as a non-negative integer or a non-empty string' },
+);
 
-const detailing = optional(z.looseObject({ progress: z.optional(z.unknown()) }));
+// Free-form JSON written by the worker; the percent is read from it where it is used.
+const detailing = optional(z.looseObject({}));
 
 export const wireStepSchema = z.looseObject({
-  step_id: z.string().check(z.minLength(1, { error: 'expected a non-empty string' })),
+  step_id: nonEmpty,
   step_type: z.string(),
   status: z.enum(stepStatuses),
   attempt: z.optional(count),
@@ -89,7 +93,7 @@ export const wireOutputSchema = z.looseObject({
 
 export const wireJobSchema = z.looseObject({
   id: jobIdOnWire,
-  recipe_id: optional(z.number().check(z.int())),
+  recipe_id: optional(z.number().check(z.refine(Number.isSafeInteger, { error: 'expected an integer' }))),
   status: z.enum(jobStatuses),
   created_at: optionalTimestamp,
   started_at: optionalTimestamp,
@@ -106,14 +110,13 @@ const envelopeShape = {
     z.looseObject({
       // A fraction 0..1; tolerate float noise just above 1 (a sum of fractions divided by n).
       percentage: z.number().check(
-        z.minimum(0, { error: 'expected a fraction from 0 to 1' }),
-        z.maximum(1 + 1e-9, { error: 'expected a fraction from 0 to 1 (not a 0–100 percent)' }),
+        z.refine((value) => value >= 0 && value <= 1 + 1e-9, { error: 'expected a fraction from 0 to 1 (not a 0–100 percent)' }),
       ),
       completed_steps: count,
       total_steps: count,
     }),
   ),
-  duration_ms: optional(z.number().check(z.minimum(0, { error: 'expected milliseconds ≥ 0' }))),
+  duration_ms: optional(z.number().check(z.refine((value) => value >= 0, { error: 'expected milliseconds ≥ 0' }))),
   timeline: z.optional(anArray),
 };
 
@@ -130,7 +133,7 @@ export const wireJobBodySchema = z.looseObject({
  * and skips those equal to the previous snapshot's (their parsed objects are reused).
  */
 export const wireEnvelopeSchema = z.looseObject({
-  job: z.unknown(),
+  job: z.custom<unknown>(() => true),
   ...envelopeShape,
   steps: anArray,
   outputs: z.optional(anArray),

@@ -71,6 +71,8 @@ export function createBatchingTransport(transport: JobTransport, options: Batchi
   let flushing: Subscription | undefined;
   let firstDueAt = 0;
   let lastDueAt = 0;
+  /** The queue holds polls already held back once: they go out at the next flush, full batch or not. */
+  let heldBack = false;
 
   const settle = (entry: Entry) => {
     entry.settled = true;
@@ -196,11 +198,24 @@ export function createBatchingTransport(transport: JobTransport, options: Batchi
     const byId = new Map<string, Entry[]>();
     for (const entry of entries) byId.set(entry.id, [...(byId.get(entry.id) ?? []), entry]);
     const ids = [...byId.keys()];
-    for (let start = 0; start < ids.length; start += options.maxBatchSize) {
+    // Cut short by maxWaitMs while polls keep coming: send the full batches only; the rest waits
+    // once more (for the quiet gap, or another maxWaitMs), so it can fill up instead of going out
+    // half empty. No poll waits longer than twice maxWaitMs.
+    const holdBack = quietAt > now && !heldBack;
+    const full = holdBack ? ids.length - (ids.length % options.maxBatchSize) : ids.length;
+    heldBack = false;
+    for (let start = 0; start < full; start += options.maxBatchSize) {
       const chunk = ids.slice(start, start + options.maxBatchSize);
       const chunkEntries = chunk.flatMap((id) => byId.get(id) as Entry[]);
       if (chunk.length === 1) chunkEntries.forEach(single);
       else send(chunk, chunkEntries);
+    }
+    const rest = ids.slice(full).flatMap((id) => byId.get(id) as Entry[]);
+    if (rest.length > 0) {
+      queue = rest;
+      heldBack = true;
+      firstDueAt = now;
+      flushing = options.scheduler.schedule(flush, Math.max(1, Math.min(quietAt, now + options.maxWaitMs) - now));
     }
   }
 
@@ -209,7 +224,10 @@ export function createBatchingTransport(transport: JobTransport, options: Batchi
     return new Observable<unknown>((subscriber) => {
       const entry: Entry = { id, subscriber, batch: undefined, settled: false };
       const now = options.scheduler.now();
-      if (queue.length === 0) firstDueAt = now;
+      if (queue.length === 0) {
+        firstDueAt = now;
+        heldBack = false;
+      }
       lastDueAt = now;
       queue.push(entry);
       flushing ??= options.scheduler.schedule(flush, options.windowMs);

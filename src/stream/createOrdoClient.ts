@@ -221,6 +221,7 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
     const settings = settingsFor(callOptions);
     return defer(() => {
       const { snapshots, stats } = poll(jobId, settings);
+      if (settings.timeoutMs === undefined) return snapshots;
       let seen: JobSnapshot | undefined;
       return snapshots.pipe(
         tap((snapshot) => (seen = snapshot)),

@@ -101,23 +101,11 @@ interface Remembered {
   etag: string | null;
   /** The parsed (and redacted) body: returned as is when nothing changed. `undefined` before any answer. */
   body: unknown;
-  length: number;
-  /** A hash of the body text, kept only when the server sent no ETag. */
-  hash: number;
-}
-
-/** A 53-bit hash of a string (cyrb53), to tell byte-identical bodies without keeping them. */
-function hashText(text: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    h1 = Math.imul(h1 ^ code, 2654435761);
-    h2 = Math.imul(h2 ^ code, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  /**
+   * The body text, kept only when the server sent no ETag (comparing texts is about a hundred
+   * times cheaper than parsing them; a real Ordo server always sends an ETag).
+   */
+  text: string | undefined;
 }
 
 /** Failures of the request itself that sending it again cannot mend. */
@@ -277,8 +265,8 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
       });
     }
     if (memory?.body !== undefined) {
-      // The same ETag is the same bytes (a weak ETag is a hash of the body); without one, compare a hash.
-      const same = etag !== null ? etag === memory.etag : memory.hash === hashText(body) && memory.length === body.length;
+      // The same ETag is the same bytes (a weak ETag is a hash of the body); without one, compare the texts.
+      const same = etag !== null ? etag === memory.etag : memory.text === body;
       if (same) return memory.body;
     }
     let parsed: unknown;
@@ -296,17 +284,19 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     if (memory) {
       memory.etag = etag;
       memory.body = parsed;
-      memory.length = body.length;
-      memory.hash = etag === null ? hashText(body) : 0;
+      memory.text = etag === null ? body : undefined;
     }
     return parsed;
   }
 
   /** Conditional-request memory of the job URLs that watches hold (see `track`). */
   const held = new Map<string, { users: number; memory: Remembered }>();
-  /** The last few batch answers, by URL (a batch's id list changes as watches come and go). */
+  /**
+   * The last batch answers, by URL (a batch's id list changes as watches come and go): as many
+   * as the watched jobs fill, twice over, so a steady set of batches keeps its ETags.
+   */
   const batches = new Map<string, Remembered>();
-  const maxRememberedBatches = 32;
+  const maxRememberedBatches = () => 16 + 2 * Math.ceil(held.size / 100);
 
   const transport: JobTransport = (id, { signal }) => {
     const url = jobUrl(base, id);
@@ -314,7 +304,7 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
   };
   transport.track = (id) => {
     const url = jobUrl(base, id);
-    const entry = held.get(url) ?? { users: 0, memory: { etag: null, body: undefined, length: 0, hash: 0 } };
+    const entry = held.get(url) ?? { users: 0, memory: { etag: null, body: undefined, text: undefined } };
     entry.users += 1;
     held.set(url, entry);
     let released = false;
@@ -329,9 +319,9 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     const url = jobUrl(base, ids.join(','));
     let memory = batches.get(url);
     if (!memory) {
-      memory = { etag: null, body: undefined, length: 0, hash: 0 };
+      memory = { etag: null, body: undefined, text: undefined };
       batches.set(url, memory);
-      if (batches.size > maxRememberedBatches) batches.delete(batches.keys().next().value as string);
+      while (batches.size > maxRememberedBatches()) batches.delete(batches.keys().next().value as string);
     }
     const answer = await get(url, undefined, signal, memory);
     if (!Array.isArray(answer)) {

@@ -309,3 +309,39 @@ describe('bad input', () => {
     expect(snapshot.steps[0]).not.toHaveProperty('gpu');
   });
 });
+
+describe('parsing against the previous snapshot', () => {
+  it('gives the same snapshot as a full parse, for every consecutive pair of captured bodies', () => {
+    for (const scenario of [success, failed]) {
+      for (let index = 1; index < scenario.length; index += 1) {
+        const previous = parseJobSnapshot(scenario[index - 1]!.body);
+        const incremental = parseJobSnapshot(scenario[index]!.body, { previous });
+        const full = parseJobSnapshot(scenario[index]!.body);
+        expect(incremental, scenario[index]!.name).toEqual(full);
+        // Unchanged steps keep their objects; changed ones are new.
+        incremental.steps.forEach((step, at) => {
+          const same = JSON.stringify(scenario[index - 1]!.body.steps[at]) === JSON.stringify(scenario[index]!.body.steps[at]);
+          expect(step === previous.steps[at], `${scenario[index]!.name} ${step.stepId}`).toBe(same);
+        });
+      }
+    }
+  });
+
+  it('reuses the job and the outputs when they did not change, and still checks what did', () => {
+    const previous = parseJobSnapshot(success[24]!.body);
+    const next = parseJobSnapshot(success[25]!.body, { previous });
+    expect(next.job).toBe(previous.job);
+    expect(next.outputs[0]).toBe(previous.outputs[0]);
+    const broken = structuredClone(success[25]!.body);
+    broken.steps[2].status = 'paused';
+    const error = schemaErrorOf(() => parseJobSnapshot(broken, { previous }));
+    expect(error.issues).toEqual([expect.objectContaining({ path: 'steps[2].status', received: 'paused' })]);
+  });
+
+  it('does not take a snapshot of another job for granted', () => {
+    const previous = parseJobSnapshot(success[24]!.body);
+    const other = structuredClone(success[24]!.body);
+    other.job.id = 2;
+    expect(() => parseJobSnapshot(other, { jobId: 1, previous })).toThrow(OrdoSchemaError);
+  });
+});

@@ -212,15 +212,16 @@ describe('when a batch closes', () => {
       const watches = new Subscription();
       // Due at 0, 15 and 30: no gap reaches 20 until 50.
       for (const [id, at] of [[1, 0], [2, 15], [3, 30]] as const) scheduler.schedule(() => watches.add(ordo.jobStatus$(id).subscribe()), at);
-      // Due every 10 frames from 200: the batch waits no longer than 100 after the first.
-      for (let index = 0; index < 15; index += 1) scheduler.schedule(() => watches.add(ordo.jobStatus$(100 + index).subscribe()), 200 + 10 * index);
+      // Due every 10 frames from 200 to 490, never quiet: at 300 (maxWaitMs) the 10 due polls are
+      // held back once, to fill up; at 400 they go, full batch or not.
+      for (let index = 0; index < 30; index += 1) scheduler.schedule(() => watches.add(ordo.jobStatus$(100 + index).subscribe()), 200 + 10 * index);
       scheduler.schedule(() => watches.unsubscribe(), 1000);
       flush();
       expect(calls.map((call) => [call.at, call.ids])).toEqual([
         [0, '1'], // alone when it came due: sent at once (its next poll is due much later)
         [50, '2,3'],
-        [300, '100,101,102,103,104,105,106,107,108,109'], // maxWaitMs after 200
-        [360, '110,111,112,113,114'], // due 300 (just after the flush) to 340, then quiet
+        [400, '100,101,102,103,104,105,106,107,108,109,110,111,112,113,114,115,116,117,118,119'],
+        [510, '120,121,122,123,124,125,126,127,128,129'], // due 400 (just after that) to 490, then quiet at 510
       ]);
     });
   });
