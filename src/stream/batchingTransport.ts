@@ -1,8 +1,7 @@
 import { from, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
-import { OrdoHttpError } from '../errors/OrdoHttpError.js';
 import { OrdoNotFoundError } from '../errors/OrdoNotFoundError.js';
-import { OrdoSchemaError } from '../errors/OrdoSchemaError.js';
 import type { JobTransport } from '../transport/types.js';
+import { bodyInput } from './requestJob.js';
 
 /** Options of {@link createBatchingTransport}. */
 export interface BatchingOptions {
@@ -14,7 +13,7 @@ export interface BatchingOptions {
    * the server's answer times), or `maxWaitMs` after its first poll came due.
    */
   readonly windowMs: number;
-  /** The longest a due poll waits for others, in milliseconds. */
+  /** The longest a due poll waits for others, in milliseconds (twice this when held back to fill a batch). */
   readonly maxWaitMs: number;
   /** The server's limit of ids per batch request. */
   readonly maxBatchSize: number;
@@ -54,19 +53,35 @@ function bodyOf(element: object): unknown {
 /** The real server's most ids in one `GET /jobs/a,b,…`. */
 export const maxBatchSize = 100;
 
+/** A job whose last batched requests failed this many times in a row is asked alone, so one bad id cannot sink the others. */
+const soloAfterBatchFailures = 2;
+
+/** Batch answers that failed while every job of them then answered alone: after this many in a row, the server has no batch route. */
+const failedBatchesBeforeGivingUp = 2;
+
 /**
  * Wraps a transport that has `batch`: requests that fall due close together (no gap longer than
  * `windowMs`, and within `maxWaitMs` of the first) are sent as one `GET /jobs/a,b,…` (at most
- * `maxBatchSize` ids per request), and each element goes back to its
- * own job: `{"found": false}` is an {@link OrdoNotFoundError} for that job alone. A server that
- * answers the batch route with 400 or 404 has none: the batch is sent again as single requests,
- * and every later request is single. Cancelling one job's request drops only its share; the batch
- * request is aborted when no job waits for it any more.
+ * `maxBatchSize` ids per request), and each element goes back to its own job: `{"found": false}`
+ * is an {@link OrdoNotFoundError} for that job alone.
+ *
+ * Faults stay with the jobs they belong to:
+ * - a batch that fails with 400 or 404, or answers something else than an array (a server without
+ *   the route answers `/jobs/1,2` as job 1, since it reads ids with `parseInt`), is sent again at
+ *   once as single requests; when those all succeed, twice in a row, the server has no batch
+ *   route and every later request is single;
+ * - a job missing from the answer is asked alone;
+ * - a job whose batches failed twice in a row (any error: a 500 may come from one id the server
+ *   cannot read) is asked alone until it succeeds, so it cannot sink the others.
+ * Cancelling one job's request drops only its share; the batch request is aborted when no job
+ * waits for it any more.
  */
 export function createBatchingTransport(transport: JobTransport, options: BatchingOptions): JobTransport {
   const batchOf = transport.batch;
   if (!batchOf) return transport;
   let supported = true;
+  let failedBatches = 0;
+  const batchFailures = new Map<string, number>();
   let queue: Entry[] = [];
   let flushing: Subscription | undefined;
   let firstDueAt = 0;
@@ -78,47 +93,81 @@ export function createBatchingTransport(transport: JobTransport, options: Batchi
     entry.settled = true;
     if (entry.batch) entry.batch.waiting -= 1;
   };
+  const deliver = (entry: Entry, body: unknown) => {
+    if (entry.settled) return;
+    settle(entry);
+    batchFailures.delete(entry.id);
+    entry.subscriber.next(body);
+    entry.subscriber.complete();
+  };
+  const fail = (entry: Entry, error: unknown) => {
+    if (entry.settled) return;
+    settle(entry);
+    entry.subscriber.error(error);
+  };
 
-  /** One job, one request: forwards the transport's answer to the entry. */
-  function single(entry: Entry): void {
+  /** One job, one request. `onAnswer` hears whether it got a body. */
+  function single(entry: Entry, onAnswer?: (ok: boolean) => void): void {
     if (entry.settled) return;
     const controller = new AbortController();
     const batch: Batch = { controller, subscription: undefined, waiting: 1 };
     entry.batch = batch;
     let answer;
     try {
-      answer = from(transport(entry.id, { signal: controller.signal }));
+      answer = from(bodyInput(transport(entry.id, { signal: controller.signal })));
     } catch (error) {
-      settle(entry);
-      entry.subscriber.error(error);
+      onAnswer?.(false);
+      fail(entry, error);
       return;
     }
     batch.subscription = answer.subscribe({
       next: (body) => {
-        if (entry.settled) return;
-        settle(entry);
-        entry.subscriber.next(body);
-        entry.subscriber.complete();
+        onAnswer?.(true);
+        deliver(entry, body);
       },
       error: (error: unknown) => {
-        if (entry.settled) return;
-        settle(entry);
-        entry.subscriber.error(error);
+        onAnswer?.(false);
+        fail(entry, error);
       },
-      complete: () => {
-        if (entry.settled) return;
-        settle(entry);
-        entry.subscriber.complete();
-      },
+      complete: () => fail(entry, new TypeError(`The transport completed without a body for job ${entry.id}`)),
     });
+  }
+
+  /**
+   * The batch route failed or answered no array: ask every job alone now; when they all get an
+   * answer (the fault was not theirs), count it against the route.
+   */
+  function retryAlone(entries: readonly Entry[]): void {
+    const waiting = entries.filter((entry) => !entry.settled);
+    let pending = waiting.length;
+    let allAnswered = true;
+    for (const entry of waiting) {
+      entry.batch = undefined;
+      single(entry, (ok) => {
+        allAnswered &&= ok;
+        pending -= 1;
+        if (pending === 0 && allAnswered && ++failedBatches >= failedBatchesBeforeGivingUp) supported = false;
+      });
+    }
   }
 
   function send(ids: readonly string[], entries: readonly Entry[]): void {
     const controller = new AbortController();
     const batch: Batch = { controller, subscription: undefined, waiting: entries.length };
     for (const entry of entries) entry.batch = batch;
-    const route = (answer: unknown) => {
-      if (!Array.isArray(answer)) return entries.forEach(single);
+    let answered = false;
+    const route = (received: unknown) => {
+      answered = true;
+      let answer = received;
+      if (typeof answer === 'string') {
+        try {
+          answer = JSON.parse(answer);
+        } catch {
+          answer = undefined;
+        }
+      }
+      if (!Array.isArray(answer)) return retryAlone(entries);
+      failedBatches = 0;
       const elements = new Map<string, unknown>();
       for (const element of answer) {
         const key = (element as { id?: unknown } | null)?.id;
@@ -126,17 +175,14 @@ export function createBatchingTransport(transport: JobTransport, options: Batchi
       }
       for (const entry of entries) {
         if (entry.settled) continue;
-        settle(entry);
         const element = elements.get(entry.id);
-        if (element === undefined) {
-          entry.subscriber.error(
-            new OrdoSchemaError(`The batch answer has no element for job ${entry.id}`, {
-              issues: [{ path: '', message: `no element with id ${entry.id}`, received: undefined }],
-              jobId: entry.id,
-            }),
-          );
+        if (element === undefined || element === null || typeof element !== 'object') {
+          // Left out of the answer: ask it alone.
+          entry.batch = undefined;
+          single(entry);
         } else if ((element as { found?: unknown }).found === false) {
-          entry.subscriber.error(
+          fail(
+            entry,
             new OrdoNotFoundError(`Job ${entry.id} not found (the batch answered {"found": false})`, {
               status: 404,
               url: `/jobs/${ids.join(',')}`,
@@ -144,39 +190,28 @@ export function createBatchingTransport(transport: JobTransport, options: Batchi
               bodyExcerpt: JSON.stringify(element),
             }),
           );
-        } else {
-          entry.subscriber.next(typeof element === 'object' && element !== null ? bodyOf(element) : element);
-          entry.subscriber.complete();
-        }
+        } else deliver(entry, bodyOf(element));
       }
     };
     let answer;
     try {
-      answer = from(batchOf!(ids, { signal: controller.signal }));
-    } catch (error) {
-      for (const entry of entries) {
-        settle(entry);
-        entry.subscriber.error(error);
-      }
-      return;
+      answer = from(bodyInput(batchOf!(ids, { signal: controller.signal })));
+    } catch {
+      return retryAlone(entries);
     }
     batch.subscription = answer.subscribe({
       next: route,
       error: (error: unknown) => {
-        if (error instanceof OrdoHttpError && (error.status === 400 || error.status === 404)) {
-          // No batch route on this server: single requests from now on, starting with these.
-          supported = false;
-          for (const entry of entries) {
-            if (entry.batch === batch) entry.batch = undefined;
-            single(entry);
-          }
-          return;
-        }
+        const status = (error as { status?: unknown }).status;
+        if (status === 400 || status === 404) return retryAlone(entries);
         for (const entry of entries) {
           if (entry.settled) continue;
-          settle(entry);
-          entry.subscriber.error(error);
+          batchFailures.set(entry.id, (batchFailures.get(entry.id) ?? 0) + 1);
+          fail(entry, error);
         }
+      },
+      complete: () => {
+        if (!answered) retryAlone(entries);
       },
     });
   }
@@ -194,7 +229,7 @@ export function createBatchingTransport(transport: JobTransport, options: Batchi
     flushing = undefined;
     const entries = queue.filter((entry) => !entry.settled);
     queue = [];
-    if (!supported) return entries.forEach(single);
+    if (!supported) return entries.forEach((entry) => single(entry));
     const byId = new Map<string, Entry[]>();
     for (const entry of entries) byId.set(entry.id, [...(byId.get(entry.id) ?? []), entry]);
     const ids = [...byId.keys()];
@@ -207,7 +242,7 @@ export function createBatchingTransport(transport: JobTransport, options: Batchi
     for (let start = 0; start < full; start += options.maxBatchSize) {
       const chunk = ids.slice(start, start + options.maxBatchSize);
       const chunkEntries = chunk.flatMap((id) => byId.get(id) as Entry[]);
-      if (chunk.length === 1) chunkEntries.forEach(single);
+      if (chunk.length === 1) chunkEntries.forEach((entry) => single(entry));
       else send(chunk, chunkEntries);
     }
     const rest = ids.slice(full).flatMap((id) => byId.get(id) as Entry[]);
@@ -220,7 +255,7 @@ export function createBatchingTransport(transport: JobTransport, options: Batchi
   }
 
   const batching: JobTransport = (id, context) => {
-    if (!supported || !options.shouldBatch()) return transport(id, context);
+    if (!supported || !options.shouldBatch() || (batchFailures.get(id) ?? 0) >= soloAfterBatchFailures) return transport(id, context);
     return new Observable<unknown>((subscriber) => {
       const entry: Entry = { id, subscriber, batch: undefined, settled: false };
       const now = options.scheduler.now();
@@ -230,7 +265,7 @@ export function createBatchingTransport(transport: JobTransport, options: Batchi
       }
       lastDueAt = now;
       queue.push(entry);
-      flushing ??= options.scheduler.schedule(flush, options.windowMs);
+      flushing ??= options.scheduler.schedule(flush, Math.min(options.windowMs, options.maxWaitMs));
       return () => {
         if (entry.settled) return;
         const batch = entry.batch;
@@ -248,6 +283,12 @@ export function createBatchingTransport(transport: JobTransport, options: Batchi
       };
     });
   };
-  batching.track = transport.track;
+  batching.track = (id) => {
+    const release = transport.track?.(id);
+    return () => {
+      batchFailures.delete(id);
+      release?.();
+    };
+  };
   return batching;
 }

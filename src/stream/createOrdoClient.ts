@@ -39,8 +39,11 @@ export interface OrdoClientOptions extends ClientWatchOptions {
    * While the client watches two or more jobs, polls that fall due close together go out as one
    * `GET /jobs/a,b,…` (at most 100 ids per request), when the transport can (`batch`): a batch
    * closes after a quiet gap of `windowMs` with no further poll due, or `maxWaitMs` after its
-   * first poll came due. A server without the batch route is detected once; the client then
-   * sends single requests. `false` turns batching off.
+   * first poll came due. Faults stay with their job (a batch that fails with 400/404 or answers
+   * no array is sent again as singles; a job missing from an answer, or whose batches failed
+   * twice, is asked alone). A server without the batch route is detected (two such batches that
+   * every job then answered alone); the client then sends single requests. `false` turns
+   * batching off.
    * @defaultValue `{ windowMs: 20, maxWaitMs: 100 }`
    */
   batch?: boolean | { windowMs?: number | undefined; maxWaitMs?: number | undefined } | undefined;
@@ -166,16 +169,20 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   const settingsFor = (callOptions: ClientWatchOptions | undefined): ResolvedWatchOptions =>
     resolveWatchOptions({ ...defaults, ...defined(callOptions), transport: batching });
 
+  /** Forgets the terminal snapshots older than retainTerminalMs (the map is in finishing order). */
+  const prune = (now: number) => {
+    for (const [finishedKey, record] of finished) {
+      if (now - record.at < retainMs) break;
+      finished.delete(finishedKey);
+    }
+  };
+
   /** The shared poll of a job: created on first use, forgotten when its last subscriber leaves or it fails. */
   function poll(jobId: string, settings: ResolvedWatchOptions): Poll {
     const key = pollKey(jobId, settings);
     const existing = polls.get(key);
     if (existing) return existing;
-    const now = settings.scheduler.now();
-    for (const [finishedKey, record] of finished) {
-      if (now - record.at < retainMs) break;
-      finished.delete(finishedKey);
-    }
+    prune(settings.scheduler.now());
     const stats: PollStats = { requests: 0, failures: 0, last: undefined };
     const kept = finished.get(key);
     if (kept) {
@@ -193,8 +200,10 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
           if (snapshot.job.status === 'success' || snapshot.job.status === 'failed' || snapshot.job.status === 'partial') {
             forget();
             if (retainMs > 0) {
+              const now = settings.scheduler.now();
+              prune(now);
               finished.delete(key);
-              finished.set(key, { snapshot, at: settings.scheduler.now() });
+              finished.set(key, { snapshot, at: now });
             }
           }
         },

@@ -1,4 +1,4 @@
-import { from, Observable, type SchedulerLike } from 'rxjs';
+import { from, Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { OrdoError } from '../errors/OrdoError.js';
 import { OrdoNetworkError } from '../errors/OrdoNetworkError.js';
 import { OrdoTimeoutError } from '../errors/OrdoTimeoutError.js';
@@ -19,6 +19,14 @@ export function toOrdoError(error: unknown, jobId: string): OrdoError {
   if (error instanceof OrdoError) return error;
   const message = error instanceof Error ? error.message : safeString(error);
   return new OrdoNetworkError(`The transport failed for job ${jobId}: ${message}`, { cause: error, jobId });
+}
+
+/**
+ * What a transport returned, as an `ObservableInput` of one body: text returned directly (a
+ * `string`, `Uint8Array` or `ArrayBuffer`) is one value, not a sequence of characters or bytes.
+ */
+export function bodyInput(answer: ObservableInput<unknown>): ObservableInput<unknown> {
+  return typeof answer === 'string' || answer instanceof Uint8Array || answer instanceof ArrayBuffer ? [answer] : answer;
 }
 
 /** Options of {@link requestJob}. */
@@ -73,9 +81,7 @@ export function requestJob(transport: JobTransport, jobId: string, options: Requ
       timeout?.unsubscribe();
     };
     try {
-      const answer = transport(jobId, { signal: controller.signal });
-      const input = typeof answer === 'string' || answer instanceof Uint8Array || answer instanceof ArrayBuffer ? [answer] : answer;
-      subscription = from(input).subscribe({
+      subscription = from(bodyInput(transport(jobId, { signal: controller.signal }))).subscribe({
         next: (body) => {
           if (settled) return;
           settle();

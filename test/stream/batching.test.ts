@@ -109,25 +109,109 @@ describe('batched polling within a client', () => {
     });
   });
 
-  it('falls back to single requests, once and for good, on a server without the batch route', () => {
+  it('falls back to single requests for good on a server without the batch route', () => {
+    for (const noRoute of [
+      () => throwError(() => new OrdoNotFoundError('no route', { status: 404, url: '/jobs/1,2' })),
+      // A server without the route reads /jobs/1,2 as job 1 (parseInt): one job, not an array.
+      () => of(body('running', {}, 1)),
+    ]) {
+      const scheduler = testScheduler();
+      scheduler.run(({ expectObservable, flush }) => {
+        const { transport, calls } = server(scheduler, lifecycle, { batchAnswer: noRoute });
+        const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 } });
+        expectObservable(statusOf(ordo.jobStatus$(1))).toBe('--a---------------------(b|)', { a: 'running', b: 'success' });
+        expectObservable(statusOf(ordo.jobStatus$(2))).toBe('--a---------------------(b|)', { a: 'running', b: 'success' });
+        flush();
+        // Each failed batch is sent again as singles at once; after two in a row that the jobs
+        // answered alone, no more batches, and no more window.
+        expect(calls.map((call) => [call.at, call.ids])).toEqual([
+          [2, '1,2'],
+          [2, '1'],
+          [2, '2'],
+          [14, '1,2'],
+          [14, '1'],
+          [14, '2'],
+          [24, '1'],
+          [24, '2'],
+        ]);
+      });
+    }
+  });
+
+  it('keeps batching when a batch fails because of one bad id, and fails that job alone', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable, flush }) => {
+      // The server refuses any batch holding id 0 (400), and answers 404 for it alone.
+      const { transport, calls } = server(scheduler, (id, n) => (id === '0' ? 'missing' : lifecycle(id, n)), {
+        batchAnswer: (ids) => (ids.includes('0') ? throwError(() => new OrdoHttpError('400', { status: 400, url: '/jobs' })) : undefined),
+      });
+      const single = transport;
+      const wrapped: JobTransport = Object.assign(
+        (id: string, context: { signal: AbortSignal }) =>
+          id === '0' ? throwError(() => new OrdoNotFoundError('404', { status: 404, url: '/jobs/0' })) : single(id, context),
+        { batch: transport.batch },
+      );
+      const ordo = createOrdoClient({ transport: wrapped, intervalMs: 10, batch: { windowMs: 2 } });
+      expectObservable(ordo.jobStatus$(0)).toBe('--#', undefined, expect.objectContaining({ name: 'OrdoNotFoundError', status: 404 }));
+      expectObservable(statusOf(ordo.jobStatus$(1))).toBe('--a-----------------------(b|)', { a: 'running', b: 'success' });
+      expectObservable(statusOf(ordo.jobStatus$(2))).toBe('--a-----------------------(b|)', { a: 'running', b: 'success' });
+      flush();
+      expect(calls.map((call) => [call.at, call.ids])).toEqual([
+        [2, '0,1,2'],
+        [2, '1'],
+        [2, '2'],
+        [14, '1,2'],
+        [26, '1,2'],
+      ]);
+    });
+  });
+
+  it('asks a job alone when its batches keep failing, so a poison id cannot sink the others', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      // Any batch holding id 9 fails with 500 (an id the server cannot read); alone, 9 fails too.
+      const { transport, calls } = server(scheduler, lifecycle, {
+        batchAnswer: (ids) => (ids.includes('9') ? throwError(() => new OrdoHttpError('500', { status: 500, url: '/jobs' })) : undefined),
+      });
+      const wrapped: JobTransport = Object.assign(
+        (id: string, context: { signal: AbortSignal }) =>
+          id === '9' ? throwError(() => new OrdoHttpError('500', { status: 500, url: '/jobs/9' })) : transport(id, context),
+        { batch: transport.batch },
+      );
+      const ordo = createOrdoClient({ transport: wrapped, intervalMs: 10, batch: { windowMs: 2 }, retry: { maxRetries: 3, baseDelayMs: 1, jitter: 0 } });
+      ordo.jobStatus$(9).subscribe({ error: () => undefined });
+      const statuses: Array<[number, string]> = [];
+      ordo.jobStatus$(1).subscribe((snapshot) => statuses.push([scheduler.now(), snapshot.job.status]));
+      flush();
+      // Two failed batches (at 2 and 5); then each is asked alone: 1 answers at 7 (9's own
+      // requests, failing, are not logged here) and keeps polling alone once 9 has given up.
+      expect(calls.map((call) => [call.at, call.ids])).toEqual([
+        [2, '9,1'],
+        [5, '9,1'],
+        [7, '1'],
+        [17, '1'],
+        [27, '1'],
+      ]);
+      expect(statuses).toEqual([
+        [7, 'running'],
+        [27, 'success'],
+      ]);
+    });
+  });
+
+  it('asks a job left out of the batch answer alone', () => {
     const scheduler = testScheduler();
     scheduler.run(({ expectObservable, flush }) => {
       const { transport, calls } = server(scheduler, lifecycle, {
-        batchAnswer: () => throwError(() => new OrdoNotFoundError('no route', { status: 404, url: '/jobs/1,2' })),
+        batchAnswer: (ids) => (ids.includes('2') ? of([{ id: 1, found: true, ...body('running', {}, 1) }]) : undefined),
       });
-      const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 } });
-      expectObservable(statusOf(ordo.jobStatus$(1))).toBe('--a-------------------(b|)', { a: 'running', b: 'success' });
-      expectObservable(statusOf(ordo.jobStatus$(2))).toBe('--a-------------------(b|)', { a: 'running', b: 'success' });
+      const ordo = createOrdoClient({ transport, intervalMs: 100, batch: { windowMs: 2 } });
+      expectObservable(statusOf(ordo.jobStatus$(1)), '^---!').toBe('--a-', { a: 'running' });
+      expectObservable(statusOf(ordo.jobStatus$(2)), '^---!').toBe('--a-', { a: 'running' });
       flush();
-      // One batch attempt at 2, sent again as singles at once; then singles with no window.
       expect(calls.map((call) => [call.at, call.ids])).toEqual([
         [2, '1,2'],
-        [2, '1'],
         [2, '2'],
-        [12, '1'],
-        [12, '2'],
-        [22, '1'],
-        [22, '2'],
       ]);
     });
   });
@@ -257,5 +341,19 @@ describe('an interval that is a function', () => {
     const error = await new Promise((resolve) => ordo.jobStatus$(1).subscribe({ error: resolve }));
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toContain('Invalid intervalMs() result -1');
+  });
+});
+
+describe('text answers through batching', () => {
+  it('takes a string body from a transport with a batch route, alone or batched', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const text: JobTransport = Object.assign((id: string) => JSON.stringify(body('success', {}, id)), {
+        batch: (ids: readonly string[]) => JSON.stringify(ids.map((id) => ({ id: Number(id), found: true, ...body('success', {}, id) }))),
+      });
+      const ordo = createOrdoClient({ transport: text, batch: { windowMs: 2 } });
+      expectObservable(statusOf(ordo.jobStatus$(1))).toBe('--(a|)', { a: 'success' });
+      expectObservable(statusOf(ordo.jobStatus$(2))).toBe('--(a|)', { a: 'success' });
+    });
   });
 });

@@ -461,8 +461,7 @@ describe('conditional requests', () => {
     const signal = new AbortController().signal;
     const answer = await lastValueFrom(from(transport.batch!(['7', 'x:y'], { signal })));
     expect(answer).toEqual([{ id: 7, found: false }, { id: 8, found: false }]);
-    const wrong = await lastValueFrom(from(transport.batch!(['1', '2'], { signal }))).catch((error: unknown) => error);
-    expect(wrong).toBeInstanceOf(OrdoSchemaError);
-    expect((wrong as Error).message).toContain('not the array of a batch');
+    // A server without the batch route answers something else; the batching layer decides what it means.
+    expect(await lastValueFrom(from(transport.batch!(['1', '2'], { signal })))).toEqual({ not: 'an array' });
   });
 });
