@@ -101,6 +101,8 @@ export function retryReason(error: { code: string; status?: number; scope?: stri
 
 /** `connection lost — retrying in 4 s (2/5)`. */
 export function retryLine(info: { attempt: number; maxRetries: number; delayMs: number; error: { code: string } }): string {
-  const seconds = info.delayMs < 10_000 ? (info.delayMs / 1000).toFixed(info.delayMs % 1000 === 0 ? 0 : 1) : String(Math.round(info.delayMs / 1000));
+  // Tenths of a second below 10 s (`0.8 s`, `4 s`), whole seconds above.
+  const tenths = Math.round(info.delayMs / 100) / 10;
+  const seconds = tenths >= 10 ? String(Math.round(tenths)) : Number.isInteger(tenths) ? String(tenths) : tenths.toFixed(1);
   return `${retryReason(info.error)} — retrying in ${seconds} s (${info.attempt}/${info.maxRetries})`;
 }

@@ -1,9 +1,9 @@
-import { createHook } from 'node:async_hooks';
 import { getEventListeners } from 'node:events';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrdoClient, type WatchOptions } from 'ordo-status';
 import { startOrdoSimulator, type SimulatorFault } from 'ordo-status/testing';
+import { trackTimers } from '../helpers/timers.js';
 
 /**
  * After a watch completes, errors or is unsubscribed, on every path: no timer, no socket and no
@@ -16,31 +16,6 @@ afterAll(() => void process.off('unhandledRejection', onUnhandled));
 
 const kinds = (...wanted: string[]) => process.getActiveResourcesInfo().filter((kind) => wanted.includes(kind)).length;
 
-/**
- * Tracks the timers the watch creates (async_hooks: `init`, then `destroy` when cleared or
- * fired) and returns those still pending. Node's own unref'd housekeeping timers (undici's
- * connection ticker, the HTTP date cache) are not the watch's: only timers created through RxJS
- * or this library's code count.
- */
-function trackTimers() {
-  const alive = new Map<number, string>();
-  const hook = createHook({
-    init: (id, type) => {
-      if (type !== 'Timeout') return;
-      const limit = Error.stackTraceLimit;
-      Error.stackTraceLimit = 60;
-      const stack = new Error().stack ?? '';
-      Error.stackTraceLimit = limit;
-      const ours = /node_modules\/rxjs|\/src\/(stream|transport|schema|machine)\//.test(stack);
-      if (ours && !stack.includes('internal/deps/undici')) alive.set(id, stack);
-    },
-    destroy: (id) => void alive.delete(id),
-  }).enable();
-  return {
-    alive: () => [...alive.values()],
-    stop: () => void hook.disable(),
-  };
-}
 const settle = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Path {

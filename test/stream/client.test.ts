@@ -15,6 +15,7 @@ import {
 } from 'ordo-status';
 import { startOrdoSimulator, type OrdoSimulator } from 'ordo-status/testing';
 import { body } from '../helpers/bodies.js';
+import { trackTimers } from '../helpers/timers.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 
 let simulator: OrdoSimulator | undefined;
@@ -129,7 +130,7 @@ describe('no leaks', () => {
   it('completing and erroring leave no timer and no abort listener', async () => {
     const signals: AbortSignal[] = [];
     const userSignal = new AbortController().signal;
-    const before = timers();
+    const tracked = trackTimers();
     const finished: JobTransport = (_id, { signal }) => {
       signals.push(signal);
       return Promise.resolve(body('success'));
@@ -138,7 +139,8 @@ describe('no leaks', () => {
     const broken: JobTransport = () => Promise.reject(new Error('boom'));
     await expect(waitForJob(1, { transport: broken, signal: userSignal, timeoutMs: 60_000, retry: 0 })).rejects.toThrow('boom');
     await settle();
-    expect(timers()).toBe(before);
+    tracked.stop();
+    expect(tracked.alive()).toEqual([]);
     expect(signals[0]!.aborted).toBe(false);
     expect(getEventListeners(userSignal, 'abort')).toHaveLength(0);
   });
