@@ -14,8 +14,8 @@ export { jobEvents$ } from './stream/jobEvents.js';
 export { waitForJob } from './stream/waitForJob.js';
 export { getJob } from './stream/getJob.js';
 export type { GetJobOptions } from './stream/getJob.js';
-export { defaultWatchOptions } from './stream/watchOptions.js';
-export type { WatchOptions } from './stream/watchOptions.js';
+export { defaultWatchOptions, documentVisibility } from './stream/watchOptions.js';
+export type { WatchOptions, VisibilitySource, IntervalContext, IntervalFunction } from './stream/watchOptions.js';
 export { defaultRetryOptions, isTransientFailure } from './stream/retryPolicy.js';
 export type { RetryOptions, RetryInfo } from './stream/retryPolicy.js';
 

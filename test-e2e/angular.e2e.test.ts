@@ -92,4 +92,28 @@ describe('the Angular example in Chromium', () => {
     expect(count()).toBe(afterLeaving);
     await page.close();
   });
+
+  it('pauses while the tab is hidden and polls once at once when it is shown again', async () => {
+    const { id } = await simulator.submitJob(undefined, { scenario: { steps: { reproject: { durationMs: 600_000 } } } });
+    const page = await browser.newPage();
+    await page.goto(`${base}/jobs/${id}?interval=${intervalMs}`);
+    await page.locator('[data-test=job-status]', { hasText: 'running' }).waitFor({ timeout: 30_000 });
+    const count = () => requests.filter((request) => request.url === `/jobs/${id}`).length;
+    // Headless Chromium has no real background tab: the test plays the browser's part.
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (value ? 'hidden' : 'visible') });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await new Promise((resolve) => setTimeout(resolve, 2 * intervalMs)); // the poll already waiting may go out
+    const hiddenFrom = count();
+    await new Promise((resolve) => setTimeout(resolve, 6 * intervalMs));
+    expect(count()).toBe(hiddenFrom);
+    const shownAt = Date.now();
+    await setHidden(false);
+    while (count() === hiddenFrom && Date.now() - shownAt < intervalMs - 50) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(count()).toBe(hiddenFrom + 1); // one request at once, not a burst of the missed ones
+    await page.close();
+  });
 });

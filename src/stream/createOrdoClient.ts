@@ -101,6 +101,8 @@ function pollKey(jobId: string, settings: ResolvedWatchOptions): string {
     JSON.stringify(settings.retry),
     identity(settings.onRetry),
     identity(settings.scheduler),
+    typeof settings.whenHidden === 'object' ? settings.whenHidden.intervalMs : settings.whenHidden,
+    identity(settings.visibility),
   ].join('|');
 }
 

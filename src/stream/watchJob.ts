@@ -5,13 +5,14 @@ import {
   filter,
   finalize,
   map,
+  Observable,
+  race,
   repeat,
   switchMap,
   takeUntil,
   takeWhile,
   timer,
   type MonoTypeOperatorFunction,
-  type Observable,
   type SchedulerLike,
 } from 'rxjs';
 import { OrdoIllegalTransitionError } from '../errors/OrdoIllegalTransitionError.js';
@@ -27,7 +28,7 @@ import { checkDuration } from './duration.js';
 import { jsonEqual } from '../schema/jsonEqual.js';
 import { requestJob, toOrdoError } from './requestJob.js';
 import { isTransientFailure, retryDelayMs } from './retryPolicy.js';
-import { resolveWatchOptions, type ResolvedWatchOptions, type WatchOptions } from './watchOptions.js';
+import { documentVisibility, resolveWatchOptions, type ResolvedWatchOptions, type VisibilitySource, type WatchOptions } from './watchOptions.js';
 
 /** One accepted snapshot and the transition events it caused. */
 export interface JobObservation {
@@ -126,10 +127,34 @@ export function pollJob(jobId: string, settings: ResolvedWatchOptions, stats: Po
       return EMPTY;
     };
 
+    // Page visibility, looked up when the watch starts (never at import: no page in Node).
+    const visibility = settings.whenHidden === 'poll' ? undefined : (settings.visibility ?? documentVisibility());
+    let answeredAt: number | undefined;
+    /**
+     * The page was shown again: poll then, but never sooner than one interval after the answer
+     * (a tab flickering hidden and back must not cause a burst).
+     */
+    const shown = (source: VisibilitySource) =>
+      new Observable<void>((subscriber) =>
+        source.onChange(() => {
+          if (!source.isHidden()) {
+            subscriber.next();
+            subscriber.complete();
+          }
+        }),
+      ).pipe(switchMap(() => timer(Math.max(0, (answeredAt ?? 0) + delay - scheduler.now()), scheduler)));
+    /** The wait before the next request: the delay, or, after a good answer on a hidden page, until shown (or the hidden interval). */
+    const wait = (): Observable<unknown> => {
+      if (answeredAt === undefined || !visibility || !visibility.isHidden()) return timer(delay, scheduler);
+      const whenHidden = settings.whenHidden;
+      return whenHidden === 'pause' ? shown(visibility) : race(timer(typeof whenHidden === 'object' ? whenHidden.intervalMs : delay, scheduler), shown(visibility));
+    };
+
     // Let the transport keep its conditional-request memory of this job while the watch runs.
     const release = transport.track?.(jobId);
-    return defer(() => timer(delay, scheduler)).pipe(
+    return defer(wait).pipe(
       switchMap(() => {
+        answeredAt = undefined;
         stats.requests += 1;
         return requestJob(transport, jobId, {
           timeoutMs: requestTimeoutMs,
@@ -144,6 +169,7 @@ export function pollJob(jobId: string, settings: ResolvedWatchOptions, stats: Po
           // interval function that fails ends the watch; it is no failure of the request.
           map((observation) => {
             if (!observation || !isTerminalJobStatus(observation.snapshot.job.status)) delay = cadence();
+            answeredAt = scheduler.now();
             return observation;
           }),
         );

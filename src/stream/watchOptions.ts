@@ -65,12 +65,51 @@ export interface WatchOptions {
    */
   onIllegalTransition?: 'error' | 'skip' | undefined;
   /**
+   * What polling does while the page is hidden (a background tab): `'pause'` sends no request
+   * until the page is shown again, then one at once (not a burst); `{ intervalMs }` polls at that
+   * slower interval and at once when shown; `'poll'` ignores visibility. Without a page (Node,
+   * server-side rendering) nothing changes. Only the wait after a good answer is affected, not
+   * the retry policy's.
+   * @defaultValue 'pause'
+   */
+  whenHidden?: 'pause' | 'poll' | { intervalMs: number } | undefined;
+  /**
+   * Where page visibility comes from.
+   * @defaultValue the page's `document` (`visibilityState`, `visibilitychange`), looked up when a watch starts, never at import
+   */
+  visibility?: VisibilitySource | undefined;
+  /**
    * A 404 within this many milliseconds after the watch started is retried (with the backoff,
    * and whatever `retry` says, `0` included): a job just submitted may not be visible yet
    * (replicas, caches). After it, a 404 ends the watch.
    * @defaultValue 0
    */
   notFoundGraceMs?: number | undefined;
+}
+
+/** Tells whether the page is hidden, and when that changes. */
+export interface VisibilitySource {
+  /** True while the page is hidden. */
+  isHidden(): boolean;
+  /** Calls `listener` on every change; returns a function that stops it. */
+  onChange(listener: () => void): () => void;
+}
+
+/**
+ * The page's visibility, when there is a page: `document.visibilityState` and the
+ * `visibilitychange` event. `undefined` without a document (Node, server-side rendering).
+ */
+export function documentVisibility(): VisibilitySource | undefined {
+  const page = (globalThis as { document?: { visibilityState?: string; addEventListener?: unknown; removeEventListener?: unknown } }).document;
+  if (!page || typeof page.addEventListener !== 'function' || typeof page.visibilityState !== 'string') return undefined;
+  const doc = page as unknown as Document;
+  return {
+    isHidden: () => doc.visibilityState === 'hidden',
+    onChange: (listener) => {
+      doc.addEventListener('visibilitychange', listener);
+      return () => doc.removeEventListener('visibilitychange', listener);
+    },
+  };
 }
 
 /** What an interval function is told after each good answer. */
@@ -92,6 +131,7 @@ export const defaultWatchOptions = {
   requestTimeoutMs: 30_000,
   onIllegalTransition: 'error' as 'error' | 'skip',
   notFoundGraceMs: 0,
+  whenHidden: 'pause' as const,
 } as const;
 
 /** {@link WatchOptions} with the defaults filled in. */
@@ -106,6 +146,8 @@ export interface ResolvedWatchOptions {
   readonly onRetry: ((info: RetryInfo) => void) | undefined;
   readonly onIllegalTransition: 'error' | 'skip';
   readonly notFoundGraceMs: number;
+  readonly whenHidden: 'pause' | 'poll' | { intervalMs: number };
+  readonly visibility: VisibilitySource | undefined;
 }
 
 /** Checks watch options and fills in the defaults. @throws TypeError for an invalid option. */
@@ -119,6 +161,14 @@ export function resolveWatchOptions(options: WatchOptions): ResolvedWatchOptions
   checkDuration('requestTimeoutMs', options.requestTimeoutMs);
   if (options.notFoundGraceMs !== undefined && options.notFoundGraceMs !== 0) checkDuration('notFoundGraceMs', options.notFoundGraceMs);
   if (options.onRetry !== undefined && typeof options.onRetry !== 'function') throw new TypeError('Invalid onRetry: expected a function');
+  const whenHidden = options.whenHidden ?? 'pause';
+  if (whenHidden !== 'pause' && whenHidden !== 'poll') {
+    if (whenHidden === null || typeof whenHidden !== 'object') throw new TypeError(`Invalid whenHidden ${JSON.stringify(whenHidden)}: expected 'pause', 'poll' or { intervalMs }`);
+    checkDuration('whenHidden.intervalMs', whenHidden.intervalMs);
+  }
+  if (options.visibility !== undefined && (typeof options.visibility?.isHidden !== 'function' || typeof options.visibility?.onChange !== 'function')) {
+    throw new TypeError('Invalid visibility: expected { isHidden(), onChange(listener) }');
+  }
   if (options.onIllegalTransition !== undefined && options.onIllegalTransition !== 'error' && options.onIllegalTransition !== 'skip') {
     throw new TypeError(`Invalid onIllegalTransition ${JSON.stringify(options.onIllegalTransition)}: expected 'error' or 'skip'`);
   }
@@ -136,5 +186,7 @@ export function resolveWatchOptions(options: WatchOptions): ResolvedWatchOptions
     onRetry: options.onRetry,
     onIllegalTransition: options.onIllegalTransition ?? defaultWatchOptions.onIllegalTransition,
     notFoundGraceMs: options.notFoundGraceMs ?? defaultWatchOptions.notFoundGraceMs,
+    whenHidden,
+    visibility: options.visibility,
   };
 }

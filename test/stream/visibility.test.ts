@@ -1,0 +1,113 @@
+import { defer, type Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import { jobStatus$, type JobTransport, type VisibilitySource } from 'ordo-status';
+import { body } from '../helpers/bodies.js';
+
+const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+
+/** A page whose visibility the test flips. */
+function page(hidden = false) {
+  const listeners = new Set<() => void>();
+  const source: VisibilitySource = {
+    isHidden: () => hidden,
+    onChange: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  return {
+    source,
+    listeners,
+    set: (value: boolean) => {
+      hidden = value;
+      for (const listener of [...listeners]) listener();
+    },
+  };
+}
+
+function requestsAt(scheduler: TestScheduler, answer: () => Observable<unknown>) {
+  const at: number[] = [];
+  const transport: JobTransport = () => {
+    at.push(scheduler.now());
+    return defer(answer);
+  };
+  return { transport, at };
+}
+
+describe('polling on a hidden page', () => {
+  it('pauses while hidden, polls at once when shown again, and never sooner than one interval after an answer', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
+      const tab = page();
+      const { transport, at } = requestsAt(scheduler, () => cold('-a|', { a: body('running') }));
+      const subscription = jobStatus$(1, { transport, intervalMs: 10, visibility: tab.source }).subscribe();
+      scheduler.schedule(() => tab.set(true), 15); // hidden while waiting for the request due at 21
+      scheduler.schedule(() => tab.set(false), 60);
+      scheduler.schedule(() => tab.set(true), 61);
+      scheduler.schedule(() => tab.set(false), 62); // flickering: the next poll still waits one interval after the answer at 61
+      scheduler.schedule(() => subscription.unsubscribe(), 100);
+      flush();
+      // 0 and 11 (visible); the poll due at 22 goes out (the wait had begun), then nothing until 60.
+      expect(at).toEqual([0, 11, 22, 60, 71, 82, 93]);
+      expect(tab.listeners.size).toBe(0);
+    });
+  });
+
+  it('polls at the hidden interval, and at once when shown', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
+      const tab = page(true);
+      const { transport, at } = requestsAt(scheduler, () => cold('-a|', { a: body('running') }));
+      const subscription = jobStatus$(1, { transport, intervalMs: 10, whenHidden: { intervalMs: 40 }, visibility: tab.source }).subscribe();
+      scheduler.schedule(() => tab.set(false), 60);
+      scheduler.schedule(() => subscription.unsubscribe(), 80);
+      flush();
+      expect(at).toEqual([0, 41, 60, 71]);
+    });
+  });
+
+  it('ignores visibility with whenHidden: "poll", and without a page', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
+      const tab = page(true);
+      const { transport, at } = requestsAt(scheduler, () => cold('-a|', { a: body('running') }));
+      const subscription = jobStatus$(1, { transport, intervalMs: 10, whenHidden: 'poll', visibility: tab.source }).subscribe();
+      scheduler.schedule(() => subscription.unsubscribe(), 30);
+      flush();
+      expect(at).toEqual([0, 11, 22]);
+      expect(tab.listeners.size).toBe(0);
+    });
+  });
+
+  it('rejects bad options', () => {
+    const transport: JobTransport = () => [body('success')];
+    expect(() => jobStatus$(1, { transport, whenHidden: 'sleep' as never })).toThrow(/whenHidden/);
+    expect(() => jobStatus$(1, { transport, whenHidden: { intervalMs: 0 } })).toThrow(/whenHidden.intervalMs/);
+    expect(() => jobStatus$(1, { transport, visibility: {} as never })).toThrow(/visibility/);
+  });
+});
+
+describe('importing the root entry', () => {
+  it('touches neither document nor window (server-side rendering, Node)', async () => {
+    const touched: string[] = [];
+    const globals = globalThis as Record<string, unknown>;
+    for (const name of ['document', 'window', 'navigator', 'location']) {
+      Object.defineProperty(globals, name, {
+        configurable: true,
+        get: () => {
+          touched.push(name);
+          return undefined;
+        },
+      });
+    }
+    try {
+      const url = `${new URL('../../dist/index.js', import.meta.url).href}?fresh=${Date.now()}`;
+      const fresh = (await import(/* @vite-ignore */ url)) as { createOrdoClient: unknown };
+      expect(typeof fresh.createOrdoClient).toBe('function');
+    } finally {
+      for (const name of ['document', 'window', 'navigator', 'location']) delete globals[name];
+    }
+    expect(touched.filter((name) => name !== 'navigator')).toEqual([]);
+  });
+});
