@@ -22,10 +22,13 @@ export type { RetryOptions, RetryInfo } from './stream/retryPolicy.js';
 // Transport
 export { createFetchTransport, defaultFetchTransportOptions } from './transport/createFetchTransport.js';
 export type { FetchTransportOptions } from './transport/createFetchTransport.js';
+export { errorFromResponse } from './transport/errorFromResponse.js';
+export type { FailedResponse } from './transport/errorFromResponse.js';
 export type { JobTransport, JobTransportContext, TokenContext, TokenProvider } from './transport/types.js';
 
 // Schema
 export { parseJobSnapshot } from './schema/parseJobSnapshot.js';
+export { jobSnapshotFromJSON } from './schema/snapshotJson.js';
 export type { ParseJobSnapshotOptions } from './schema/parseJobSnapshot.js';
 export { normalizeJobId } from './schema/jobId.js';
 export type { JobId } from './schema/jobId.js';

@@ -1,8 +1,10 @@
-import { defer, lastValueFrom, map, mergeMap, ReplaySubject, share, tap, type Observable } from 'rxjs';
+import { defer, EMPTY, lastValueFrom, map, mergeMap, ReplaySubject, share, tap, type Observable } from 'rxjs';
+import { OrdoIllegalTransitionError } from '../errors/OrdoIllegalTransitionError.js';
+import { jsonEqual } from '../schema/jsonEqual.js';
 import type { JobEvent } from '../machine/jobEvent.js';
 import { createJobLifecycle } from '../machine/jobLifecycle.js';
 import { normalizeJobId, type JobId } from '../schema/jobId.js';
-import type { JobSnapshot } from '../schema/types.js';
+import { isTerminalJobStatus, type JobSnapshot } from '../schema/types.js';
 import { createFetchTransport } from '../transport/createFetchTransport.js';
 import type { JobTransport, TokenProvider } from '../transport/types.js';
 import { abortWith } from './abortWith.js';
@@ -10,8 +12,8 @@ import { createBatchingTransport, maxBatchSize } from './batchingTransport.js';
 import { checkDuration } from './duration.js';
 import { getJob, type GetJobOptions } from './getJob.js';
 import { settleJob } from './waitForJob.js';
-import { pollJob, watchDeadline, type PollStats } from './watchJob.js';
-import { resolveWatchOptions, type ResolvedWatchOptions, type WatchOptions } from './watchOptions.js';
+import { pollJob, watchDeadline, type JobObservation, type PollStats } from './watchJob.js';
+import { resolveWatchOptions, resumeSnapshotFor, type ResolvedWatchOptions, type WatchOptions } from './watchOptions.js';
 
 /** Per-call options of the client's methods: {@link WatchOptions} without `transport`. */
 export type ClientWatchOptions = Omit<WatchOptions, 'transport'>;
@@ -21,7 +23,7 @@ export type ClientWatchOptions = Omit<WatchOptions, 'transport'>;
  * ready `transport` instead of all three, how polls are shared and batched, and defaults for
  * every watch.
  */
-export interface OrdoClientOptions extends ClientWatchOptions {
+export interface OrdoClientOptions extends Omit<ClientWatchOptions, 'resumeFrom'> {
   /**
    * The server's base URL, with or without a path prefix (`https://host/ordo`) and trailing
    * slash. Required unless `transport` is given.
@@ -137,6 +139,9 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   if (given !== undefined && (baseUrl !== undefined || token !== undefined || fetch !== undefined || maxResponseBytes !== undefined)) {
     throw new TypeError('Pass either transport, or baseUrl with token, fetch and maxResponseBytes, not both');
   }
+  if ((defaults as ClientWatchOptions).resumeFrom !== undefined) {
+    throw new TypeError('resumeFrom belongs to one watch: pass it to jobEvents$ / jobStatus$ / waitForJob, not to createOrdoClient');
+  }
   let transport: JobTransport;
   if (given !== undefined) transport = given;
   else if (baseUrl !== undefined) transport = createFetchTransport({ baseUrl, token, fetch, maxResponseBytes });
@@ -227,13 +232,11 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   }
 
   /** One subscriber's view of a shared poll: its own deadline and signal. */
-  function snapshotsFor(id: JobId, callOptions: ClientWatchOptions | undefined): Observable<JobSnapshot> {
-    const jobId = normalizeJobId(id);
-    const settings = settingsFor(callOptions);
+  function snapshotsFor(jobId: string, settings: ResolvedWatchOptions): Observable<JobSnapshot> {
     return defer(() => {
       const { snapshots, stats } = poll(jobId, settings);
       if (settings.timeoutMs === undefined) return snapshots;
-      let seen: JobSnapshot | undefined;
+      let seen: JobSnapshot | undefined = settings.resumeFrom;
       return snapshots.pipe(
         tap((snapshot) => (seen = snapshot)),
         watchDeadline(settings.timeoutMs, settings.scheduler, jobId, () => ({ ...stats, last: seen })),
@@ -241,17 +244,52 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
     }).pipe(abortWith(settings.signal));
   }
 
+  /**
+   * One subscriber's snapshots and events. Each subscriber runs its own lifecycle over the shared
+   * snapshots, so a late one still gets the complete legal path from `pending`, and one resuming
+   * from a stored snapshot (`resumeFrom`) only what changed since, while the poll stays shared.
+   */
+  function observationsFor(id: JobId, callOptions: ClientWatchOptions | undefined): Observable<JobObservation> {
+    const jobId = normalizeJobId(id);
+    const settings = settingsFor(callOptions);
+    const resumeFrom = resumeSnapshotFor(jobId, settings);
+    // The shared poll starts from pending whoever subscribes first: resuming is each subscriber's own.
+    const shared: ResolvedWatchOptions = { ...settings, resumeFrom: undefined };
+    return defer(() => {
+      if (resumeFrom && isTerminalJobStatus(resumeFrom.job.status)) return EMPTY;
+      const lifecycle = createJobLifecycle({ resumeFrom });
+      let last = resumeFrom;
+      return snapshotsFor(jobId, shared).pipe(
+        mergeMap((snapshot) => {
+          // The shared poll emits only changed snapshots; the first may equal the stored one.
+          if (last !== undefined && last === resumeFrom && jsonEqual(snapshot.raw, last.raw)) return [];
+          let events: readonly JobEvent[];
+          try {
+            events = lifecycle.observe(snapshot);
+          } catch (error) {
+            // Behind the stored snapshot (a lagging replica answered the shared poll).
+            if (settings.onIllegalTransition === 'skip' && error instanceof OrdoIllegalTransitionError) return [];
+            throw error;
+          }
+          last = snapshot;
+          return [{ snapshot, events }];
+        }),
+      );
+    });
+  }
+
   return {
     transport,
-    jobStatus$: snapshotsFor,
-    // Each subscriber runs its own lifecycle over the shared snapshots, so a late one still gets
-    // the complete legal path from `pending`.
-    jobEvents$: (id, callOptions) =>
-      defer(() => {
-        const lifecycle = createJobLifecycle();
-        return snapshotsFor(id, callOptions).pipe(mergeMap((snapshot) => lifecycle.observe(snapshot)));
-      }),
-    waitForJob: async (id, callOptions) => settleJob(await lastValueFrom(snapshotsFor(id, callOptions))),
+    jobStatus$: (id, callOptions) =>
+      callOptions?.resumeFrom === undefined
+        ? snapshotsFor(normalizeJobId(id), settingsFor(callOptions))
+        : observationsFor(id, callOptions).pipe(map((observation) => observation.snapshot)),
+    jobEvents$: (id, callOptions) => observationsFor(id, callOptions).pipe(mergeMap((observation) => observation.events)),
+    waitForJob: async (id, callOptions) => {
+      const snapshots = observationsFor(id, callOptions).pipe(map((observation) => observation.snapshot));
+      const resumed = callOptions?.resumeFrom;
+      return settleJob(await (resumed ? lastValueFrom(snapshots, { defaultValue: resumed }) : lastValueFrom(snapshots)));
+    },
     getJob: (id, callOptions) => {
       const settings = settingsFor(callOptions);
       return getJob(id, {

@@ -23,7 +23,10 @@ import type { WatchOptions } from './watchOptions.js';
  * @see design.md, "Streams".
  */
 export async function waitForJob(id: JobId, options: WatchOptions): Promise<JobSnapshot> {
-  return settleJob(await lastValueFrom(jobStatus$(id, options)));
+  const snapshots = jobStatus$(id, options);
+  // A stored terminal snapshot (resumeFrom) ends the watch with no request and no emission.
+  const resumed = options.resumeFrom;
+  return settleJob(await (resumed ? lastValueFrom(snapshots, { defaultValue: resumed }) : lastValueFrom(snapshots)));
 }
 
 /**

@@ -28,7 +28,7 @@ import { checkDuration } from './duration.js';
 import { jsonEqual } from '../schema/jsonEqual.js';
 import { requestJob, toOrdoError } from './requestJob.js';
 import { isTransientFailure, retryDelayMs } from './retryPolicy.js';
-import { documentVisibility, resolveWatchOptions, type ResolvedWatchOptions, type VisibilitySource, type WatchOptions } from './watchOptions.js';
+import { documentVisibility, resolveWatchOptions, resumeSnapshotFor, type ResolvedWatchOptions, type VisibilitySource, type WatchOptions } from './watchOptions.js';
 
 /** One accepted snapshot and the transition events it caused. */
 export interface JobObservation {
@@ -67,13 +67,20 @@ function sameParts(previous: JobSnapshot, next: JobSnapshot): boolean {
  */
 export function pollJob(jobId: string, settings: ResolvedWatchOptions, stats: PollStats): Observable<JobObservation> {
   const { transport, intervalMs, scheduler, requestTimeoutMs, retry, onRetry } = settings;
+  const resumeFrom = resumeSnapshotFor(jobId, settings);
   return defer(() => {
-    const lifecycle = createJobLifecycle();
+    // A stored terminal snapshot: nothing can change any more (terminal statuses are final).
+    if (resumeFrom && isTerminalJobStatus(resumeFrom.job.status)) {
+      stats.last = resumeFrom;
+      return EMPTY;
+    }
+    const lifecycle = createJobLifecycle({ resumeFrom });
     const startedAt = scheduler.now();
     let delay = 0;
     let consecutiveFailures = 0;
     let unchangedPolls = 0;
-    let previous: JobSnapshot | undefined;
+    let previous: JobSnapshot | undefined = resumeFrom;
+    if (resumeFrom) stats.last = resumeFrom;
 
     /** The wait after a good answer: the interval, or what the interval function says. */
     const cadence = (): number => {
@@ -214,6 +221,7 @@ export function watchDeadline<T>(
 export function watchJob(id: JobId, options: WatchOptions): Observable<JobObservation> {
   const jobId = normalizeJobId(id);
   const settings = resolveWatchOptions(options);
+  resumeSnapshotFor(jobId, settings); // a snapshot of another job is a TypeError now, not at subscription
   return defer(() => {
     const stats: PollStats = { requests: 0, failures: 0, last: undefined };
     return pollJob(jobId, settings, stats).pipe(watchDeadline(settings.timeoutMs, settings.scheduler, jobId, () => stats));

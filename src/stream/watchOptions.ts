@@ -1,5 +1,5 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import type { JobSnapshot } from '../schema/types.js';
+import { jobStatuses, stepStatuses, type JobSnapshot } from '../schema/types.js';
 import type { JobTransport } from '../transport/types.js';
 import { checkDuration } from './duration.js';
 import { resolveRetryOptions, type RetryInfo, type RetryOptions } from './retryPolicy.js';
@@ -79,6 +79,16 @@ export interface WatchOptions {
    */
   visibility?: VisibilitySource | undefined;
   /**
+   * Resume from a snapshot stored earlier (before a restart; see `jobSnapshotFromJSON`): the
+   * job's lifecycle starts from it instead of from `pending`, and it counts as already seen, so
+   * only changes after it are emitted: a first answer equal to it emits nothing, and
+   * `jobEvents$` emits only the transitions since (inferred where polls were missed). A stored
+   * terminal snapshot ends the watch at once with no request (`waitForJob` settles with it). An
+   * answer that goes backwards from it is an illegal transition (see `onIllegalTransition`).
+   * @defaultValue start from `pending`
+   */
+  resumeFrom?: JobSnapshot | undefined;
+  /**
    * A 404 within this many milliseconds after the watch started is retried (with the backoff,
    * and whatever `retry` says, `0` included): a job just submitted may not be visible yet
    * (replicas, caches). After it, a 404 ends the watch.
@@ -148,6 +158,39 @@ export interface ResolvedWatchOptions {
   readonly notFoundGraceMs: number;
   readonly whenHidden: 'pause' | 'poll' | { intervalMs: number };
   readonly visibility: VisibilitySource | undefined;
+  readonly resumeFrom: JobSnapshot | undefined;
+}
+
+const isDateOrNull = (value: unknown): boolean => value === null || value instanceof Date;
+
+/** True for a value shaped like a {@link JobSnapshot} (a stored one must go through `jobSnapshotFromJSON` first). */
+function isSnapshot(value: unknown): value is JobSnapshot {
+  const snapshot = value as Partial<JobSnapshot> | null;
+  return (
+    typeof snapshot === 'object' &&
+    snapshot !== null &&
+    typeof snapshot.job?.id === 'string' &&
+    (jobStatuses as readonly unknown[]).includes(snapshot.job.status) &&
+    Array.isArray(snapshot.steps) &&
+    [snapshot.job.createdAt, snapshot.job.startedAt, snapshot.job.finishedAt].every(isDateOrNull) &&
+    snapshot.steps.every(
+      (step) =>
+        typeof step?.stepId === 'string' && (stepStatuses as readonly unknown[]).includes(step.status) && isDateOrNull(step.startedAt) && isDateOrNull(step.finishedAt),
+    ) &&
+    snapshot.raw !== undefined
+  );
+}
+
+/**
+ * A watch's `resumeFrom`, checked against the job watched.
+ * @throws TypeError when it is a snapshot of another job.
+ */
+export function resumeSnapshotFor(jobId: string, settings: ResolvedWatchOptions): JobSnapshot | undefined {
+  const snapshot = settings.resumeFrom;
+  if (snapshot !== undefined && snapshot.job.id !== jobId) {
+    throw new TypeError(`Invalid resumeFrom: it is a snapshot of job ${snapshot.job.id}, not of job ${jobId}`);
+  }
+  return snapshot;
 }
 
 /** Checks watch options and fills in the defaults. @throws TypeError for an invalid option. */
@@ -169,6 +212,9 @@ export function resolveWatchOptions(options: WatchOptions): ResolvedWatchOptions
   if (options.visibility !== undefined && (typeof options.visibility?.isHidden !== 'function' || typeof options.visibility?.onChange !== 'function')) {
     throw new TypeError('Invalid visibility: expected { isHidden(), onChange(listener) }');
   }
+  if (options.resumeFrom !== undefined && !isSnapshot(options.resumeFrom)) {
+    throw new TypeError('Invalid resumeFrom: expected a JobSnapshot (restore a stored one with jobSnapshotFromJSON)');
+  }
   if (options.onIllegalTransition !== undefined && options.onIllegalTransition !== 'error' && options.onIllegalTransition !== 'skip') {
     throw new TypeError(`Invalid onIllegalTransition ${JSON.stringify(options.onIllegalTransition)}: expected 'error' or 'skip'`);
   }
@@ -188,5 +234,6 @@ export function resolveWatchOptions(options: WatchOptions): ResolvedWatchOptions
     notFoundGraceMs: options.notFoundGraceMs ?? defaultWatchOptions.notFoundGraceMs,
     whenHidden,
     visibility: options.visibility,
+    resumeFrom: options.resumeFrom,
   };
 }

@@ -12,6 +12,7 @@ export interface HttpFailure {
   readonly contentType: string | null;
   readonly retryAfterMs: number | null;
   readonly jobId?: string | undefined;
+  readonly cause?: unknown;
 }
 
 /** The server's own message from an Ordo error body `{"error": "…"}` (at most 200 characters), if the body is one. */
@@ -50,6 +51,7 @@ export function httpErrorFor(failure: HttpFailure): OrdoHttpError {
     retryAfterMs: failure.retryAfterMs,
     bodyExcerpt: excerptOf(failure.body),
     jobId: failure.jobId,
+    cause: failure.cause,
   };
   if (failure.status === 401 || failure.status === 403) return new OrdoAuthError(message, options);
   if (failure.status === 404) return new OrdoNotFoundError(message, options);
