@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
-// Two builds:
+// Three builds:
 // - the library entries (root and ./testing) as ESM + CJS with declarations;
+// - ./testing for browsers (ESM, no Node built-ins, no simulator);
 // - the CLI as one ESM file with a shebang.
 // `ordo-status` itself stays external in ./testing and the CLI: they import the root entry by
 // its package name (Node resolves the self-reference through `exports`), so error classes and
@@ -15,6 +16,17 @@ export default defineConfig([
     clean: false,
     target: 'node20',
     external: ['ordo-status'],
+    splitting: false,
+  },
+  {
+    // ./testing for bundlers targeting browsers (the `browser` export condition): the kit, no simulator.
+    entry: { 'testing/browser': 'src/testing/browser.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    clean: false,
+    platform: 'browser',
+    target: 'es2022',
+    external: ['ordo-status', 'rxjs'],
     splitting: false,
   },
   {

@@ -1,10 +1,12 @@
 /**
- * `ordo-status/testing`: Node-only helpers for tests, demos and local development. The
+ * `ordo-status/testing`: helpers for tests, demos and local development. The marble-testing kit
+ * (`jobBody`, `scriptedTransport`), which also works in browsers, and, in Node, the
  * Ordo-compatible simulator and the reference pipeline.
  *
  * This file is the complete list of what is public here.
  * @packageDocumentation
  */
+export * from './kit/index.js';
 export { startOrdoSimulator } from './startOrdoSimulator.js';
 export type { OrdoSimulator, OrdoSimulatorOptions, SimulatorRequest, SubmitJobOptions } from './startOrdoSimulator.js';
 export { simulatorScenarioNames } from './simulator/scenario.js';

@@ -1,0 +1,93 @@
+import { asyncScheduler, from, isObservable, of, throwError, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { errorFromResponse, normalizeJobId, type JobId, type JobTransport, type JobTransportContext } from 'ordo-status';
+
+/**
+ * What a {@link scriptedTransport} answers for one job: a list consumed one entry per request
+ * (an `Observable` is returned as it is, e.g. a marble `cold('--a|')`; an `Error` fails the
+ * request; anything else is the body, answered at once), or a function of the request's number
+ * (0 for the first) returning anything RxJS accepts.
+ */
+export type JobScript =
+  | readonly unknown[]
+  | ((request: number, context: JobTransportContext) => ObservableInput<unknown>);
+
+/** One request a {@link scriptedTransport} received. */
+export interface ScriptedRequest {
+  /** The job id, normalised to a string. */
+  readonly jobId: string;
+  /** The scheduler's clock when it arrived: milliseconds, or frames inside `TestScheduler.run`. */
+  readonly at: number;
+}
+
+/** A {@link JobTransport} that answers from a script and logs what it was asked. */
+export interface ScriptedTransport extends JobTransport {
+  /** Every request, in order. */
+  readonly requests: readonly ScriptedRequest[];
+  /** How many requests job `id` received. */
+  requestCount(id: JobId): number;
+}
+
+/** Options of {@link scriptedTransport}. */
+export interface ScriptedTransportOptions {
+  /** The clock of `requests[].at`; default `asyncScheduler` (virtual inside `TestScheduler.run`). */
+  readonly scheduler?: SchedulerLike;
+}
+
+/**
+ * A transport for tests that answers each job from a script, so a marble test can say what the
+ * server sends and when:
+ *
+ * ```ts
+ * const transport = scriptedTransport({
+ *   7: [jobBody({ id: 7, status: 'running' }), cold('--a|', { a: jobBody({ id: 7, status: 'success' }) })],
+ * });
+ * ```
+ *
+ * A list's entries are used one per request; once it is used up, its last entry answers every
+ * further request, as a server keeps answering with a job that did not change. A job the script
+ * does not name is answered the way the server answers an unknown job: an `OrdoNotFoundError`
+ * (404, `{"error": "job not found"}`).
+ *
+ * @throws TypeError when the script is not an object of lists and functions, a list is empty,
+ *   or a key is not a valid job id.
+ */
+export function scriptedTransport(
+  script: Readonly<Record<string, JobScript>>,
+  options: ScriptedTransportOptions = {},
+): ScriptedTransport {
+  if (script === null || typeof script !== 'object' || Array.isArray(script)) {
+    throw new TypeError('Invalid script: expected an object mapping job ids to lists of answers or functions');
+  }
+  const scripts = new Map<string, JobScript>();
+  for (const [key, entry] of Object.entries(script)) {
+    const id = normalizeJobId(key);
+    if (typeof entry !== 'function' && !Array.isArray(entry)) {
+      throw new TypeError(`Invalid script for job ${id}: expected a list of answers or a function of the request number`);
+    }
+    if (Array.isArray(entry) && entry.length === 0) throw new TypeError(`Invalid script for job ${id}: the list of answers is empty`);
+    scripts.set(id, entry);
+  }
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const requests: ScriptedRequest[] = [];
+  const counts = new Map<string, number>();
+
+  const transport = ((id: string, context: JobTransportContext): ObservableInput<unknown> => {
+    const jobId = normalizeJobId(id);
+    const request = counts.get(jobId) ?? 0;
+    counts.set(jobId, request + 1);
+    requests.push({ jobId, at: scheduler.now() });
+    const entry = scripts.get(jobId);
+    if (entry === undefined) {
+      const url = `/jobs/${encodeURIComponent(jobId)}`;
+      return throwError(() => errorFromResponse({ status: 404, statusText: 'Not Found', url, body: { error: 'job not found' }, jobId }));
+    }
+    if (typeof entry === 'function') return from(entry(request, context));
+    const answer = entry[Math.min(request, entry.length - 1)];
+    if (isObservable(answer)) return answer;
+    if (answer instanceof Error) return throwError(() => answer);
+    return of(answer);
+  }) as ScriptedTransport;
+  Object.defineProperty(transport, 'requests', { value: requests, enumerable: true });
+  Object.defineProperty(transport, 'requestCount', { value: (id: JobId) => counts.get(normalizeJobId(id)) ?? 0, enumerable: true });
+  return transport;
+}

@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { lastValueFrom, toArray } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import {
+  jobStatus$,
+  jobStatuses,
+  OrdoNetworkError,
+  OrdoNotFoundError,
+  parseJobSnapshot,
+  stepStatuses,
+  waitForJob,
+  type JobSnapshot,
+  type JobStatus,
+  type StepStatus,
+} from 'ordo-status';
+import { jobBody, scriptedTransport } from 'ordo-status/testing';
+import { loadScenario } from '../helpers/fixtures.js';
+
+const captured = loadScenario('failed')[11]!.body as Record<string, unknown>;
+const keysOf = (value: unknown) => Object.keys(value as object);
+
+describe('jobBody', () => {
+  it('builds a body shaped like the real server’s: same keys in the same order', () => {
+    const built = jobBody({ id: 2, status: 'running', steps: [{ stepId: 'reproject', status: 'success', percent: 45 }, { stepId: 'dem', status: 'running', percent: 30 }] });
+    const real = captured as { job: object; steps: object[]; timeline: object[]; progress: object };
+    expect(keysOf(built)).toEqual(keysOf(real));
+    expect(keysOf(built.job)).toEqual(keysOf(real.job));
+    expect(keysOf(built.progress)).toEqual(keysOf(real.progress));
+    expect(keysOf(built.steps[0])).toEqual(keysOf(real.steps[0]));
+    expect(keysOf(built.steps[0]!.last_detailing)).toEqual(keysOf((real.steps[1] as { last_detailing: object }).last_detailing));
+    expect(keysOf(built.timeline[0])).toEqual(keysOf(real.timeline[0]));
+  });
+
+  it('derives steps order, timestamps, progress and errors deterministically', () => {
+    const body = jobBody({
+      id: 7,
+      status: 'running',
+      steps: { reproject: 'success', hillshade: 'pending', dem: 'running' },
+    });
+    expect(body.steps.map((step) => step.step_id)).toEqual(['dem', 'hillshade', 'reproject']);
+    expect(body.timeline.map((entry) => entry.step)).toEqual(['reproject', 'dem', 'hillshade']);
+    expect(body.job).toEqual({
+      id: 7,
+      recipe_id: 1,
+      status: 'running',
+      created_at: '2026-01-01T00:00:00.000Z',
+      started_at: '2026-01-01T00:00:00.250Z',
+      finished_at: null,
+      error: null,
+      params: {},
+    });
+    expect(body.steps[2]).toMatchObject({ status: 'success', attempt: 1, started_at: '2026-01-01T00:00:01.000Z', finished_at: '2026-01-01T00:00:02.000Z' });
+    expect(body.steps[1]).toMatchObject({ status: 'pending', attempt: 0, started_at: null, claimed_by: null });
+    expect(body.progress).toEqual({ percentage: 1 / 3, completed_steps: 1, total_steps: 3 });
+    expect(body.duration_ms).toBeNull();
+    expect(jobBody({ id: 7, status: 'running', steps: { reproject: 'success', hillshade: 'pending', dem: 'running' } })).toEqual(body);
+
+    const failed = jobBody({ status: 'failed', steps: [{ stepId: 'dem', status: 'failed' }, { stepId: 'ept', status: 'success' }] });
+    expect(failed.job.error).toBe('1 step(s) failed');
+    expect(failed.steps[0]!.error).toBe('dem failed');
+    expect(failed.job.finished_at).toBe('2026-01-01T00:00:04.000Z');
+    expect(failed.duration_ms).toBe(3750);
+    const running = jobBody({ status: 'running', steps: [{ stepId: 'a', status: 'running', percent: 40 }, { stepId: 'b', status: 'pending', percent: 90 }] });
+    expect(running.progress.percentage).toBeCloseTo(0.2, 12);
+  });
+
+  it('parses into the snapshot the test asked for', () => {
+    const snapshot = parseJobSnapshot(
+      jobBody({ id: 'batch-9', status: 'partial', createdAt: new Date('2026-11-29T10:00:00Z'), steps: [
+        { stepId: 'dem', status: 'success', stepType: 'GENERATE_DEM' },
+        { stepId: 'ept', status: 'failed', attempt: 3, error: 'untwine: out of memory' },
+        { stepId: 'hillshade', status: 'skipped' },
+      ] }),
+    );
+    expect(snapshot.job).toMatchObject({ id: 'batch-9', status: 'partial', error: '1 step(s) failed' });
+    expect(snapshot.job.createdAt).toEqual(new Date('2026-11-29T10:00:00Z'));
+    expect(snapshot.steps.map((step) => [step.stepId, step.stepType, step.status, step.attempt, step.error])).toEqual([
+      ['dem', 'GENERATE_DEM', 'success', 1, null],
+      ['ept', 'EPT', 'failed', 3, 'untwine: out of memory'],
+      ['hillshade', 'HILLSHADE', 'skipped', 1, null],
+    ]);
+    expect(snapshot.progress).toEqual({ fraction: 1 / 3, completedSteps: 2, totalSteps: 3 });
+  });
+
+  it('every body it builds parses, with the statuses, percent and progress asked for (property)', () => {
+    const step = fc.record({
+      status: fc.constantFrom(...stepStatuses),
+      percent: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.constantFrom(...jobStatuses), fc.uniqueArray(fc.tuple(fc.stringMatching(/^[a-z][a-z0-9_]{0,11}$/), step), { selector: ([id]) => id, maxLength: 8 }), (status, steps) => {
+        const inits = steps.map(([stepId, rest]) => ({ stepId, status: rest.status, ...(rest.percent === undefined ? {} : { percent: rest.percent }) }));
+        const snapshot: JobSnapshot = parseJobSnapshot(jobBody({ status, steps: inits }));
+        expect(snapshot.job.status).toBe(status);
+        const expected = [...inits].sort((a, b) => (a.stepId < b.stepId ? -1 : 1));
+        expect(snapshot.steps.map((s) => [s.stepId, s.status])).toEqual(expected.map((s) => [s.stepId, s.status]));
+        const sum = expected.reduce((total, s) => total + (s.status === 'success' ? 1 : s.status === 'running' ? (s.percent ?? 0) / 100 : 0), 0);
+        expect(snapshot.progress.fraction).toBeCloseTo(expected.length === 0 ? 0 : sum / expected.length, 12);
+        for (const s of snapshot.steps) {
+          const asked = expected.find((e) => e.stepId === s.stepId)!;
+          if (asked.status === 'running' && asked.percent !== undefined) expect(s.progress).toBe(asked.percent / 100);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('rejects bad input with a TypeError naming the field', () => {
+    expect(() => jobBody({ status: 'done' as JobStatus })).toThrow(new TypeError('Invalid status "done": expected one of pending, running, success, failed, partial'));
+    expect(() => jobBody(undefined as never)).toThrow(/Invalid jobBody/);
+    expect(() => jobBody({ status: 'running', steps: { dem: 'halted' as StepStatus } })).toThrow(/Invalid steps\[0\]\.status "halted": expected one of pending, running, blocked, success, failed, skipped/);
+    expect(() => jobBody({ status: 'running', steps: [{ stepId: 'dem', status: 'running' }, { stepId: 'dem', status: 'pending' }] })).toThrow(/steps\[1\]\.stepId "dem": the job already has a step/);
+    expect(() => jobBody({ status: 'running', steps: [{ stepId: '', status: 'running' }] })).toThrow(/steps\[0\]\.stepId: expected a non-empty string/);
+    expect(() => jobBody({ status: 'running', steps: [{ stepId: 'a', status: 'running', percent: 120 }] })).toThrow(/percent 120: expected a number from 0 to 100/);
+    expect(() => jobBody({ status: 'running', steps: [{ stepId: 'a', status: 'running', attempt: -1 }] })).toThrow(/attempt -1/);
+    expect(() => jobBody({ status: 'running', id: 'a/b' })).toThrow(TypeError);
+    expect(() => jobBody({ status: 'running', createdAt: 'yesterday' })).toThrow(/Invalid createdAt "yesterday"/);
+    expect(() => jobBody({ status: 'running', steps: 'dem' as never })).toThrow(/Invalid steps/);
+  });
+});
+
+describe('scriptedTransport', () => {
+  const running = jobBody({ id: 7, status: 'running', steps: { dem: 'running' } });
+  const done = jobBody({ id: 7, status: 'success', steps: { dem: 'success' } });
+
+  it('answers each job from its script in virtual time and logs every request', () => {
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, expectObservable, flush }) => {
+      const transport = scriptedTransport({ 7: [running, running, cold('--a|', { a: done })] });
+      // Polls at 0, 10 and 20 ms; the third answer takes 2 ms: success at 22 ms.
+      const status$ = jobStatus$(7, { transport, intervalMs: 10 });
+      expectObservable(status$).toBe('a 21ms (b|)', { a: parseJobSnapshot(running), b: parseJobSnapshot(done) } as never);
+      flush();
+      expect(transport.requests).toEqual([
+        { jobId: '7', at: 0 },
+        { jobId: '7', at: 10 },
+        { jobId: '7', at: 20 },
+      ]);
+      expect(transport.requestCount(7)).toBe(3);
+      expect(transport.requestCount('8')).toBe(0);
+    });
+  });
+
+  it('repeats the last answer once the list is used up, as a server with an unchanged job does', async () => {
+    const transport = scriptedTransport({ 7: [running] });
+    const answers = await Promise.all([0, 1, 2].map(() => lastValueFrom(transport('7', { signal: new AbortController().signal }) as never)));
+    expect(answers).toEqual([running, running, running]);
+  });
+
+  it('answers an unknown job like the server: OrdoNotFoundError', async () => {
+    const transport = scriptedTransport({ 7: [done] });
+    const error = await waitForJob(8, { transport }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OrdoNotFoundError);
+    expect(error).toMatchObject({ status: 404, jobId: '8', message: 'GET /jobs/8 answered 404 Not Found: job not found' });
+    expect(transport.requests.map((request) => request.jobId)).toEqual(['8']);
+  });
+
+  it('fails a request with an Error entry, and calls a function with the request number', async () => {
+    const failing = scriptedTransport({ 7: [new OrdoNetworkError('connection reset'), done] });
+    const snapshot = await waitForJob(7, { transport: failing, retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 1, jitter: 0 } });
+    expect(snapshot.job.status).toBe('success');
+    expect(failing.requestCount(7)).toBe(2);
+
+    const seen: number[] = [];
+    const counted = scriptedTransport({
+      7: (request) => {
+        seen.push(request);
+        return Promise.resolve(request < 2 ? running : done);
+      },
+    });
+    const statuses = await lastValueFrom(jobStatus$(7, { transport: counted, intervalMs: 1 }).pipe(toArray()));
+    expect(statuses.map((s) => s.job.status)).toEqual(['running', 'success']);
+    expect(seen).toEqual([0, 1, 2]);
+  });
+
+  it('rejects a script that is not one, saying which job', () => {
+    expect(() => scriptedTransport(null as never)).toThrow(/Invalid script: expected an object/);
+    expect(() => scriptedTransport([running] as never)).toThrow(/Invalid script: expected an object/);
+    expect(() => scriptedTransport({ 7: [] })).toThrow(new TypeError('Invalid script for job 7: the list of answers is empty'));
+    expect(() => scriptedTransport({ 7: running as never })).toThrow(/Invalid script for job 7: expected a list/);
+  });
+});
+
+describe('ordo-status/testing in a browser bundle', () => {
+  const browserEntry = new URL('../../dist/testing/browser.js', import.meta.url);
+
+  it('is resolved by the browser condition and imports no Node built-in or server library', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(manifest.exports['./testing'].browser.default).toBe('./dist/testing/browser.js');
+    const code = readFileSync(browserEntry, 'utf8');
+    const imports = [...code.matchAll(/^import .* from "([^"]+)";$/gm)].map((match) => match[1]);
+    expect(new Set(imports)).toEqual(new Set(['ordo-status', 'rxjs']));
+    expect(code).not.toMatch(/node:|express|require\(/);
+  });
+
+  it('has the kit, and a simulator that says it needs Node', async () => {
+    const browser = (await import(/* @vite-ignore */ browserEntry.href)) as typeof import('ordo-status/testing');
+    expect(parseJobSnapshot(browser.jobBody({ status: 'success' })).job.status).toBe('success');
+    await expect(browser.startOrdoSimulator()).rejects.toThrow(/needs Node/);
+  });
+});
