@@ -23,8 +23,13 @@ export interface RunningCli {
  * `readDelayMs` leaves stdout unread for that long, like a slow reader at the end of a pipe.
  */
 export function startCli(args: readonly string[], env: Record<string, string> = {}, readDelayMs = 0): RunningCli {
+  return startScript(cliPath, args, env, readDelayMs);
+}
+
+/** Starts `node <script> …args` the way {@link startCli} starts the CLI. */
+export function startScript(script: string, args: readonly string[], env: Record<string, string> = {}, readDelayMs = 0): RunningCli {
   const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('ORDO_')));
-  const child = spawn(process.execPath, [cliPath, ...args], { env: { ...base, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script, ...args], { env: { ...base, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const waiters: Array<{ pattern: RegExp; resolve: (text: string) => void }> = [];

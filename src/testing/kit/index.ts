@@ -3,6 +3,6 @@
  * marble tests. Imports only `ordo-status` and `rxjs`.
  */
 export { jobBody } from './jobBody.js';
-export type { JobBody, JobBodyInit, StepBodyInit } from './jobBody.js';
+export type { JobBody, JobBodyInit, JobBodyStep, StepBodyInit } from './jobBody.js';
 export { scriptedTransport } from './scriptedTransport.js';
 export type { JobScript, ScriptedRequest, ScriptedTransport, ScriptedTransportOptions } from './scriptedTransport.js';

@@ -65,12 +65,13 @@ export interface JobBody {
     readonly finished_at: string | null;
     readonly duration_ms: number | null;
   }[];
-  readonly steps: readonly StepRow[];
+  readonly steps: readonly JobBodyStep[];
   readonly artifacts: readonly unknown[];
   readonly outputs: readonly unknown[];
 }
 
-interface StepRow {
+/** One row of {@link JobBody.steps}, as the server sends it. */
+export interface JobBodyStep {
   readonly job_id: number | string;
   readonly step_id: string;
   readonly step_type: string;
@@ -127,7 +128,7 @@ export function jobBody(init: JobBodyInit): JobBody {
   const inits = stepInits(init.steps);
   const at = (seconds: number) => new Date(base + seconds * 1000).toISOString();
 
-  const rows: StepRow[] = inits.map((step, index) => {
+  const rows: JobBodyStep[] = inits.map((step, index) => {
     const started = startedStatuses.has(step.status);
     const finished = finishedStatuses.has(step.status);
     return {

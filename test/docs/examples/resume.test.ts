@@ -1,0 +1,44 @@
+// docs/node.md: "Resume after a restart". What lies between the example markers is shown in the doc.
+import { afterEach, beforeEach } from 'vitest';
+import { startOrdoSimulator, type OrdoSimulator } from 'ordo-status/testing';
+
+let simulator: OrdoSimulator;
+let clock = Date.parse('2026-11-29T12:00:00Z');
+beforeEach(async () => {
+  simulator = await startOrdoSimulator({ now: () => clock }); // a clock the test moves
+});
+afterEach(() => simulator.close());
+const later = (ms: number) => (clock += ms);
+
+// example:start
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { expect, it } from 'vitest';
+import { createOrdoClient, jobSnapshotFromJSON, type JobEvent } from 'ordo-status';
+
+it('resumes from a stored snapshot: only what happened after it is emitted', async () => {
+  const ordo = createOrdoClient({ baseUrl: simulator.url, token: simulator.token, intervalMs: 10 });
+  const { id } = await simulator.submitJob();
+  later(4000); // reproject done, dem and ept running
+
+  // Before a restart: keep the latest snapshot as text (a file, a database row).
+  const stored: string = JSON.stringify(await firstValueFrom(ordo.jobStatus$(id)));
+
+  later(60_000); // the process was down; the job went on and ended
+
+  // After the restart: restore the snapshot and resume from it.
+  const resumeFrom = jobSnapshotFromJSON(stored);
+  const after: JobEvent[] = await lastValueFrom(ordo.jobEvents$(id, { resumeFrom }).pipe(toArray()));
+
+  const line = (event: JobEvent) =>
+    `${event.type === 'step' ? event.stepId : 'job'} ${event.from} → ${event.to}${event.inferred ? ' (inferred)' : ''}`;
+  expect(after.map(line)).toEqual([
+    'contours pending → running (inferred)',
+    'contours running → success',
+    'dem running → success',
+    'ept running → success',
+    'hillshade pending → running (inferred)',
+    'hillshade running → success',
+    'job running → success',
+  ]);
+});
+// example:end
