@@ -1,5 +1,6 @@
 // Packs the library and builds the Angular example against the tarball, as a user would
-// install it: npm ci in examples/angular, then the packed ordo-status without touching its lock.
+// install it: npm ci in examples/angular, then the packed ordo-status without touching its lock;
+// then runs the example's unit tests.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,3 +15,5 @@ rmSync(`${example}${packed}`);
 run('npm', ['ci', '--no-audit', '--no-fund'], example);
 run('npm', ['install', '--no-save', '--no-audit', '--no-fund', './ordo-status.tgz'], example);
 run('npx', ['ng', 'build'], example);
+// The example's own unit tests: HttpTestingController answering with ordo-status/testing's jobBody.
+run('npx', ['ng', 'test', '--watch=false'], example);

@@ -1,35 +1,24 @@
 import { HttpClient, HttpErrorResponse } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { catchError, throwError, type Observable } from 'rxjs';
-import {
-  createOrdoClient,
-  OrdoAuthError,
-  OrdoHttpError,
-  OrdoNetworkError,
-  OrdoNotFoundError,
-  type JobEvent,
-  type JobSnapshot,
-  type JobTransport,
-} from 'ordo-status';
+import { createOrdoClient, errorFromResponse, type JobEvent, type JobSnapshot, type JobTransport } from 'ordo-status';
 
 /** Where the same-origin proxy forwards to the Ordo server (it adds the token on its side). */
 export const ordoBasePath = '/ordo';
 
 /** Angular's HttpClient errors as ordo-status errors, so the retry policy can tell them apart. */
-function toOrdoError(error: unknown, url: string): Error {
-  if (!(error instanceof HttpErrorResponse)) return error instanceof Error ? error : new Error(String(error));
-  if (error.status === 0) return new OrdoNetworkError(`GET ${url} failed without a response`, { url, cause: error });
-  const retryAfter = error.headers.get('Retry-After');
-  const options = {
+function toOrdoError(error: unknown, url: string, jobId: string): unknown {
+  if (!(error instanceof HttpErrorResponse)) return error;
+  return errorFromResponse({
     status: error.status,
+    statusText: error.statusText,
     url,
-    retryAfterMs: retryAfter !== null && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : null,
-    bodyExcerpt: typeof error.error === 'string' ? error.error.slice(0, 200) : JSON.stringify(error.error ?? '').slice(0, 200),
-  };
-  const message = `GET ${url} answered ${error.status} ${error.statusText}`;
-  if (error.status === 401 || error.status === 403) return new OrdoAuthError(message, options);
-  if (error.status === 404) return new OrdoNotFoundError(message, options);
-  return new OrdoHttpError(message, options);
+    body: error.error,
+    contentType: error.headers.get('Content-Type'),
+    retryAfter: error.headers.get('Retry-After'),
+    jobId,
+    cause: error,
+  });
 }
 
 /**
@@ -43,7 +32,7 @@ export class JobStatusService {
 
   private readonly transport: JobTransport = (id) => {
     const url = `${ordoBasePath}/jobs/${encodeURIComponent(id)}`;
-    return this.http.get<unknown>(url).pipe(catchError((error: unknown) => throwError(() => toOrdoError(error, url))));
+    return this.http.get<unknown>(url).pipe(catchError((error: unknown) => throwError(() => toOrdoError(error, url, id))));
   };
 
   /** The poll interval: `?interval=500` in the page's URL, for demos and the end-to-end test. */
