@@ -248,7 +248,7 @@ describe('transport', () => {
       readonly statusText?: string | undefined;
       readonly body?: unknown;
       readonly contentType?: string | null | undefined;
-      readonly retryAfter?: string | null | undefined;
+      readonly retryAfter?: string | number | null | undefined;
       readonly jobId?: string | undefined;
       readonly cause?: unknown;
     }>();
@@ -563,7 +563,7 @@ describe('ordo-status/testing', () => {
     expectTypeOf<ScriptedTransport['requests']>().toEqualTypeOf<readonly ScriptedRequest[]>();
     expectTypeOf<ScriptedTransport['requestCount']>().toEqualTypeOf<(id: JobId) => number>();
     expectTypeOf<ScriptedTransportOptions['scheduler']>().toEqualTypeOf<SchedulerLike | undefined>();
-    expectTypeOf<Extract<JobScript, Function>>().returns.toEqualTypeOf<ObservableInput<unknown>>();
+    expectTypeOf<Extract<JobScript, Function>>().returns.toEqualTypeOf<unknown>();
     // @ts-expect-error a step status that does not exist
     jobBody({ status: 'running', steps: { dem: 'halted' } });
   });

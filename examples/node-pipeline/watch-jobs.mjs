@@ -8,13 +8,14 @@
 // The token comes from ORDO_TOKEN, the base URL from --base-url or ORDO_BASE_URL.
 // Exit status: 0 every job succeeded, 3 a job failed or ended partial, 1 a job could not be
 // watched (its error is a line on stdout too), 2 bad arguments, 130 interrupted (SIGINT),
-// 143 terminated (SIGTERM). Delivery is at least once: a line is written before the state
-// that covers it, so a crash in between repeats that one line after the restart.
+// 143 terminated (SIGTERM). Delivery is at least once: the state moves on to a snapshot only
+// after every line of that snapshot is written, so a crash in between repeats that snapshot's
+// lines after the restart, and never skips one.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { catchError, EMPTY, fromEvent, map, merge, of, race, takeUntil } from 'rxjs';
 import { eachValueFrom } from 'rxjs-for-await';
-import { createOrdoClient, jobSnapshotFromJSON, normalizeJobId } from 'ordo-status';
+import { createJobLifecycle, createOrdoClient, jobSnapshotFromJSON, normalizeJobId } from 'ordo-status';
 
 const usage = 'usage: watch-jobs.mjs --base-url URL [--state FILE] [--interval MS] JOB_ID...';
 
@@ -41,10 +42,10 @@ if (!values['base-url']) fail('--base-url (or ORDO_BASE_URL) is required');
 if (positionals.length === 0) fail('give at least one job id');
 const intervalMs = Number(values.interval);
 if (!Number.isInteger(intervalMs) || intervalMs < 1) fail(`--interval ${values.interval}: expected a whole number of milliseconds`);
-const ids = [];
+const ids = new Set();
 for (const id of positionals) {
   try {
-    ids.push(normalizeJobId(id));
+    ids.add(normalizeJobId(id));
   } catch (error) {
     fail(error.message);
   }
@@ -56,57 +57,99 @@ const state = { version: 1, jobs: {} };
 if (existsSync(statePath)) {
   try {
     const stored = JSON.parse(readFileSync(statePath, 'utf8'));
-    if (stored?.version !== 1 || typeof stored.jobs !== 'object') throw new Error('not a version 1 state file');
-    state.jobs = stored.jobs;
+    const jobs = stored?.jobs;
+    if (stored?.version !== 1 || jobs === null || typeof jobs !== 'object' || Array.isArray(jobs)) throw new Error('not a version 1 state file');
+    state.jobs = jobs;
   } catch (error) {
     console.error(`watch-jobs: cannot read ${statePath}: ${error.message}`);
     process.exit(1);
   }
 }
 
+/** One NDJSON line. Writes to a pipe or file are synchronous in Node on Linux: written means handed over. */
+function write(line) {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+// The reader went away (`| head`): stop at once, without recording what it did not read.
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error;
+  console.error('watch-jobs: stdout was closed; the state file keeps the last snapshot whose lines were all written');
+  process.exit(1);
+});
+
 /** Writes the state whole or not at all: a crash mid-write leaves the previous file. */
 function saveState() {
   const temporary = `${statePath}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(state));
-  renameSync(temporary, statePath);
+  try {
+    writeFileSync(temporary, JSON.stringify(state));
+    renameSync(temporary, statePath);
+  } catch (error) {
+    console.error(`watch-jobs: cannot write ${statePath}: ${error.message}`);
+    process.exit(1);
+  }
+}
+// Find out now, before any line is written, whether the state can be kept.
+saveState();
+
+let ordo;
+try {
+  ordo = createOrdoClient({ baseUrl: values['base-url'], token: process.env.ORDO_TOKEN, intervalMs });
+} catch (error) {
+  fail(error.message); // a base URL or interval the library refuses
 }
 
-const ordo = createOrdoClient({ baseUrl: values['base-url'], token: process.env.ORDO_TOKEN, intervalMs });
+/** The stored snapshot of a job, if any: `undefined` for none, an Error for one that cannot be used. */
+function storedSnapshot(jobId) {
+  if (!Object.hasOwn(state.jobs, jobId)) return undefined;
+  try {
+    const snapshot = jobSnapshotFromJSON(state.jobs[jobId]);
+    if (snapshot.job.id !== jobId) throw new Error(`it holds a snapshot of job ${snapshot.job.id}`);
+    return snapshot;
+  } catch (error) {
+    return new Error(`the state file's entry for job ${jobId} cannot be used (${error.message}); remove it to watch the job from the start`);
+  }
+}
 const interrupted$ = fromEvent(process, 'SIGINT').pipe(map(() => 130));
 const terminated$ = fromEvent(process, 'SIGTERM').pipe(map(() => 143));
 let signalled;
 const stop$ = race(interrupted$, terminated$).pipe(map((code) => (signalled = code)));
 
-const lines$ = merge(
-  ...ids.map((jobId) => {
-    const stored = state.jobs[jobId];
-    const resumeFrom = stored === undefined ? undefined : jobSnapshotFromJSON(stored);
-    return ordo.jobEvents$(jobId, { resumeFrom }).pipe(
-      map((event) => ({ jobId, event })),
+// One poll can bring several transitions, all of the same snapshot. The loop takes a snapshot
+// with its events, writes them all, and only then records the snapshot: so the state never
+// claims an event that was not written (jobEvents$ would hand over events one by one, and a
+// stored event.snapshot could cover siblings not yet written).
+const updates$ = merge(
+  ...[...ids].map((jobId) => {
+    const resumeFrom = storedSnapshot(jobId);
+    if (resumeFrom instanceof Error) return of({ jobId, error: resumeFrom });
+    const lifecycle = createJobLifecycle({ resumeFrom });
+    return ordo.jobStatus$(jobId, { resumeFrom }).pipe(
+      map((snapshot) => ({ jobId, snapshot, events: lifecycle.observe(snapshot) })),
       catchError((error) => of({ jobId, error })),
     );
   }),
 ).pipe(takeUntil(stop$));
 
-const outcomes = new Map(ids.map((id) => [id, state.jobs[id] ? jobSnapshotFromJSON(state.jobs[id]).job.status : 'pending']));
-for await (const { jobId, event, error } of eachValueFrom(lines$)) {
+const outcomes = new Map([...ids].map((id) => [id, storedSnapshot(id)?.job?.status ?? 'pending']));
+for await (const { jobId, snapshot, events, error } of eachValueFrom(updates$)) {
   if (error !== undefined) {
     outcomes.set(jobId, 'error');
-    process.stdout.write(`${JSON.stringify({ type: 'error', jobId, code: error.code ?? null, message: String(error.message ?? error) })}\n`);
+    write({ type: 'error', jobId, code: error.code ?? null, message: String(error.message ?? error) });
     continue;
   }
-  const line = {
-    type: event.type,
-    jobId,
-    ...(event.type === 'step' ? { stepId: event.stepId } : {}),
-    from: event.from,
-    to: event.to,
-    inferred: event.inferred,
-    progress: event.snapshot.progress.fraction,
-  };
-  process.stdout.write(`${JSON.stringify(line)}\n`);
-  state.jobs[jobId] = event.snapshot;
-  if (event.type === 'job') outcomes.set(jobId, event.to);
+  for (const event of events) {
+    write({
+      type: event.type,
+      jobId,
+      ...(event.type === 'step' ? { stepId: event.stepId } : {}),
+      from: event.from,
+      to: event.to,
+      inferred: event.inferred,
+      progress: event.snapshot.progress.fraction,
+    });
+  }
+  state.jobs[jobId] = snapshot;
+  outcomes.set(jobId, snapshot.job.status);
   saveState();
 }
 

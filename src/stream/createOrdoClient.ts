@@ -1,19 +1,19 @@
-import { defer, EMPTY, lastValueFrom, map, mergeMap, ReplaySubject, share, tap, type Observable } from 'rxjs';
-import { OrdoIllegalTransitionError } from '../errors/OrdoIllegalTransitionError.js';
-import { jsonEqual } from '../schema/jsonEqual.js';
+import { defer, lastValueFrom, map, mergeMap, ReplaySubject, share, tap, type Observable } from 'rxjs';
 import type { JobEvent } from '../machine/jobEvent.js';
 import { createJobLifecycle } from '../machine/jobLifecycle.js';
 import { normalizeJobId, type JobId } from '../schema/jobId.js';
-import { isTerminalJobStatus, type JobSnapshot } from '../schema/types.js';
+import type { JobSnapshot } from '../schema/types.js';
 import { createFetchTransport } from '../transport/createFetchTransport.js';
 import type { JobTransport, TokenProvider } from '../transport/types.js';
 import { abortWith } from './abortWith.js';
 import { createBatchingTransport, maxBatchSize } from './batchingTransport.js';
 import { checkDuration } from './duration.js';
 import { getJob, type GetJobOptions } from './getJob.js';
-import { settleJob } from './waitForJob.js';
-import { pollJob, watchDeadline, type JobObservation, type PollStats } from './watchJob.js';
-import { resolveWatchOptions, resumeSnapshotFor, type ResolvedWatchOptions, type WatchOptions } from './watchOptions.js';
+import { jobEvents$ } from './jobEvents.js';
+import { jobStatus$ } from './jobStatus.js';
+import { settleJob, waitForJob } from './waitForJob.js';
+import { pollJob, watchDeadline, type PollStats } from './watchJob.js';
+import { resolveWatchOptions, type ResolvedWatchOptions, type WatchOptions } from './watchOptions.js';
 
 /** Per-call options of the client's methods: {@link WatchOptions} without `transport`. */
 export type ClientWatchOptions = Omit<WatchOptions, 'transport'>;
@@ -65,7 +65,9 @@ export interface OrdoClient {
   /**
    * See {@link jobStatus$}. Shared: every subscriber to the same job (with the same polling
    * options) gets one poll; a late subscriber gets the latest snapshot at once, then the live
-   * stream. `signal` and `timeoutMs` apply to each subscriber alone.
+   * stream. `signal` and `timeoutMs` apply to each subscriber alone. A watch with `resumeFrom`
+   * polls on its own (through the client's transport and batching), as the standalone
+   * {@link jobStatus$} does: its lifecycle starts from the stored snapshot.
    */
   jobStatus$(id: JobId, options?: ClientWatchOptions): Observable<JobSnapshot>;
   /** See {@link jobEvents$}; shares the poll of {@link OrdoClient.jobStatus$}. */
@@ -232,11 +234,13 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   }
 
   /** One subscriber's view of a shared poll: its own deadline and signal. */
-  function snapshotsFor(jobId: string, settings: ResolvedWatchOptions): Observable<JobSnapshot> {
+  function snapshotsFor(id: JobId, callOptions: ClientWatchOptions | undefined): Observable<JobSnapshot> {
+    const jobId = normalizeJobId(id);
+    const settings = settingsFor(callOptions);
     return defer(() => {
       const { snapshots, stats } = poll(jobId, settings);
       if (settings.timeoutMs === undefined) return snapshots;
-      let seen: JobSnapshot | undefined = settings.resumeFrom;
+      let seen: JobSnapshot | undefined;
       return snapshots.pipe(
         tap((snapshot) => (seen = snapshot)),
         watchDeadline(settings.timeoutMs, settings.scheduler, jobId, () => ({ ...stats, last: seen })),
@@ -245,50 +249,34 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   }
 
   /**
-   * One subscriber's snapshots and events. Each subscriber runs its own lifecycle over the shared
-   * snapshots, so a late one still gets the complete legal path from `pending`, and one resuming
-   * from a stored snapshot (`resumeFrom`) only what changed since, while the poll stays shared.
+   * A watch resuming from a stored snapshot runs on its own, exactly as the standalone streams
+   * (its lifecycle starts from that snapshot, and a stale answer is skipped or an error by its
+   * own retry budget), through the client's transport and batching; the shared poll of the job
+   * starts from `pending` for whoever subscribes to it.
    */
-  function observationsFor(id: JobId, callOptions: ClientWatchOptions | undefined): Observable<JobObservation> {
-    const jobId = normalizeJobId(id);
-    const settings = settingsFor(callOptions);
-    const resumeFrom = resumeSnapshotFor(jobId, settings);
-    // The shared poll starts from pending whoever subscribes first: resuming is each subscriber's own.
-    const shared: ResolvedWatchOptions = { ...settings, resumeFrom: undefined };
-    return defer(() => {
-      if (resumeFrom && isTerminalJobStatus(resumeFrom.job.status)) return EMPTY;
-      const lifecycle = createJobLifecycle({ resumeFrom });
-      let last = resumeFrom;
-      return snapshotsFor(jobId, shared).pipe(
-        mergeMap((snapshot) => {
-          // The shared poll emits only changed snapshots; the first may equal the stored one.
-          if (last !== undefined && last === resumeFrom && jsonEqual(snapshot.raw, last.raw)) return [];
-          let events: readonly JobEvent[];
-          try {
-            events = lifecycle.observe(snapshot);
-          } catch (error) {
-            // Behind the stored snapshot (a lagging replica answered the shared poll).
-            if (settings.onIllegalTransition === 'skip' && error instanceof OrdoIllegalTransitionError) return [];
-            throw error;
-          }
-          last = snapshot;
-          return [{ snapshot, events }];
-        }),
-      );
-    });
-  }
+  const resumed = (callOptions: ClientWatchOptions | undefined): WatchOptions | undefined =>
+    callOptions?.resumeFrom === undefined ? undefined : { ...defaults, ...defined(callOptions), transport: batching };
 
   return {
     transport,
-    jobStatus$: (id, callOptions) =>
-      callOptions?.resumeFrom === undefined
-        ? snapshotsFor(normalizeJobId(id), settingsFor(callOptions))
-        : observationsFor(id, callOptions).pipe(map((observation) => observation.snapshot)),
-    jobEvents$: (id, callOptions) => observationsFor(id, callOptions).pipe(mergeMap((observation) => observation.events)),
+    jobStatus$: (id, callOptions) => {
+      const options = resumed(callOptions);
+      return options ? jobStatus$(id, options) : snapshotsFor(id, callOptions);
+    },
+    // Each subscriber runs its own lifecycle over the shared snapshots, so a late one still gets
+    // the complete legal path from `pending`.
+    jobEvents$: (id, callOptions) => {
+      const options = resumed(callOptions);
+      return options
+        ? jobEvents$(id, options)
+        : defer(() => {
+            const lifecycle = createJobLifecycle();
+            return snapshotsFor(id, callOptions).pipe(mergeMap((snapshot) => lifecycle.observe(snapshot)));
+          });
+    },
     waitForJob: async (id, callOptions) => {
-      const snapshots = observationsFor(id, callOptions).pipe(map((observation) => observation.snapshot));
-      const resumed = callOptions?.resumeFrom;
-      return settleJob(await (resumed ? lastValueFrom(snapshots, { defaultValue: resumed }) : lastValueFrom(snapshots)));
+      const options = resumed(callOptions);
+      return options ? waitForJob(id, options) : settleJob(await lastValueFrom(snapshotsFor(id, callOptions)));
     },
     getJob: (id, callOptions) => {
       const settings = settingsFor(callOptions);

@@ -142,14 +142,26 @@ export function pollJob(jobId: string, settings: ResolvedWatchOptions, stats: Po
      * (a tab flickering hidden and back must not cause a burst).
      */
     const shown = (source: VisibilitySource) =>
-      new Observable<void>((subscriber) =>
-        source.onChange(() => {
-          if (!source.isHidden()) {
-            subscriber.next();
-            subscriber.complete();
+      new Observable<void>((subscriber) => {
+        const stop: unknown = source.onChange(() => {
+          try {
+            if (!source.isHidden()) {
+              subscriber.next();
+              subscriber.complete();
+            }
+          } catch (error) {
+            subscriber.error(error);
           }
-        }),
-      ).pipe(switchMap(() => timer(Math.max(0, (answeredAt ?? 0) + delay - scheduler.now()), scheduler)));
+        });
+        if (typeof stop !== 'function') throw new TypeError('Invalid visibility: onChange(listener) must return a function that stops listening');
+        return () => {
+          try {
+            stop();
+          } catch {
+            // A source that cannot stop listening: nothing more this watch can do about it.
+          }
+        };
+      }).pipe(switchMap(() => timer(Math.max(0, (answeredAt ?? 0) + delay - scheduler.now()), scheduler)));
     /** The wait before the next request: the delay, or, after a good answer on a hidden page, until shown (or the hidden interval). */
     const wait = (): Observable<unknown> => {
       if (answeredAt === undefined || !visibility || !visibility.isHidden()) return timer(delay, scheduler);

@@ -206,7 +206,9 @@ export function resolveWatchOptions(options: WatchOptions): ResolvedWatchOptions
   if (options.onRetry !== undefined && typeof options.onRetry !== 'function') throw new TypeError('Invalid onRetry: expected a function');
   const whenHidden = options.whenHidden ?? 'pause';
   if (whenHidden !== 'pause' && whenHidden !== 'poll') {
-    if (whenHidden === null || typeof whenHidden !== 'object') throw new TypeError(`Invalid whenHidden ${JSON.stringify(whenHidden)}: expected 'pause', 'poll' or { intervalMs }`);
+    if (whenHidden === null || typeof whenHidden !== 'object' || whenHidden.intervalMs === undefined) {
+      throw new TypeError(`Invalid whenHidden ${JSON.stringify(whenHidden)}: expected 'pause', 'poll' or { intervalMs }`);
+    }
     checkDuration('whenHidden.intervalMs', whenHidden.intervalMs);
   }
   if (options.visibility !== undefined && (typeof options.visibility?.isHidden !== 'function' || typeof options.visibility?.onChange !== 'function')) {

@@ -1,11 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isTerminalJobStatus, jobSnapshotFromJSON } from 'ordo-status';
+import { isTerminalJobStatus, jobSnapshotFromJSON, parseJobSnapshot } from 'ordo-status';
 import { startOrdoSimulator, type OrdoSimulator } from 'ordo-status/testing';
 import { startScript } from '../helpers/cli.js';
+import { loadScenario } from '../helpers/fixtures.js';
 
 const script = fileURLToPath(new URL('../../examples/node-pipeline/watch-jobs.mjs', import.meta.url));
 
@@ -115,5 +116,36 @@ describe('examples/node-pipeline/watch-jobs.mjs', () => {
     expect(bad.stderr).toMatch(/Invalid job id "a\/b"/);
     const noUrl = await startScript(script, ['7'], env).result;
     expect([noUrl.code, noUrl.stderr]).toEqual([2, expect.stringMatching(/--base-url \(or ORDO_BASE_URL\) is required/)]);
+  });
+
+  it('a bad state entry stops only its job; a bad state file, base URL or state path stops before any line', async () => {
+    const ok = await simulator.submitJob();
+    clock += 60_000;
+    const env = { ORDO_TOKEN: simulator.token };
+    const state = join(dir, 'state.json');
+    // Job 999's entry is a snapshot of another job; the job watched alongside it goes on.
+    const other = loadScenario('success').at(-1)!.body;
+    writeFileSync(state, JSON.stringify({ version: 1, jobs: { '999': parseJobSnapshot(other) } }));
+    const mixed = await startScript(script, ['--base-url', simulator.url, '--state', state, '--interval', '5', String(ok.id), '999', String(ok.id)], env).result;
+    expect(mixed.code).toBe(1);
+    expect(mixed.stderr).toBe('');
+    const lines = linesOf(mixed.stdout);
+    expect(lines.filter((line) => line.type === 'error')).toEqual([
+      expect.objectContaining({ jobId: '999', message: expect.stringMatching(/entry for job 999 cannot be used \(it holds a snapshot of job 1\)/) }),
+    ]);
+    // The id given twice is watched once.
+    expect(lines.filter((line) => line.type === 'job' && line.to === 'success')).toHaveLength(1);
+
+    writeFileSync(state, JSON.stringify({ version: 1, jobs: [] }));
+    const array = await startScript(script, ['--base-url', simulator.url, '--state', state, String(ok.id)], env).result;
+    expect([array.code, array.stdout, array.stderr]).toEqual([1, '', expect.stringMatching(/cannot read .*not a version 1 state file/)]);
+
+    const badUrl = await startScript(script, ['--base-url', 'not a url', '--state', join(dir, 'x.json'), '1'], env).result;
+    expect([badUrl.code, badUrl.stdout]).toEqual([2, '']);
+    expect(badUrl.stderr).toMatch(/Invalid baseUrl/);
+
+    const nowhere = await startScript(script, ['--base-url', simulator.url, '--state', join(dir, 'missing', 'state.json'), String(ok.id)], env).result;
+    expect([nowhere.code, nowhere.stdout]).toEqual([1, '']);
+    expect(nowhere.stderr).toMatch(/cannot write .*missing.*ENOENT/);
   });
 });

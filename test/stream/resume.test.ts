@@ -173,24 +173,40 @@ describe('jobEvents$ with resumeFrom', () => {
 });
 
 describe('the client with resumeFrom', () => {
-  it('shares one poll between a watch from the start and one resuming', () => {
+  it('a resuming watch runs through the client’s transport and gets only what came after', () => {
     const outcome = inVirtualTime((scheduler) => {
       const { transport, requests } = replayTransport(success.slice(17));
       const ordo = createOrdoClient({ transport, intervalMs: 10, scheduler, batch: false });
-      const fromStart: JobEvent[] = [];
       const resumed: JobEvent[] = [];
-      ordo.jobEvents$(1).subscribe((event) => fromStart.push(event));
       ordo.jobEvents$(1, { resumeFrom: stored(parseJobSnapshot(success[17])) }).subscribe((event) => resumed.push(event));
-      return { fromStart, resumed, requests };
+      return { resumed, requests };
     });
-    const { fromStart, resumed, requests } = outcome;
-    expect(requests()).toBe(20); // bodies 17..36, one poll for both
-    expect(eventSummary(fromStart)[0]).toEqual({ type: 'job', from: 'pending', to: 'running', inferred: false });
-    // The resuming watch gets what came after body 17: everything but the first answer's events.
-    const afterFirst = fromStart.filter((event) => event.snapshot.raw !== success[17]);
-    expect(afterFirst.length).toBeGreaterThan(3);
-    expect(eventSummary(resumed)).toEqual(eventSummary(afterFirst));
-    expect(eventSummary(resumed)[0]).toEqual({ type: 'step', stepId: 'hillshade', from: 'pending', to: 'running', inferred: false });
+    expect(outcome.requests()).toBe(20); // bodies 17..36; the first equals the stored one: no event
+    const summary = eventSummary(outcome.resumed);
+    expect(summary[0]).toEqual({ type: 'step', stepId: 'hillshade', from: 'pending', to: 'running', inferred: false });
+    expect(summary.at(-1)).toEqual({ type: 'job', from: 'running', to: 'success', inferred: false });
+    // The same as the standalone stream over the same bodies.
+    const standalone = inVirtualTime(() => {
+      const events: JobEvent[] = [];
+      const { transport } = replayTransport(success.slice(17));
+      jobEvents$(1, { transport, intervalMs: 10, resumeFrom: stored(parseJobSnapshot(success[17])) }).subscribe((event) => events.push(event));
+      return events;
+    });
+    expect(summary).toEqual(eventSummary(standalone));
+  });
+
+  it('a server behind the stored snapshot: skipped within the retry budget, then an error (no endless wait)', () => {
+    const outcome = inVirtualTime((scheduler) => {
+      const seen: { error?: unknown } = {};
+      const { transport, requests } = replayTransport([success[5]]); // stale, forever
+      const ordo = createOrdoClient({ transport, intervalMs: 10, scheduler, batch: false });
+      ordo
+        .jobEvents$(1, { resumeFrom: stored(parseJobSnapshot(success[20])), onIllegalTransition: 'skip', retry: { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 5, jitter: 0 } })
+        .subscribe({ error: (caught: unknown) => (seen.error = caught) });
+      return { seen, requests };
+    });
+    expect(outcome.seen.error).toBeInstanceOf(OrdoIllegalTransitionError);
+    expect(outcome.requests()).toBe(3); // the first answer and two retries
   });
 
   it('waitForJob settles with a stored terminal snapshot without a request', async () => {

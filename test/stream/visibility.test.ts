@@ -1,4 +1,4 @@
-import { defer, type Observable } from 'rxjs';
+import { defer, of, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { jobStatus$, type JobTransport, type VisibilitySource } from 'ordo-status';
@@ -85,6 +85,45 @@ describe('polling on a hidden page', () => {
     expect(() => jobStatus$(1, { transport, whenHidden: 'sleep' as never })).toThrow(/whenHidden/);
     expect(() => jobStatus$(1, { transport, whenHidden: { intervalMs: 0 } })).toThrow(/whenHidden.intervalMs/);
     expect(() => jobStatus$(1, { transport, visibility: {} as never })).toThrow(/visibility/);
+    // An object without intervalMs (a typo) would poll a hidden page without pause.
+    for (const whenHidden of [{}, [], { intervalMS: 30_000 }]) {
+      expect(() => jobStatus$(1, { transport, whenHidden: whenHidden as never })).toThrow(/Invalid whenHidden .*: expected 'pause', 'poll' or \{ intervalMs \}/);
+    }
+  });
+
+  it('a faulty visibility source ends the watch with its error, and nothing escapes into the source', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      const { transport } = requestsAt(scheduler, () => of(body('running')));
+      // onChange returning the emitter (as EventEmitter.on does) instead of a stop function.
+      const chained: VisibilitySource = { isHidden: () => true, onChange: () => chained as never };
+      const seen: unknown[] = [];
+      jobStatus$(1, { transport, intervalMs: 10, visibility: chained }).subscribe({ error: (error: unknown) => seen.push(error) });
+      // isHidden throwing when the page changes, and a stop function that throws.
+      let hidden = true;
+      let listener: (() => void) | undefined;
+      const throwing: VisibilitySource = {
+        isHidden: () => {
+          if (!hidden) throw new Error('isHidden failed');
+          return true;
+        },
+        onChange: (next) => {
+          listener = next;
+          return () => {
+            throw new Error('cannot stop');
+          };
+        },
+      };
+      jobStatus$(1, { transport, intervalMs: 10, visibility: throwing }).subscribe({ error: (error: unknown) => seen.push(error) });
+      flush();
+      hidden = false;
+      expect(() => listener!()).not.toThrow();
+      flush();
+      expect(seen.map((error) => (error as Error).message)).toEqual([
+        'Invalid visibility: onChange(listener) must return a function that stops listening',
+        'isHidden failed',
+      ]);
+    });
   });
 });
 

@@ -15,7 +15,7 @@ import {
   type JobStatus,
   type StepStatus,
 } from 'ordo-status';
-import { jobBody, scriptedTransport } from 'ordo-status/testing';
+import { jobBody, scriptedTransport, type ScriptedRequest } from 'ordo-status/testing';
 import { loadScenario } from '../helpers/fixtures.js';
 
 const captured = loadScenario('failed')[11]!.body as Record<string, unknown>;
@@ -118,6 +118,14 @@ describe('jobBody', () => {
     expect(() => jobBody({ status: 'running', id: 'a/b' })).toThrow(TypeError);
     expect(() => jobBody({ status: 'running', createdAt: 'yesterday' })).toThrow(/Invalid createdAt "yesterday"/);
     expect(() => jobBody({ status: 'running', steps: 'dem' as never })).toThrow(/Invalid steps/);
+    expect(() => jobBody({ status: 'running', steps: new Map([['dem', 'running']]) as never })).toThrow(/Invalid steps: expected an array/);
+    expect(() => jobBody({ status: 'running', steps: [{ stepId: 'dem', status: 'running', percent: 5, log: 42 as never }] })).toThrow(/steps\[0\]\.log: expected a string/);
+    // No time zone: the body would depend on the machine's zone.
+    expect(() => jobBody({ status: 'running', createdAt: '2026-01-01T00:00:00' })).toThrow(/Invalid createdAt "2026-01-01T00:00:00": expected .* with a time zone/);
+    expect(() => jobBody({ status: 'running', createdAt: new Date(8.64e15) })).toThrow(TypeError);
+    expect(() => jobBody({ status: 'running', createdAt: '+010000-01-01T00:00:00Z' })).toThrow(/years 0000 to 9999/);
+    expect(() => jobBody({ status: 'running', createdAt: 0 as never })).toThrow(/Invalid createdAt 0/);
+    expect(jobBody({ status: 'running', createdAt: '2026-03-01T10:00:00+01:00' }).job.created_at).toBe('2026-03-01T09:00:00.000Z');
   });
 });
 
@@ -174,11 +182,37 @@ describe('scriptedTransport', () => {
     expect(seen).toEqual([0, 1, 2]);
   });
 
+  it('answers text, promises and plain values from a script function like list entries; a throwing script fails at once', async () => {
+    const text = scriptedTransport({ 7: () => JSON.stringify(done) });
+    expect((await waitForJob(7, { transport: text })).job.status).toBe('success');
+    const bytes = scriptedTransport({ 7: [new TextEncoder().encode(JSON.stringify(done))] });
+    expect((await waitForJob(7, { transport: bytes })).job.status).toBe('success');
+    const plain = scriptedTransport({ 7: () => done, 8: [Promise.resolve(jobBody({ id: 8, status: 'success' }))] });
+    expect((await waitForJob(7, { transport: plain })).job.status).toBe('success');
+    expect((await waitForJob(8, { transport: plain })).job.status).toBe('success');
+
+    const broken = scriptedTransport({
+      7: () => {
+        throw new Error('typo in the test');
+      },
+    });
+    const error = await waitForJob(7, { transport: broken }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OrdoNetworkError);
+    expect(error).toMatchObject({ message: 'The script for job 7 threw: typo in the test', retryable: false, jobId: '7' });
+    expect(broken.requestCount(7)).toBe(1); // not retried
+  });
+
   it('rejects a script that is not one, saying which job', () => {
     expect(() => scriptedTransport(null as never)).toThrow(/Invalid script: expected an object/);
     expect(() => scriptedTransport([running] as never)).toThrow(/Invalid script: expected an object/);
     expect(() => scriptedTransport({ 7: [] })).toThrow(new TypeError('Invalid script for job 7: the list of answers is empty'));
     expect(() => scriptedTransport({ 7: running as never })).toThrow(/Invalid script for job 7: expected a list/);
+    expect(() => scriptedTransport(new Map([['7', [running]]]) as never)).toThrow(/Invalid script: expected an object/);
+    expect(() => scriptedTransport({ 7: [running] }, { scheduler: {} as never })).toThrow(/Invalid scheduler/);
+    expect(scriptedTransport({ 7: [running] }, null as never).requestCount(7)).toBe(0);
+    const transport = scriptedTransport({ 7: [running] });
+    (transport.requests as ScriptedRequest[]).push({ jobId: 'x', at: 0 });
+    expect(transport.requests).toEqual([]); // a copy: the log cannot be edited from outside
   });
 });
 

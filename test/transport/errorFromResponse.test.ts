@@ -5,6 +5,7 @@ import {
   OrdoHttpError,
   OrdoNetworkError,
   OrdoNotFoundError,
+  OrdoSchemaError,
 } from 'ordo-status';
 
 const url = '/ordo/jobs/7';
@@ -40,10 +41,30 @@ describe('errorFromResponse', () => {
     expect((errorFromResponse({ status: 429, url, retryAfter: null }) as OrdoHttpError).retryAfterMs).toBeNull();
   });
 
+  it('a 2xx the client could not read is an OrdoSchemaError, as from createFetchTransport', () => {
+    const cause = { error: new SyntaxError('Unexpected token <'), text: '<html>login</html>' };
+    const error = errorFromResponse({ status: 200, statusText: 'OK', url, body: '<html>login</html>', contentType: 'text/html', jobId: '7', cause });
+    expect(error).toBeInstanceOf(OrdoSchemaError);
+    expect(error).toMatchObject({ code: 'SCHEMA', bodyExcerpt: '<html>login</html>', contentType: 'text/html', jobId: '7', cause });
+    expect(error.message).toBe('GET /ordo/jobs/7 answered 200, but the body could not be read');
+  });
+
+  it('keeps credentials in the URL out of the error, and copes with bodies JSON cannot show', () => {
+    const error = errorFromResponse({ status: 500, url: 'https://user:secret@ordo.example.com/jobs/7' });
+    expect(error.message).toBe('GET https://ordo.example.com/jobs/7 answered 500');
+    expect(JSON.stringify({ ...error, message: error.message })).not.toContain('secret');
+    expect(errorFromResponse({ status: 0, url: 'http://a:b@host/jobs/1' }).message).toBe('GET http://host/jobs/1 failed without a response');
+    const circular: Record<string, unknown> = {};
+    circular['self'] = circular;
+    expect(errorFromResponse({ status: 502, url, body: circular }).message).toBe('GET /ordo/jobs/7 answered 502');
+    expect((errorFromResponse({ status: 503, url, retryAfter: 5 }) as OrdoHttpError).retryAfterMs).toBe(5000);
+  });
+
   it('rejects what is no failed response with a TypeError', () => {
     expect(() => errorFromResponse(undefined as never)).toThrow(new TypeError('Invalid response: expected { status, url, … }'));
     expect(() => errorFromResponse({ status: 200.5, url })).toThrow(/Invalid status 200.5/);
-    expect(() => errorFromResponse({ status: 600, url })).toThrow(/0\.\.599/);
+    expect(() => errorFromResponse({ status: 600, url })).toThrow(/Invalid status 600: expected 0 \(no response\) or an HTTP status from 100 to 599/);
+    expect(() => errorFromResponse({ status: 42, url })).toThrow(/Invalid status 42/);
     expect(() => errorFromResponse({ status: 500, url: null } as never)).toThrow(new TypeError('Invalid url: expected a string'));
   });
 });

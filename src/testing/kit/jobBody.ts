@@ -186,15 +186,26 @@ function checkStatus<T extends string>(value: unknown, allowed: readonly T[], fi
   return value as T;
 }
 
+/** The instants a body can carry: ISO 8601 with four-digit years, as the server writes dates. */
+const firstTime = Date.parse('0000-01-01T00:00:00.000Z');
+const lastTime = Date.UTC(9999, 11, 31, 23, 59, 59);
+
 function baseTime(createdAt: Date | string | undefined): number {
+  const invalid = () => new TypeError(`Invalid createdAt ${JSON.stringify(createdAt)}: expected a Date or an ISO 8601 date with a time zone, in the years 0000 to 9999`);
+  if (createdAt !== undefined && !(createdAt instanceof Date) && typeof createdAt !== 'string') throw invalid();
+  // A date and time without a zone would depend on the machine's time zone: tests passing here and failing in CI.
+  if (typeof createdAt === 'string' && /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(createdAt)) throw invalid();
   const time = new Date(createdAt ?? defaultCreatedAt).getTime();
-  if (Number.isNaN(time)) throw new TypeError(`Invalid createdAt ${JSON.stringify(createdAt)}: expected a Date or an ISO 8601 date`);
+  if (!(time >= firstTime && time <= lastTime)) throw invalid();
   return time;
 }
 
 function stepInits(steps: JobBodyInit['steps']): StepBodyInit[] {
   if (steps === undefined) return [];
-  if (steps === null || typeof steps !== 'object') throw new TypeError('Invalid steps: expected an array of { stepId, status } or { [stepId]: status }');
+  const prototype: unknown = steps !== null && typeof steps === 'object' ? Object.getPrototypeOf(steps) : undefined;
+  if (!Array.isArray(steps) && prototype !== Object.prototype && prototype !== null) {
+    throw new TypeError('Invalid steps: expected an array of { stepId, status } or { [stepId]: status }');
+  }
   const list: StepBodyInit[] = Array.isArray(steps)
     ? [...(steps as readonly StepBodyInit[])]
     : Object.entries(steps as Record<string, StepStatus>).map(([stepId, status]) => ({ stepId, status }));
@@ -214,6 +225,7 @@ function stepInits(steps: JobBodyInit['steps']): StepBodyInit[] {
       throw new TypeError(`Invalid ${where}.percent ${String(step.percent)}: expected a number from 0 to 100`);
     }
     if (step.error !== undefined && step.error !== null && typeof step.error !== 'string') throw new TypeError(`Invalid ${where}.error: expected a string or null`);
+    if (step.log !== undefined && typeof step.log !== 'string') throw new TypeError(`Invalid ${where}.log: expected a string`);
   });
   return list;
 }

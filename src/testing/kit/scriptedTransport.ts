@@ -1,15 +1,14 @@
-import { asyncScheduler, from, isObservable, of, throwError, type ObservableInput, type SchedulerLike } from 'rxjs';
-import { errorFromResponse, normalizeJobId, type JobId, type JobTransport, type JobTransportContext } from 'ordo-status';
+import { asyncScheduler, from, isObservable, of, throwError, type Observable, type SchedulerLike } from 'rxjs';
+import { errorFromResponse, normalizeJobId, OrdoNetworkError, type JobId, type JobTransport, type JobTransportContext } from 'ordo-status';
 
 /**
- * What a {@link scriptedTransport} answers for one job: a list consumed one entry per request
- * (an `Observable` is returned as it is, e.g. a marble `cold('--a|')`; an `Error` fails the
- * request; anything else is the body, answered at once), or a function of the request's number
- * (0 for the first) returning anything RxJS accepts.
+ * What a {@link scriptedTransport} answers for one job: a list consumed one entry per request,
+ * or a function of the request's number (0 for the first) returning one answer. An answer is an
+ * `Observable` (returned as it is, e.g. a marble `cold('--a|')`), a `Promise` (its value), an
+ * `Error` (the request fails with it), or anything else: the body, answered at once (text is
+ * one body, as from any transport).
  */
-export type JobScript =
-  | readonly unknown[]
-  | ((request: number, context: JobTransportContext) => ObservableInput<unknown>);
+export type JobScript = readonly unknown[] | ((request: number, context: JobTransportContext) => unknown);
 
 /** One request a {@link scriptedTransport} received. */
 export interface ScriptedRequest {
@@ -21,7 +20,7 @@ export interface ScriptedRequest {
 
 /** A {@link JobTransport} that answers from a script and logs what it was asked. */
 export interface ScriptedTransport extends JobTransport {
-  /** Every request, in order. */
+  /** Every request, in order (a copy). */
   readonly requests: readonly ScriptedRequest[];
   /** How many requests job `id` received. */
   requestCount(id: JobId): number;
@@ -48,14 +47,18 @@ export interface ScriptedTransportOptions {
  * does not name is answered the way the server answers an unknown job: an `OrdoNotFoundError`
  * (404, `{"error": "job not found"}`).
  *
- * @throws TypeError when the script is not an object of lists and functions, a list is empty,
- *   or a key is not a valid job id.
+ * A script function that throws fails that request with a non-retryable `OrdoNetworkError`
+ * naming the job (a mistake in the test, not a flaky network).
+ *
+ * @throws TypeError when the script is not a plain object of lists and functions, a list is
+ *   empty, a key is not a valid job id, or `scheduler` is not a scheduler.
  */
 export function scriptedTransport(
   script: Readonly<Record<string, JobScript>>,
   options: ScriptedTransportOptions = {},
 ): ScriptedTransport {
-  if (script === null || typeof script !== 'object' || Array.isArray(script)) {
+  const prototype: unknown = script !== null && typeof script === 'object' ? Object.getPrototypeOf(script) : undefined;
+  if (prototype !== Object.prototype && prototype !== null) {
     throw new TypeError('Invalid script: expected an object mapping job ids to lists of answers or functions');
   }
   const scripts = new Map<string, JobScript>();
@@ -67,11 +70,12 @@ export function scriptedTransport(
     if (Array.isArray(entry) && entry.length === 0) throw new TypeError(`Invalid script for job ${id}: the list of answers is empty`);
     scripts.set(id, entry);
   }
-  const scheduler = options.scheduler ?? asyncScheduler;
+  const scheduler = options?.scheduler ?? asyncScheduler;
+  if (typeof scheduler?.now !== 'function') throw new TypeError('Invalid scheduler: expected an RxJS SchedulerLike');
   const requests: ScriptedRequest[] = [];
   const counts = new Map<string, number>();
 
-  const transport = ((id: string, context: JobTransportContext): ObservableInput<unknown> => {
+  const transport = ((id: string, context: JobTransportContext): Observable<unknown> => {
     const jobId = normalizeJobId(id);
     const request = counts.get(jobId) ?? 0;
     counts.set(jobId, request + 1);
@@ -81,13 +85,23 @@ export function scriptedTransport(
       const url = `/jobs/${encodeURIComponent(jobId)}`;
       return throwError(() => errorFromResponse({ status: 404, statusText: 'Not Found', url, body: { error: 'job not found' }, jobId }));
     }
-    if (typeof entry === 'function') return from(entry(request, context));
-    const answer = entry[Math.min(request, entry.length - 1)];
-    if (isObservable(answer)) return answer;
-    if (answer instanceof Error) return throwError(() => answer);
-    return of(answer);
+    if (typeof entry !== 'function') return answerOf(entry[Math.min(request, entry.length - 1)]);
+    try {
+      return answerOf(entry(request, context));
+    } catch (cause) {
+      // A mistake in the test's script: fail at once, not as a network error to retry.
+      return throwError(() => new OrdoNetworkError(`The script for job ${jobId} threw: ${String((cause as Error)?.message ?? cause)}`, { jobId, cause, retryable: false }));
+    }
   }) as ScriptedTransport;
-  Object.defineProperty(transport, 'requests', { value: requests, enumerable: true });
+  Object.defineProperty(transport, 'requests', { get: () => [...requests], enumerable: true });
   Object.defineProperty(transport, 'requestCount', { value: (id: JobId) => counts.get(normalizeJobId(id)) ?? 0, enumerable: true });
   return transport;
+}
+
+/** One scripted answer as the transport's result. */
+function answerOf(answer: unknown): Observable<unknown> {
+  if (isObservable(answer)) return answer;
+  if (answer instanceof Promise) return from(answer);
+  if (answer instanceof Error) return throwError(() => answer);
+  return of(answer);
 }

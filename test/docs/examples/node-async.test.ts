@@ -1,17 +1,16 @@
 // docs/node.md: "Async iteration". What lies between the example markers is shown in the doc.
-import { afterEach, beforeEach } from 'vitest';
+// example:start
+import { eachValueFrom } from 'rxjs-for-await';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createOrdoClient } from 'ordo-status';
 import { startOrdoSimulator, type OrdoSimulator } from 'ordo-status/testing';
 
+// An Ordo-compatible server for the test, its clock 20 times faster (a job takes about 0.6 s).
 let simulator: OrdoSimulator;
 beforeEach(async () => {
   simulator = await startOrdoSimulator({ speed: 20 });
 });
 afterEach(() => simulator.close());
-
-// example:start
-import { eachValueFrom } from 'rxjs-for-await';
-import { expect, it } from 'vitest';
-import { createOrdoClient } from 'ordo-status';
 
 it('iterates over events and snapshots with for await', async () => {
   const ordo = createOrdoClient({ baseUrl: simulator.url, token: simulator.token, intervalMs: 50 });

@@ -1,19 +1,18 @@
 // docs/node.md: "Resume after a restart". What lies between the example markers is shown in the doc.
-import { afterEach, beforeEach } from 'vitest';
+// example:start
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createOrdoClient, jobSnapshotFromJSON, type JobEvent } from 'ordo-status';
 import { startOrdoSimulator, type OrdoSimulator } from 'ordo-status/testing';
 
+// A simulator whose clock the test moves: job state is a function of it.
 let simulator: OrdoSimulator;
 let clock = Date.parse('2026-11-29T12:00:00Z');
 beforeEach(async () => {
-  simulator = await startOrdoSimulator({ now: () => clock }); // a clock the test moves
+  simulator = await startOrdoSimulator({ now: () => clock });
 });
 afterEach(() => simulator.close());
 const later = (ms: number) => (clock += ms);
-
-// example:start
-import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { expect, it } from 'vitest';
-import { createOrdoClient, jobSnapshotFromJSON, type JobEvent } from 'ordo-status';
 
 it('resumes from a stored snapshot: only what happened after it is emitted', async () => {
   const ordo = createOrdoClient({ baseUrl: simulator.url, token: simulator.token, intervalMs: 10 });
