@@ -36,7 +36,8 @@ export function excerptOf(body: unknown): string {
     try {
       text = JSON.stringify(body) ?? String(body);
     } catch {
-      text = String(body);
+      // Circular, BigInt, or nested too deep to print (String() would overflow as well).
+      text = Array.isArray(body) ? '[…]' : '{…}';
     }
   }
   return text.length > excerptLength ? `${text.slice(0, excerptLength - 1)}…` : text;

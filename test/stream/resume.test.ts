@@ -70,6 +70,8 @@ describe('jobSnapshotFromJSON', () => {
     const badId = { ...JSON.parse(JSON.stringify(snapshot)), job: { id: '' } };
     expect(() => jobSnapshotFromJSON(badId)).toThrow(/job\.id "" is no job id/);
     // A raw body that no longer validates (edited by hand) is the usual schema error.
+    // Nested too deep to print: still the schema error, not a RangeError.
+    expect(() => jobSnapshotFromJSON(`${'['.repeat(100_000)}${']'.repeat(100_000)}`)).toThrow(OrdoSchemaError);
     const edited = JSON.parse(JSON.stringify(snapshot));
     edited.raw.job.status = 'paused';
     expect(() => jobSnapshotFromJSON(edited)).toThrow(/"paused"/);
