@@ -28,15 +28,10 @@ const moduleNames = new Map([
 ]);
 
 const args = process.argv.slice(2);
-const unknown = args.filter((arg) => arg !== '--check');
-if (unknown.length > 0) {
-  console.error(`usage: node scripts/docs.mjs [--check]  (unknown: ${unknown.join(' ')})`);
-  process.exit(2);
-}
 const check = args.includes('--check');
 
-/** A Mermaid state diagram of a machine, from the table derived from it (as test/docs/lifecycles.test.ts). */
-function mermaid(table) {
+/** A Mermaid state diagram of a machine, from the table derived from it (test/docs/lifecycles.test.ts uses it too). */
+export function mermaid(table) {
   const lines = ['stateDiagram-v2', `    [*] --> ${table.initial}`];
   for (const [from, targets] of table.edges) for (const to of targets) lines.push(`    ${from} --> ${to}`);
   for (const state of table.final) lines.push(`    ${state} --> [*]`);
@@ -154,7 +149,14 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const unknown = args.filter((arg) => arg !== '--check');
+  if (unknown.length > 0) {
+    console.error(`usage: node scripts/docs.mjs [--check]  (unknown: ${unknown.join(' ')})`);
+    process.exit(2);
+  }
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

@@ -75,14 +75,18 @@ describe('the Angular example in Chromium', () => {
     await page.close();
   });
 
-  it('stops polling when the page is left', async () => {
-    // A job that keeps running: its first step takes ten simulated minutes.
+  /** A job that keeps running (its first step takes ten simulated minutes), open in a page, and its request count. */
+  async function openRunningJob() {
     const { id } = await simulator.submitJob(undefined, { scenario: { steps: { reproject: { durationMs: 600_000 } } } });
     const page = await browser.newPage();
     await page.goto(`${base}/jobs/${id}?interval=${intervalMs}`);
     await page.locator('[data-test=job-status]', { hasText: 'running' }).waitFor({ timeout: 30_000 });
+    return { page, count: () => requests.filter((request) => request.url === `/jobs/${id}`).length };
+  }
+
+  it('stops polling when the page is left', async () => {
+    const { page, count } = await openRunningJob();
     await new Promise((resolve) => setTimeout(resolve, 3 * intervalMs));
-    const count = () => requests.filter((request) => request.url === `/jobs/${id}`).length;
     expect(count()).toBeGreaterThanOrEqual(3);
     await page.getByRole('link', { name: 'Home' }).click();
     await page.getByText('Watch an Ordo job').waitFor();
@@ -94,11 +98,7 @@ describe('the Angular example in Chromium', () => {
   });
 
   it('pauses while the tab is hidden and polls once at once when it is shown again', async () => {
-    const { id } = await simulator.submitJob(undefined, { scenario: { steps: { reproject: { durationMs: 600_000 } } } });
-    const page = await browser.newPage();
-    await page.goto(`${base}/jobs/${id}?interval=${intervalMs}`);
-    await page.locator('[data-test=job-status]', { hasText: 'running' }).waitFor({ timeout: 30_000 });
-    const count = () => requests.filter((request) => request.url === `/jobs/${id}`).length;
+    const { page, count } = await openRunningJob();
     // Headless Chromium has no real background tab: the test plays the browser's part.
     const setHidden = (hidden: boolean) =>
       page.evaluate((value) => {

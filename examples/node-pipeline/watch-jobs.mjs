@@ -118,9 +118,9 @@ const stop$ = race(interrupted$, terminated$).pipe(map((code) => (signalled = co
 // with its events, writes them all, and only then records the snapshot: so the state never
 // claims an event that was not written (jobEvents$ would hand over events one by one, and a
 // stored event.snapshot could cover siblings not yet written).
+const resumes = new Map([...ids].map((jobId) => [jobId, storedSnapshot(jobId)]));
 const updates$ = merge(
-  ...[...ids].map((jobId) => {
-    const resumeFrom = storedSnapshot(jobId);
+  ...[...resumes].map(([jobId, resumeFrom]) => {
     if (resumeFrom instanceof Error) return of({ jobId, error: resumeFrom });
     const lifecycle = createJobLifecycle({ resumeFrom });
     return ordo.jobStatus$(jobId, { resumeFrom }).pipe(
@@ -130,7 +130,7 @@ const updates$ = merge(
   }),
 ).pipe(takeUntil(stop$));
 
-const outcomes = new Map([...ids].map((id) => [id, storedSnapshot(id)?.job?.status ?? 'pending']));
+const outcomes = new Map([...resumes].map(([jobId, resumeFrom]) => [jobId, resumeFrom?.job?.status ?? 'pending']));
 for await (const { jobId, snapshot, events, error } of eachValueFrom(updates$)) {
   if (error !== undefined) {
     outcomes.set(jobId, 'error');

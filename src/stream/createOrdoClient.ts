@@ -175,8 +175,8 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   // A per-call option left `undefined` keeps the client's default (a spread would erase it).
   const defined = <T extends object>(values: T | undefined): Partial<T> =>
     Object.fromEntries(Object.entries(values ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
-  const settingsFor = (callOptions: ClientWatchOptions | undefined): ResolvedWatchOptions =>
-    resolveWatchOptions({ ...defaults, ...defined(callOptions), transport: batching });
+  const optionsFor = (callOptions: ClientWatchOptions | undefined): WatchOptions => ({ ...defaults, ...defined(callOptions), transport: batching });
+  const settingsFor = (callOptions: ClientWatchOptions | undefined): ResolvedWatchOptions => resolveWatchOptions(optionsFor(callOptions));
 
   /** Forgets the terminal snapshots older than retainTerminalMs (the map is in finishing order). */
   const prune = (now: number) => {
@@ -255,7 +255,7 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
    * starts from `pending` for whoever subscribes to it.
    */
   const resumed = (callOptions: ClientWatchOptions | undefined): WatchOptions | undefined =>
-    callOptions?.resumeFrom === undefined ? undefined : { ...defaults, ...defined(callOptions), transport: batching };
+    callOptions?.resumeFrom === undefined ? undefined : optionsFor(callOptions);
 
   return {
     transport,

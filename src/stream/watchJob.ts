@@ -67,20 +67,17 @@ function sameParts(previous: JobSnapshot, next: JobSnapshot): boolean {
  */
 export function pollJob(jobId: string, settings: ResolvedWatchOptions, stats: PollStats): Observable<JobObservation> {
   const { transport, intervalMs, scheduler, requestTimeoutMs, retry, onRetry } = settings;
-  const resumeFrom = resumeSnapshotFor(jobId, settings);
+  const { resumeFrom } = settings; // checked against the job by watchJob
   return defer(() => {
+    if (resumeFrom) stats.last = resumeFrom;
     // A stored terminal snapshot: nothing can change any more (terminal statuses are final).
-    if (resumeFrom && isTerminalJobStatus(resumeFrom.job.status)) {
-      stats.last = resumeFrom;
-      return EMPTY;
-    }
+    if (resumeFrom && isTerminalJobStatus(resumeFrom.job.status)) return EMPTY;
     const lifecycle = createJobLifecycle({ resumeFrom });
     const startedAt = scheduler.now();
     let delay = 0;
     let consecutiveFailures = 0;
     let unchangedPolls = 0;
     let previous: JobSnapshot | undefined = resumeFrom;
-    if (resumeFrom) stats.last = resumeFrom;
 
     /** The wait after a good answer: the interval, or what the interval function says. */
     const cadence = (): number => {

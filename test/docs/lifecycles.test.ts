@@ -1,14 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { jobTransitions, stepTransitions, type TransitionTable } from 'ordo-status';
+// @ts-expect-error: a plain .mjs script without types
+import { mermaid as fromScript } from '../../scripts/docs.mjs';
 
-/** A Mermaid state diagram of a machine, from the table derived from it. */
-function mermaid(table: TransitionTable<string>): string {
-  const lines = ['stateDiagram-v2', `    [*] --> ${table.initial}`];
-  for (const [from, targets] of table.edges) for (const to of targets) lines.push(`    ${from} --> ${to}`);
-  for (const state of table.final) lines.push(`    ${state} --> [*]`);
-  return lines.join('\n');
-}
+/** The generator's Mermaid state diagram of a machine (`npm run docs` writes these into the doc). */
+const mermaid = fromScript as (table: TransitionTable<string>) => string;
 
 describe('docs/lifecycles.md', () => {
   const doc = readFileSync(new URL('../../docs/lifecycles.md', import.meta.url), 'utf8');

@@ -1,5 +1,5 @@
 import { jobStatuses, normalizeJobId, stepStatuses, type JobId, type JobStatus, type StepStatus } from 'ordo-status';
-import { completedStepCount, progressFraction } from '../../schema/progress.js';
+import { assembleJobBody } from '../wireBody.js';
 
 /** One step of a {@link jobBody}. */
 export interface StepBodyInit {
@@ -149,34 +149,22 @@ export function jobBody(init: JobBodyInit): JobBody {
           : { id: index + 1, job_id: id, step_id: step.stepId, log: step.log ?? '', progress: { progress: step.percent }, updated_at: at(index + 1.5) },
     };
   });
-  rows.sort((a, b) => (a.step_id < b.step_id ? -1 : a.step_id > b.step_id ? 1 : 0));
-
   const terminal = status === 'success' || status === 'failed' || status === 'partial';
-  const startedAt = status === 'pending' ? null : at(0.25);
-  const finishedAt = terminal ? at(inits.length + 2) : null;
   const failedSteps = rows.filter((row) => row.status === 'failed').length;
   const error =
     init.error !== undefined ? init.error : status === 'failed' || status === 'partial' ? `${failedSteps} step(s) failed` : null;
   if (error !== null && typeof error !== 'string') throw new TypeError('Invalid error: expected a string or null');
-
-  return {
-    job: { id, recipe_id: recipeId, status, created_at: at(0), started_at: startedAt, finished_at: finishedAt, error, params: init.params ?? {} },
-    progress: { percentage: progressFraction(rows), completed_steps: completedStepCount(rows), total_steps: rows.length },
-    duration_ms: durationBetween(startedAt, finishedAt),
-    timeline: [...rows]
-      .sort((a, b) => byStartedAt(a.started_at, b.started_at) || (a.step_id < b.step_id ? -1 : 1))
-      .map((row) => ({
-        step: row.step_id,
-        type: row.step_type,
-        status: row.status,
-        started_at: row.started_at,
-        finished_at: row.finished_at,
-        duration_ms: durationBetween(row.started_at, row.finished_at),
-      })),
-    steps: rows,
-    artifacts: [],
-    outputs: [],
+  const job = {
+    id,
+    recipe_id: recipeId,
+    status,
+    created_at: at(0),
+    started_at: status === 'pending' ? null : at(0.25),
+    finished_at: terminal ? at(inits.length + 2) : null,
+    error,
+    params: init.params ?? {},
   };
+  return assembleJobBody(job, rows, [], []);
 }
 
 function checkStatus<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
@@ -228,16 +216,4 @@ function stepInits(steps: JobBodyInit['steps']): StepBodyInit[] {
     if (step.log !== undefined && typeof step.log !== 'string') throw new TypeError(`Invalid ${where}.log: expected a string`);
   });
   return list;
-}
-
-function durationBetween(start: string | null, end: string | null): number | null {
-  return start === null || end === null ? null : new Date(end).getTime() - new Date(start).getTime();
-}
-
-/** Started steps first, by start time; not started ones last. */
-function byStartedAt(a: string | null, b: string | null): number {
-  if (a === b) return 0;
-  if (a === null) return 1;
-  if (b === null) return -1;
-  return a < b ? -1 : 1;
 }

@@ -1,4 +1,4 @@
-import { progressFraction, completedStepCount } from '../../schema/progress.js';
+import { assembleJobBody } from '../wireBody.js';
 import { jsonb } from './jsonb.js';
 import { dependentsOf, directDependents, topologicalOrder, type JobRequest, type RecipeStep } from './recipe.js';
 import { defaultStepDurationsMs, type SimulatorScenario, type StepScript } from './scenario.js';
@@ -102,19 +102,6 @@ function digest(text: string): string {
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   return `${hash.toString(16).padStart(8, '0')}${(hash ^ 0x5bd1e995).toString(16).padStart(8, '0')}`.slice(0, 12);
-}
-
-function byStartedAt(a: StepRow, b: StepRow): number {
-  if (a.started_at !== b.started_at) {
-    if (a.started_at === null) return 1;
-    if (b.started_at === null) return -1;
-    return a.started_at < b.started_at ? -1 : 1;
-  }
-  return a.step_id < b.step_id ? -1 : a.step_id > b.step_id ? 1 : 0;
-}
-
-function durationBetween(start: string | null, end: string | null): number | null {
-  return start !== null && end !== null ? Date.parse(end) - Date.parse(start) : null;
 }
 
 /**
@@ -368,29 +355,7 @@ export class SimulatedJob {
    * outputs by `artifact_name`; `progress` computed the way the server computes it.
    */
   body(): Record<string, unknown> {
-    const steps = [...this.steps.values()].sort((a, b) => (a.step_id < b.step_id ? -1 : a.step_id > b.step_id ? 1 : 0));
-    const timeline = [...steps].sort(byStartedAt).map((step) => ({
-      step: step.step_id,
-      type: step.step_type,
-      status: step.status,
-      started_at: step.started_at,
-      finished_at: step.finished_at,
-      duration_ms: durationBetween(step.started_at, step.finished_at),
-    }));
-    return {
-      job: { ...this.job },
-      progress: {
-        percentage: progressFraction(steps),
-        completed_steps: completedStepCount(steps),
-        total_steps: steps.length,
-      },
-      duration_ms: durationBetween(this.job.started_at, this.job.finished_at),
-      timeline,
-      steps: steps.map((step) => ({ ...step })),
-      artifacts: this.artifacts.map((artifact) => ({ ...artifact })),
-      outputs: [...this.outputs]
-        .sort((a, b) => (a.artifact_name < b.artifact_name ? -1 : a.artifact_name > b.artifact_name ? 1 : 0))
-        .map((output) => ({ ...output })),
-    };
+    const outputs = [...this.outputs].sort((a, b) => (a.artifact_name < b.artifact_name ? -1 : a.artifact_name > b.artifact_name ? 1 : 0));
+    return assembleJobBody(this.job, [...this.steps.values()], this.artifacts, outputs);
   }
 }
