@@ -1,10 +1,11 @@
 import { defineConfig } from 'tsup';
 
-// Three builds:
+// Four builds:
 // - the library entries (root and ./testing) as ESM + CJS with declarations;
 // - ./testing for browsers (ESM, no Node built-ins, no simulator);
+// - ./angular (ESM with declarations; Angular external);
 // - the CLI as one ESM file with a shebang.
-// `ordo-status` itself stays external in ./testing and the CLI: they import the root entry by
+// `ordo-status` itself stays external in ./testing, ./angular and the CLI: they import the root entry by
 // its package name (Node resolves the self-reference through `exports`), so error classes and
 // machines exist once, and the CLI uses only the public API, like any other user.
 export default defineConfig([
@@ -27,6 +28,18 @@ export default defineConfig([
     platform: 'browser',
     target: 'es2022',
     external: ['ordo-status', 'rxjs'],
+    splitting: false,
+  },
+  {
+    // ./angular: ESM with declarations (Angular apps are ESM); Angular and the root entry stay external.
+    entry: { 'angular/index': 'src/angular/index.ts' },
+    format: ['esm'],
+    dts: true,
+    sourcemap: true,
+    clean: false,
+    platform: 'browser',
+    target: 'es2022',
+    external: ['ordo-status', 'rxjs', /^@angular\//],
     splitting: false,
   },
   {

@@ -8,6 +8,7 @@ export default defineConfig({
     // Tests import the package by name, the way users do.
     alias: [
       { find: /^ordo-status\/testing$/, replacement: src('testing/index.ts') },
+      { find: /^ordo-status\/angular$/, replacement: src('angular/index.ts') },
       { find: /^ordo-status$/, replacement: src('index.ts') },
     ],
   },

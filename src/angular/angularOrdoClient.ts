@@ -1,0 +1,165 @@
+import { isPlatformServer } from '@angular/common';
+import {
+  ApplicationRef,
+  DestroyRef,
+  inject,
+  makeStateKey,
+  NgZone,
+  PendingTasks,
+  PLATFORM_ID,
+  TransferState,
+  type StateKey,
+} from '@angular/core';
+import { concat, defer, EMPTY, filter, mergeMap, Observable, of, switchMap, timer } from 'rxjs';
+import {
+  createJobLifecycle,
+  defaultWatchOptions,
+  isTerminalJobStatus,
+  jobSnapshotFromJSON,
+  normalizeJobId,
+  type ClientWatchOptions,
+  type JobId,
+  type JobSnapshot,
+  type OrdoClient,
+} from 'ordo-status';
+import type { OrdoServerRendering } from './provideOrdoClient.js';
+
+/** Where the server render leaves a job's snapshot for the browser (TransferState). */
+export function transferKey(jobId: string): StateKey<unknown> {
+  return makeStateKey<unknown>(`ordo-status:job:${jobId}`);
+}
+
+/** Same body, so the same snapshot (`raw` is the body as received). */
+function sameBody(a: JobSnapshot, b: JobSnapshot): boolean {
+  return a === b || JSON.stringify(a.raw) === JSON.stringify(b.raw);
+}
+
+/**
+ * Makes the Angular client of {@link provideOrdoClient}. Must run in an injection context (the
+ * provider's factory).
+ *
+ * @param createBase - makes the plain client, with the signal that stops every watch when the
+ *   application is destroyed; called at once, in the same injection context.
+ * @param ssr - what the server render does (see {@link OrdoServerRendering}).
+ * @param defaults - the client's default `intervalMs` and `scheduler` (for the wait before the
+ *   first request after hydration).
+ */
+export function createAngularOrdoClient(
+  createBase: (signal: AbortSignal) => OrdoClient,
+  ssr: OrdoServerRendering,
+  defaults: Pick<ClientWatchOptions, 'intervalMs' | 'scheduler'>,
+): OrdoClient {
+  const zone = inject(NgZone);
+  const onServer = isPlatformServer(inject(PLATFORM_ID));
+  const pendingTasks = inject(PendingTasks);
+  const transferState = inject(TransferState);
+  const destroyed = new AbortController();
+  inject(DestroyRef).onDestroy(() => destroyed.abort(new DOMException('The Angular application was destroyed', 'AbortError')));
+  const base = createBase(destroyed.signal);
+
+  /**
+   * Runs the subscription (timers, requests) outside the Angular zone, so that the zone becomes
+   * stable between polls, and hands each notification back inside it, so that `async` pipes and
+   * signals update the view (Angular's `rxResource` and TanStack's adapter do the same).
+   */
+  const zoned = <T>(source: Observable<T>): Observable<T> =>
+    new Observable<T>((subscriber) =>
+      zone.runOutsideAngular(() =>
+        source.subscribe({
+          next: (value) => zone.run(() => subscriber.next(value)),
+          error: (error: unknown) => zone.run(() => subscriber.error(error)),
+          complete: () => zone.run(() => subscriber.complete()),
+        }),
+      ),
+    );
+
+  // Snapshots the server rendered are used while the page hydrates, until the application is
+  // first stable; then they are dropped (a later visit to the job's page polls as usual).
+  let hydrating = !onServer;
+  if (hydrating) {
+    void inject(ApplicationRef)
+      .whenStable()
+      .then(() => {
+        hydrating = false;
+      });
+  }
+
+  /** The snapshot the server rendered for this job, while the page hydrates. */
+  const transferred = (jobId: string): JobSnapshot | undefined => {
+    if (!hydrating) return undefined;
+    const stored = transferState.get(transferKey(jobId), undefined);
+    if (stored === undefined) return undefined;
+    try {
+      return jobSnapshotFromJSON(stored);
+    } catch {
+      return undefined; // not ours, or tampered with: poll as if nothing was sent
+    }
+  };
+
+  /** On the server: one request, which the render waits for, and its snapshot left for the browser. */
+  const serverSnapshot = (id: JobId, options: ClientWatchOptions | undefined): Observable<JobSnapshot> =>
+    ssr === 'skip'
+      ? EMPTY
+      : new Observable<JobSnapshot>((subscriber) => {
+          const jobId = normalizeJobId(id);
+          const aborter = new AbortController();
+          const done = pendingTasks.add();
+          base
+            .getJob(jobId, { requestTimeoutMs: options?.requestTimeoutMs, signal: aborter.signal })
+            .then(
+              (snapshot) => {
+                transferState.set(transferKey(jobId), snapshot);
+                subscriber.next(snapshot);
+                subscriber.complete();
+              },
+              (error: unknown) => subscriber.error(error),
+            )
+            .finally(done);
+          return () => aborter.abort(new DOMException('Unsubscribed', 'AbortError'));
+        });
+
+  /**
+   * In the browser: a job the server rendered starts from that snapshot (emitted at once, so
+   * hydration finds what the server rendered), and its first request comes one interval later;
+   * the first answer is skipped when it is the same body. Other jobs poll as usual.
+   */
+  const browserSnapshots = (id: JobId, options: ClientWatchOptions | undefined): Observable<JobSnapshot> =>
+    defer(() => {
+      const stored = options?.resumeFrom === undefined ? transferred(normalizeJobId(id)) : undefined;
+      if (stored === undefined) return base.jobStatus$(id, options);
+      if (isTerminalJobStatus(stored.job.status)) return of(stored);
+      const interval = options?.intervalMs ?? defaults.intervalMs ?? defaultWatchOptions.intervalMs;
+      const waitMs = typeof interval === 'function' ? interval({ unchangedPolls: 0, snapshot: stored }) : interval;
+      const later = timer(waitMs, options?.scheduler ?? defaults.scheduler ?? defaultWatchOptions.scheduler).pipe(
+        switchMap(() => base.jobStatus$(id, options)),
+        filter((snapshot, index) => index > 0 || !sameBody(snapshot, stored)),
+      );
+      return concat(of(stored), later);
+    });
+
+  const snapshots = (id: JobId, options: ClientWatchOptions | undefined) =>
+    onServer ? serverSnapshot(id, options) : browserSnapshots(id, options);
+
+  return {
+    transport: base.transport,
+    jobStatus$: (id, options) => zoned(snapshots(id, options)),
+    // Each subscriber runs its own lifecycle over the snapshots, as the plain client does, so
+    // the transitions start from `pending` whether the first snapshot came from the server or not.
+    jobEvents$: (id, options) =>
+      options?.resumeFrom !== undefined
+        ? zoned(base.jobEvents$(id, options))
+        : zoned(
+            defer(() => {
+              const lifecycle = createJobLifecycle();
+              return snapshots(id, options).pipe(mergeMap((snapshot) => lifecycle.observe(snapshot)));
+            }),
+          ),
+    waitForJob: (id, options) => zone.runOutsideAngular(() => base.waitForJob(id, options)),
+    getJob: (id, options) =>
+      zone.runOutsideAngular(() => {
+        const answer = base.getJob(id, options);
+        if (onServer) pendingTasks.run(() => answer.catch(() => undefined));
+        return answer;
+      }),
+  };
+}
