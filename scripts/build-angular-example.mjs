@@ -1,6 +1,6 @@
 // Packs the library and builds the Angular example against the tarball, as a user would
-// install it: npm ci in examples/angular, then the packed ordo-status without touching its lock;
-// then runs the example's unit tests.
+// install it: npm ci in examples/angular, then the packed ordo-status without touching its lock.
+// Builds the SSR app twice (zoneless and with zone.js), then runs the example's unit tests.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,8 @@ copyFileSync(`${example}${packed}`, `${example}ordo-status.tgz`);
 rmSync(`${example}${packed}`);
 run('npm', ['ci', '--no-audit', '--no-fund'], example);
 run('npm', ['install', '--no-save', '--no-audit', '--no-fund', './ordo-status.tgz'], example);
-run('npx', ['ng', 'build'], example);
-// The example's own unit tests: HttpTestingController answering with ordo-status/testing's jobBody.
+rmSync(`${example}dist`, { recursive: true, force: true });
+run('npx', ['ng', 'build', '--configuration', 'zoneless'], example);
+run('npx', ['ng', 'build', '--configuration', 'zone'], example);
+// The example's own unit tests: TestBed and HttpTestingController answering with ordo-status/testing's jobBody.
 run('npx', ['ng', 'test', '--watch=false'], example);

@@ -25,6 +25,7 @@ const apiDir = join(root, 'docs', 'api');
 const moduleNames = new Map([
   ['index', 'ordo-status'],
   ['testing', 'ordo-status/testing'],
+  ['angular', 'ordo-status/angular'],
 ]);
 
 const args = process.argv.slice(2);

@@ -10,7 +10,7 @@ import {
   TransferState,
   type StateKey,
 } from '@angular/core';
-import { concat, defer, EMPTY, filter, mergeMap, Observable, of, switchMap, timer } from 'rxjs';
+import { concat, defer, EMPTY, filter, finalize, from, mergeMap, Observable, of, shareReplay, switchMap, tap, timer } from 'rxjs';
 import {
   createJobLifecycle,
   defaultWatchOptions,
@@ -96,27 +96,29 @@ export function createAngularOrdoClient(
     }
   };
 
-  /** On the server: one request, which the render waits for, and its snapshot left for the browser. */
-  const serverSnapshot = (id: JobId, options: ClientWatchOptions | undefined): Observable<JobSnapshot> =>
-    ssr === 'skip'
-      ? EMPTY
-      : new Observable<JobSnapshot>((subscriber) => {
-          const jobId = normalizeJobId(id);
-          const aborter = new AbortController();
-          const done = pendingTasks.add();
-          base
-            .getJob(jobId, { requestTimeoutMs: options?.requestTimeoutMs, signal: aborter.signal })
-            .then(
-              (snapshot) => {
-                transferState.set(transferKey(jobId), snapshot);
-                subscriber.next(snapshot);
-                subscriber.complete();
-              },
-              (error: unknown) => subscriber.error(error),
-            )
-            .finally(done);
-          return () => aborter.abort(new DOMException('Unsubscribed', 'AbortError'));
-        });
+  /**
+   * On the server: one request per job for the whole render, however many bindings ask (the
+   * client lives as long as the render's application), registered as a pending task so the
+   * render waits for it; its snapshot is left for the browser. The request stops when the
+   * application is destroyed.
+   */
+  const served = new Map<string, Observable<JobSnapshot>>();
+  const serverSnapshot = (id: JobId, options: ClientWatchOptions | undefined): Observable<JobSnapshot> => {
+    if (ssr === 'skip') return EMPTY;
+    const jobId = normalizeJobId(id);
+    let snapshot = served.get(jobId);
+    if (!snapshot) {
+      snapshot = defer(() => {
+        const done = pendingTasks.add();
+        return from(base.getJob(jobId, { requestTimeoutMs: options?.requestTimeoutMs })).pipe(
+          tap((answer) => transferState.set(transferKey(jobId), answer)),
+          finalize(done),
+        );
+      }).pipe(shareReplay({ bufferSize: 1, refCount: false }));
+      served.set(jobId, snapshot);
+    }
+    return snapshot;
+  };
 
   /**
    * In the browser: a job the server rendered starts from that snapshot (emitted at once, so

@@ -1,10 +1,5 @@
-import { provideHttpClient, withFetch } from '@angular/common/http';
-import { provideZonelessChangeDetection } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
-import { provideRouter, withComponentInputBinding } from '@angular/router';
 import { AppComponent } from './app/app.component';
-import { routes } from './app/routes';
+import { appConfig } from './app/app.config';
 
-bootstrapApplication(AppComponent, {
-  providers: [provideZonelessChangeDetection(), provideHttpClient(withFetch()), provideRouter(routes, withComponentInputBinding())],
-}).catch((error: unknown) => console.error(error));
+bootstrapApplication(AppComponent, appConfig).catch((error: unknown) => console.error(error));

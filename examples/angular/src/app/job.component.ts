@@ -1,31 +1,29 @@
-import { AsyncPipe, DatePipe, PercentPipe } from '@angular/common';
-import { Component, computed, inject, input } from '@angular/core';
-import { toObservable, toSignal } from '@angular/core/rxjs-interop';
-import { map, scan, switchMap } from 'rxjs';
-import { JobStatusService } from './job-status.service';
+import { DatePipe, PercentPipe } from '@angular/common';
+import { Component, input } from '@angular/core';
+import type { JobEvent } from 'ordo-status';
+import { injectJobStatus } from 'ordo-status/angular';
+import { JobSummaryComponent } from './job-summary.component';
+
+/** A transition as one line of the log. */
+export function eventLine(event: JobEvent): string {
+  return `${event.type === 'job' ? 'job' : event.stepId}: ${event.from} → ${event.to}${event.inferred ? ' (inferred)' : ''}`;
+}
 
 /**
- * One job, bound several times: the header and the progress bar each through the `async` pipe,
- * the step table through the `async` pipe again, and the transition log through `toSignal`.
- * They all share one poll of the job.
+ * One job as signals (`injectJobStatus`): the route's `:id` comes in as an input
+ * (`withComponentInputBinding()`); a failure is shown next to the last snapshot, with a button
+ * that starts the watch again.
  */
 @Component({
   selector: 'app-job',
-  imports: [AsyncPipe, PercentPipe, DatePipe],
+  imports: [DatePipe, PercentPipe, JobSummaryComponent],
   template: `
-    @if (snapshot$ | async; as snapshot) {
+    @if (job.value(); as snapshot) {
       <h1 data-test="title">
         Job {{ snapshot.job.id }}:
         <span data-test="job-status" [class]="'status-' + snapshot.job.status">{{ snapshot.job.status }}</span>
       </h1>
-    }
-    @if (snapshot$ | async; as snapshot) {
-      <p>
-        <progress data-test="progress" max="1" [value]="snapshot.progress.fraction"></progress>
-        {{ snapshot.progress.fraction | percent }} · {{ snapshot.progress.completedSteps }}/{{ snapshot.progress.totalSteps }} steps
-      </p>
-    }
-    @if (snapshot$ | async; as snapshot) {
+      <app-job-summary [id]="id()" />
       <table>
         <thead>
           <tr><th>step</th><th>type</th><th>status</th><th>attempt</th><th>started</th><th>progress</th></tr>
@@ -37,42 +35,29 @@ import { JobStatusService } from './job-status.service';
               <td>{{ step.stepType }}</td>
               <td data-test="step-status" [class]="'status-' + step.status">{{ step.status }}</td>
               <td>{{ step.attempt }}</td>
-              <td>{{ step.startedAt | date: 'mediumTime' }}</td>
+              <td>{{ step.startedAt | date: 'mediumTime' : 'UTC' }}</td>
               <td>{{ step.progress === null ? '–' : (step.progress | percent) }}</td>
             </tr>
           }
         </tbody>
       </table>
+    } @else if (job.isLoading()) {
+      <p data-test="loading">Loading job {{ id() }}…</p>
+    }
+    @if (job.error(); as error) {
+      <p data-test="error" role="alert" class="error">The watch stopped: {{ error.message }}</p>
+      <button type="button" data-test="reload" (click)="job.reload()">Try again</button>
     }
     <h2>Transitions</h2>
     <ol data-test="events">
-      @for (line of eventLines(); track $index) {
-        <li>{{ line }}</li>
+      @for (event of job.events(); track $index) {
+        <li>{{ line(event) }}</li>
       }
     </ol>
-    @if (lastEvent(); as last) {
-      <p data-test="last-event">{{ last }}</p>
-    }
   `,
 })
 export class JobComponent {
-  private readonly jobs = inject(JobStatusService);
-  /** The route's `:id` (router input binding is not needed: read through the input). */
-  readonly id = input<string>('', { alias: 'id' });
-
-  readonly snapshot$ = toObservable(this.id).pipe(switchMap((id) => this.jobs.status$(id)));
-
-  /** The transition log, through toSignal. */
-  readonly eventLines = toSignal(
-    toObservable(this.id).pipe(
-      switchMap((id) =>
-        this.jobs.events$(id).pipe(
-          map((event) => `${event.type === 'job' ? 'job' : event.stepId}: ${event.from} → ${event.to}${event.inferred ? ' (inferred)' : ''}`),
-          scan((lines, line) => [...lines, line], [] as string[]),
-        ),
-      ),
-    ),
-    { initialValue: [] as string[] },
-  );
-  readonly lastEvent = computed(() => this.eventLines().at(-1));
+  readonly id = input.required<string>();
+  readonly job = injectJobStatus(this.id);
+  readonly line = eventLine;
 }
