@@ -2,14 +2,14 @@
 import '@angular/compiler';
 import { provideHttpClient, withInterceptors, type HttpInterceptorFn } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting, type TestRequest } from '@angular/common/http/testing';
-import { ApplicationRef, Injector, provideZonelessChangeDetection, signal, TransferState, makeStateKey } from '@angular/core';
+import { ApplicationRef, Injector, makeStateKey, PLATFORM_ID, provideZonelessChangeDetection, signal, TransferState } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { BrowserTestingModule, platformBrowserTesting } from '@angular/platform-browser/testing';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OrdoHttpError, OrdoNotFoundError, parseJobSnapshot, type JobEvent } from 'ordo-status';
 import { injectJobStatus, injectOrdoClient, provideOrdoClient, type OrdoClientProviderOptions } from 'ordo-status/angular';
-import { jobBody } from 'ordo-status/testing';
+import { jobBody, startOrdoSimulator } from 'ordo-status/testing';
 
 beforeAll(() => {
   TestBed.initTestEnvironment(BrowserTestingModule, platformBrowserTesting());
@@ -200,7 +200,7 @@ describe('server-side rendering and hydration', () => {
         provideHttpClient(),
         provideHttpClientTesting(),
         provideOrdoClient({ baseUrl: '/ordo', intervalMs }),
-        { provide: (await import('@angular/core')).PLATFORM_ID, useValue: 'server' },
+        { provide: PLATFORM_ID, useValue: 'server' },
       ],
     });
     const http = TestBed.inject(HttpTestingController);
@@ -232,6 +232,29 @@ describe('server-side rendering and hydration', () => {
     http.expectNone('/ordo/jobs/3');
   });
 
+  it('with fetch instead of HttpClient, against a real server (the simulator): one request in the render, and the snapshot', async () => {
+    const simulator = await startOrdoSimulator({ speed: 20 });
+    try {
+      const { id } = await simulator.submitJob();
+      const before = simulator.requestCount;
+      TestBed.configureTestingModule({
+        providers: [
+          provideZonelessChangeDetection(),
+          provideOrdoClient({ baseUrl: simulator.url, token: simulator.token, fetch: (input, init) => fetch(input, init) }),
+          { provide: PLATFORM_ID, useValue: 'server' },
+        ],
+      });
+      const job = TestBed.runInInjectionContext(() => injectJobStatus(id));
+      await TestBed.inject(ApplicationRef).whenStable();
+      expect(job.status()).toBe('resolved');
+      expect(job.value()?.job.id).toBe(String(id));
+      expect(job.value()?.steps.map((step) => step.stepId)).toHaveLength(5);
+      expect(simulator.requestCount - before).toBe(1);
+    } finally {
+      await simulator.close();
+    }
+  });
+
   it("on the server with ssr: 'skip': no request, the ref stays loading", async () => {
     TestBed.configureTestingModule({
       providers: [
@@ -239,7 +262,7 @@ describe('server-side rendering and hydration', () => {
         provideHttpClient(),
         provideHttpClientTesting(),
         provideOrdoClient({ baseUrl: '/ordo', intervalMs }),
-        { provide: (await import('@angular/core')).PLATFORM_ID, useValue: 'server' },
+        { provide: PLATFORM_ID, useValue: 'server' },
       ],
     });
     const http = TestBed.inject(HttpTestingController);
