@@ -10,13 +10,15 @@ import {
   TransferState,
   type StateKey,
 } from '@angular/core';
-import { concat, defer, EMPTY, filter, finalize, from, mergeMap, Observable, of, shareReplay, switchMap, tap, timer } from 'rxjs';
+import { concat, defer, EMPTY, filter, finalize, from, lastValueFrom, mergeMap, Observable, of, ReplaySubject, share, switchMap, tap, timer } from 'rxjs';
 import {
   createJobLifecycle,
   defaultWatchOptions,
   isTerminalJobStatus,
   jobSnapshotFromJSON,
   normalizeJobId,
+  OrdoIllegalTransitionError,
+  OrdoTimeoutError,
   type ClientWatchOptions,
   type JobId,
   type JobSnapshot,
@@ -47,7 +49,7 @@ function sameBody(a: JobSnapshot, b: JobSnapshot): boolean {
 export function createAngularOrdoClient(
   createBase: (signal: AbortSignal) => OrdoClient,
   ssr: OrdoServerRendering,
-  defaults: Pick<ClientWatchOptions, 'intervalMs' | 'scheduler'>,
+  defaults: Pick<ClientWatchOptions, 'intervalMs' | 'scheduler' | 'onIllegalTransition'>,
 ): OrdoClient {
   const zone = inject(NgZone);
   const onServer = isPlatformServer(inject(PLATFORM_ID));
@@ -90,7 +92,8 @@ export function createAngularOrdoClient(
     const stored = transferState.get(transferKey(jobId), undefined);
     if (stored === undefined) return undefined;
     try {
-      return jobSnapshotFromJSON(stored);
+      const snapshot = jobSnapshotFromJSON(stored);
+      return snapshot.job.id === jobId ? snapshot : undefined;
     } catch {
       return undefined; // not ours, or tampered with: poll as if nothing was sent
     }
@@ -99,13 +102,13 @@ export function createAngularOrdoClient(
   /**
    * On the server: one request per job for the whole render, however many bindings ask (the
    * client lives as long as the render's application), registered as a pending task so the
-   * render waits for it; its snapshot is left for the browser. The request stops when the
-   * application is destroyed.
+   * render waits for it; its snapshot is left for the browser. A failure is shared too (the page
+   * does not show an error and a status for one job). The request stops when the application is
+   * destroyed.
    */
   const served = new Map<string, Observable<JobSnapshot>>();
-  const serverSnapshot = (id: JobId, options: ClientWatchOptions | undefined): Observable<JobSnapshot> => {
+  const serverSnapshot = (jobId: string, options: ClientWatchOptions | undefined): Observable<JobSnapshot> => {
     if (ssr === 'skip') return EMPTY;
-    const jobId = normalizeJobId(id);
     let snapshot = served.get(jobId);
     if (!snapshot) {
       snapshot = defer(() => {
@@ -114,7 +117,7 @@ export function createAngularOrdoClient(
           tap((answer) => transferState.set(transferKey(jobId), answer)),
           finalize(done),
         );
-      }).pipe(shareReplay({ bufferSize: 1, refCount: false }));
+      }).pipe(share({ connector: () => new ReplaySubject<JobSnapshot>(1), resetOnError: false, resetOnComplete: false, resetOnRefCountZero: false }));
       served.set(jobId, snapshot);
     }
     return snapshot;
@@ -122,41 +125,79 @@ export function createAngularOrdoClient(
 
   /**
    * In the browser: a job the server rendered starts from that snapshot (emitted at once, so
-   * hydration finds what the server rendered), and its first request comes one interval later;
-   * the first answer is skipped when it is the same body. Other jobs poll as usual.
+   * hydration finds what the server rendered), and its first request comes one interval later,
+   * through the shared poll; an answer equal to it is skipped, and one that moves backwards from
+   * it is an illegal transition (or skipped, with `onIllegalTransition: 'skip'`), as for a watch
+   * resumed from it. Other jobs poll as usual.
    */
-  const browserSnapshots = (id: JobId, options: ClientWatchOptions | undefined): Observable<JobSnapshot> =>
+  const browserSnapshots = (jobId: string, options: ClientWatchOptions | undefined, polled: Observable<JobSnapshot>): Observable<JobSnapshot> =>
     defer(() => {
-      const stored = options?.resumeFrom === undefined ? transferred(normalizeJobId(id)) : undefined;
-      if (stored === undefined) return base.jobStatus$(id, options);
+      const stored = options?.resumeFrom === undefined ? transferred(jobId) : undefined;
+      if (stored === undefined) return polled;
       if (isTerminalJobStatus(stored.job.status)) return of(stored);
       const interval = options?.intervalMs ?? defaults.intervalMs ?? defaultWatchOptions.intervalMs;
       const waitMs = typeof interval === 'function' ? interval({ unchangedPolls: 0, snapshot: stored }) : interval;
+      if (!Number.isFinite(waitMs) || waitMs < 0) throw new TypeError(`Invalid intervalMs() result ${String(waitMs)}: expected milliseconds ≥ 0`);
+      const lifecycle = createJobLifecycle({ resumeFrom: stored });
+      const skipIllegal = (options?.onIllegalTransition ?? defaults.onIllegalTransition) === 'skip';
       const later = timer(waitMs, options?.scheduler ?? defaults.scheduler ?? defaultWatchOptions.scheduler).pipe(
-        switchMap(() => base.jobStatus$(id, options)),
-        filter((snapshot, index) => index > 0 || !sameBody(snapshot, stored)),
+        switchMap(() => polled),
+        filter((snapshot) => {
+          if (sameBody(snapshot, stored)) return false;
+          try {
+            lifecycle.observe(snapshot);
+          } catch (error) {
+            if (skipIllegal && error instanceof OrdoIllegalTransitionError) return false;
+            throw error;
+          }
+          return true;
+        }),
       );
       return concat(of(stored), later);
     });
 
-  const snapshots = (id: JobId, options: ClientWatchOptions | undefined) =>
-    onServer ? serverSnapshot(id, options) : browserSnapshots(id, options);
+  /**
+   * A job's snapshots, on the server or in the browser. The id and options are checked at call
+   * time, as the plain client does (its cold `jobStatus$` is made, not subscribed, on the server).
+   */
+  const snapshots = (id: JobId, options: ClientWatchOptions | undefined): Observable<JobSnapshot> => {
+    const polled = base.jobStatus$(id, options);
+    const jobId = normalizeJobId(id);
+    return onServer ? serverSnapshot(jobId, options) : browserSnapshots(jobId, options, polled);
+  };
+
+  /**
+   * On the server nothing polls: `waitForJob` settles from the render's one snapshot when the
+   * job has ended, and otherwise rejects with an `OrdoTimeoutError` carrying that snapshot.
+   */
+  const serverWait = async (id: JobId, options: ClientWatchOptions | undefined): Promise<JobSnapshot> => {
+    const jobId = normalizeJobId(id);
+    const snapshot = await lastValueFrom(serverSnapshot(jobId, options), { defaultValue: null });
+    if (snapshot !== null && isTerminalJobStatus(snapshot.job.status)) return base.waitForJob(jobId, { ...options, resumeFrom: snapshot });
+    const why = snapshot === null ? "ssr is 'skip'" : `the job is ${snapshot.job.status}`;
+    throw new OrdoTimeoutError(`waitForJob(${jobId}) on the server: ${why}, and a server render does not poll`, {
+      lastSnapshot: snapshot,
+      timeoutMs: 0,
+      jobId,
+    });
+  };
 
   return {
     transport: base.transport,
     jobStatus$: (id, options) => zoned(snapshots(id, options)),
     // Each subscriber runs its own lifecycle over the snapshots, as the plain client does, so
     // the transitions start from `pending` whether the first snapshot came from the server or not.
-    jobEvents$: (id, options) =>
-      options?.resumeFrom !== undefined
-        ? zoned(base.jobEvents$(id, options))
-        : zoned(
-            defer(() => {
-              const lifecycle = createJobLifecycle();
-              return snapshots(id, options).pipe(mergeMap((snapshot) => lifecycle.observe(snapshot)));
-            }),
-          ),
-    waitForJob: (id, options) => zone.runOutsideAngular(() => base.waitForJob(id, options)),
+    jobEvents$: (id, options) => {
+      if (options?.resumeFrom !== undefined) return zoned(base.jobEvents$(id, options));
+      const source = snapshots(id, options);
+      return zoned(
+        defer(() => {
+          const lifecycle = createJobLifecycle();
+          return source.pipe(mergeMap((snapshot) => lifecycle.observe(snapshot)));
+        }),
+      );
+    },
+    waitForJob: (id, options) => zone.runOutsideAngular(() => (onServer ? serverWait(id, options) : base.waitForJob(id, options))),
     getJob: (id, options) =>
       zone.runOutsideAngular(() => {
         const answer = base.getJob(id, options);

@@ -1,6 +1,6 @@
 import { isPlatformServer } from '@angular/common';
 import { computed, DestroyRef, effect, PLATFORM_ID, signal, untracked, type Injector, type Signal } from '@angular/core';
-import type { Subscription } from 'rxjs';
+import { Subscription } from 'rxjs';
 import {
   createJobLifecycle,
   isTerminalJobStatus,
@@ -126,56 +126,77 @@ export function injectJobStatus(id: JobIdSource, options?: InjectJobStatusOption
   const injector = injectorFor('injectJobStatus', options?.injector);
   const { injector: _injector, client: givenClient, ssr, ...watchOptions } = options ?? {};
   const client = givenClient ?? injectOrdoClient({ injector });
+  const ssrError = ssr === undefined || ssr === 'snapshot' || ssr === 'skip' ? undefined : new TypeError(`Invalid ssr ${JSON.stringify(ssr)}: expected 'snapshot' or 'skip'`);
   const skipped = ssr === 'skip' && isPlatformServer(injector.get(PLATFORM_ID));
 
   const state = signal<WatchState>(idle);
+  /** The job watched (or last watched: kept after an error or the end, for `reload()`). */
   let jobId: string | undefined;
   let lifecycle: JobLifecycle = createJobLifecycle();
   let subscription: Subscription | undefined;
+  /** A watch is running (subscribed, not ended). */
   let live = false;
+  /** The id function threw: the same id, once readable again, starts the watch again. */
+  let idFailed = false;
+  let destroyed = false;
 
-  const fail = (error: unknown) => {
+  const stop = () => {
+    subscription?.unsubscribe();
+    subscription = undefined;
     live = false;
+  };
+  const fail = (error: unknown) => {
+    stop();
     state.update((current) => ({ ...current, status: 'error', error: asError(error) }));
   };
 
   /** (Re)starts the watch of `jobId`, keeping what `state` holds. */
   const start = () => {
-    subscription?.unsubscribe();
+    stop();
+    if (skipped) {
+      live = true; // nothing to wait for on the server, nothing to reload
+      return;
+    }
+    // The subscription exists before the first answer, which may come at once (a kept or
+    // transferred snapshot): a failure in it then closes this subscription, not an older one.
+    const current = new Subscription();
+    subscription = current;
     live = true;
-    if (skipped) return;
     try {
-      subscription = client.jobStatus$(jobId as string, watchOptions).subscribe({
-        next: (snapshot) => {
-          let events: readonly JobEvent[];
-          try {
-            events = lifecycle.observe(snapshot);
-          } catch (error) {
-            subscription?.unsubscribe();
-            fail(error);
-            return;
-          }
-          state.update((current) => ({
-            status: 'resolved',
-            value: snapshot,
-            error: undefined,
-            events: events.length === 0 ? current.events : [...current.events, ...events],
-          }));
-        },
-        error: fail,
-        complete: () => (live = false),
-      });
+      current.add(
+        client.jobStatus$(jobId as string, watchOptions).subscribe({
+          next: (snapshot) => {
+            let events: readonly JobEvent[];
+            try {
+              events = lifecycle.observe(snapshot);
+            } catch (error) {
+              fail(error);
+              return;
+            }
+            state.update((previous) => ({
+              status: 'resolved',
+              value: snapshot,
+              error: undefined,
+              events: events.length === 0 ? previous.events : [...previous.events, ...events],
+            }));
+          },
+          error: fail,
+          complete: () => {
+            if (subscription === current) live = false;
+          },
+        }),
+      );
     } catch (error) {
       fail(error);
     }
   };
 
-  /** Follows the id: a new job starts from nothing; the same job keeps its watch. */
+  /** Follows the id: a new job starts from nothing; the same job keeps its watch (or its end, or its error). */
   const watch = (next: JobId | null | undefined) => {
     if (next === null || next === undefined) {
-      subscription?.unsubscribe();
+      stop();
       jobId = undefined;
-      live = false;
+      idFailed = false;
       state.set(idle);
       return;
     }
@@ -183,21 +204,30 @@ export function injectJobStatus(id: JobIdSource, options?: InjectJobStatusOption
     try {
       normalized = normalizeJobId(next);
     } catch (error) {
-      subscription?.unsubscribe();
+      stop();
       jobId = undefined;
       state.set({ ...idle, status: 'error', error: asError(error) });
-      live = false;
       return;
     }
-    if (normalized === jobId && (live || state().status === 'error')) return;
+    if (normalized === jobId) {
+      if (!idFailed) return;
+      // The id could not be read for a while: watch the same job again, from what was kept.
+      idFailed = false;
+      state.update((current) => ({ ...current, status: current.value === undefined ? 'loading' : 'reloading', error: undefined }));
+      start();
+      return;
+    }
     jobId = normalized;
+    idFailed = false;
     lifecycle = createJobLifecycle();
     state.set({ ...idle, status: 'loading' });
     start();
   };
 
   let tracker: { destroy(): void } | undefined;
-  if (typeof id === 'function') {
+  if (ssrError !== undefined) {
+    state.set({ ...idle, status: 'error', error: ssrError });
+  } else if (typeof id === 'function') {
     tracker = effect(
       () => {
         let next: JobId | null | undefined;
@@ -205,7 +235,7 @@ export function injectJobStatus(id: JobIdSource, options?: InjectJobStatusOption
           next = id();
         } catch (error) {
           untracked(() => {
-            subscription?.unsubscribe();
+            idFailed = jobId !== undefined;
             fail(error);
           });
           return;
@@ -220,10 +250,9 @@ export function injectJobStatus(id: JobIdSource, options?: InjectJobStatusOption
   }
 
   const destroy = () => {
+    destroyed = true;
     tracker?.destroy();
-    subscription?.unsubscribe();
-    subscription = undefined;
-    live = false;
+    stop();
   };
   injector.get(DestroyRef).onDestroy(destroy);
 
@@ -241,7 +270,7 @@ export function injectJobStatus(id: JobIdSource, options?: InjectJobStatusOption
     }),
     hasValue: () => value() !== undefined,
     reload: () => {
-      if (jobId === undefined || live) return false;
+      if (destroyed || jobId === undefined || live || skipped) return false;
       state.update((current) => ({ ...current, status: current.value === undefined ? 'loading' : 'reloading', error: undefined }));
       start();
       return true;

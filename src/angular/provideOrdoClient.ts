@@ -30,7 +30,8 @@ export type OrdoServerRendering = 'snapshot' | 'skip';
  * the defaults of every watch (`intervalMs`, `retry`, `timeoutMs`, `whenHidden`, `batch`,
  * `retainTerminalMs`…, all as in `createOrdoClient`; durations in milliseconds).
  *
- * By default requests go through Angular's `HttpClient` (add `provideHttpClient(withFetch())`):
+ * By default requests go through Angular's `HttpClient` (`provideHttpClient(withFetch())` is
+ * Angular's advice for server-side rendering):
  * interceptors apply and `HttpTestingController` answers them in tests. Give `fetch` to bypass
  * `HttpClient`, or a ready `transport` instead of `baseUrl`/`token`/`fetch`.
  */
@@ -67,12 +68,20 @@ const serverRenderings: readonly unknown[] = ['snapshot', 'skip'];
 
 /** @throws TypeError for options that cannot make a client. */
 function checkProviderOptions(options: unknown): asserts options is OrdoClientProviderOptions {
-  if (options === null || typeof options !== 'object') {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new TypeError("provideOrdoClient needs options: { baseUrl: '/ordo' } (a same-origin path or an absolute URL), or { transport }");
   }
-  const { baseUrl, transport, ssr, signal } = options as OrdoClientProviderOptions & { signal?: unknown };
-  if (baseUrl === undefined && transport === undefined) {
+  const { baseUrl, transport, ssr, signal, token, fetch, maxResponseBytes } = options as OrdoClientProviderOptions & { signal?: unknown };
+  if (transport !== undefined) {
+    if (baseUrl !== undefined || token !== undefined || fetch !== undefined || maxResponseBytes !== undefined) {
+      throw new TypeError('Pass either transport, or baseUrl with token, fetch and maxResponseBytes, not both');
+    }
+  } else if (baseUrl === undefined) {
     throw new TypeError("provideOrdoClient needs a baseUrl (a same-origin path such as '/ordo', or an absolute URL) or a transport");
+  } else if (!(baseUrl instanceof URL) && (typeof baseUrl !== 'string' || !(baseUrl.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(baseUrl)))) {
+    throw new TypeError(
+      `Invalid baseUrl ${JSON.stringify(typeof baseUrl === 'string' ? baseUrl : String(baseUrl))}: expected an absolute URL ("https://gateway.example.com/ordo") or a path from the site's root ("/ordo")`,
+    );
   }
   if (ssr !== undefined && !serverRenderings.includes(ssr)) {
     throw new TypeError(`Invalid ssr ${JSON.stringify(ssr)}: expected 'snapshot' or 'skip'`);
@@ -94,24 +103,16 @@ function pageHref(): string | undefined {
 function createBaseClient(options: OrdoClientProviderOptions, signal: AbortSignal): OrdoClient {
   const { ssr: _ssr, baseUrl, token, fetch, transport, maxResponseBytes, ...defaults } = options;
   if (transport !== undefined) return createOrdoClient({ ...defaults, transport, signal });
+  const page = pageHref();
   let base: URL;
-  let samePage = false;
   try {
-    base = new URL(baseUrl as string | URL);
+    base = new URL(baseUrl as string | URL, page);
   } catch {
-    const page = pageHref();
-    if (page === undefined) throw new TypeError(`Invalid baseUrl ${JSON.stringify(String(baseUrl))}: a path needs a page or a rendered URL to resolve against`);
-    base = new URL(baseUrl as string, page);
-    samePage = true;
+    throw new TypeError(`Invalid baseUrl ${JSON.stringify(String(baseUrl))}: ${page === undefined ? 'a path needs a page or a rendered URL to resolve against' : 'not a URL'}`);
   }
-  let send = fetch;
-  if (send === undefined) {
-    const http = inject(HttpClient, { optional: true });
-    if (!http) {
-      throw new Error('provideOrdoClient sends requests through HttpClient: add provideHttpClient(withFetch()) to the providers, or pass fetch');
-    }
-    send = httpClientFetch(http, samePage ? base.origin : undefined);
-  }
+  // A path (or a URL on the page's own origin) goes to HttpClient as a path again.
+  const sameOrigin = page !== undefined && base.origin === new URL(page).origin;
+  const send = fetch ?? httpClientFetch(inject(HttpClient), sameOrigin ? base.origin : undefined);
   return createOrdoClient({ ...defaults, baseUrl: base, token, fetch: send, maxResponseBytes, signal });
 }
 
@@ -125,16 +126,19 @@ function createBaseClient(options: OrdoClientProviderOptions, signal: AbortSigna
  *   back into it, so an app that watches a running job becomes stable (`ApplicationRef.whenStable()`
  *   resolves, hydration prints no NG0506). Zoneless apps need nothing else.
  * - **Server-side rendering**: see {@link OrdoServerRendering}. On the server, `jobStatus$(id)`
- *   emits one snapshot and completes, `jobEvents$(id)` the transitions up to it.
+ *   emits one snapshot and completes, `jobEvents$(id)` the transitions up to it, and
+ *   `waitForJob(id)` settles from that snapshot if the job has ended (otherwise an
+ *   `OrdoTimeoutError` carrying it: a render does not poll).
  * - **Lifetime**: when the application is destroyed (on the server, after each render), every
  *   watch of the client stops.
  *
  * @param options - {@link OrdoClientProviderOptions}, or a function returning them, called once
  *   in an injection context (to read `inject(...)`, e.g. an environment token).
  * @returns providers for `bootstrapApplication` or `ApplicationConfig.providers`.
- * @throws TypeError at once for options without `baseUrl` or `transport`, or with an invalid
- *   `ssr`; when the client is first injected, the errors of `createOrdoClient`, and an `Error`
- *   when requests should go through `HttpClient` and no `HttpClient` is provided.
+ * @throws TypeError at once for options without `baseUrl` or `transport` (or with both), a
+ *   `baseUrl` that is neither absolute nor a path from the site's root, an invalid `ssr`, or a
+ *   `signal`; when the client is first injected, the errors of `createOrdoClient` (invalid watch
+ *   options) and of a factory.
  * @example
  * ```ts
  * export const appConfig: ApplicationConfig = {
@@ -154,6 +158,7 @@ export function provideOrdoClient(options: OrdoClientProviderOptions | (() => Or
         return createAngularOrdoClient((signal) => createBaseClient(resolved, signal), resolved.ssr ?? defaultOrdoClientProviderOptions.ssr, {
           intervalMs: resolved.intervalMs,
           scheduler: resolved.scheduler,
+          onIllegalTransition: resolved.onIllegalTransition,
         });
       },
     },

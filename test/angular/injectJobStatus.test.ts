@@ -20,13 +20,15 @@ const traced: HttpInterceptorFn = (request, next) => next(request.clone({ setHea
 
 const intervalMs = 40;
 
-function setUp(options: Partial<OrdoClientProviderOptions> = {}) {
+/** TestBed with HttpClient (and an interceptor), HttpTestingController and the client; `'server'` renders on the server platform. */
+function setUp(options: Partial<OrdoClientProviderOptions> = {}, platform: 'browser' | 'server' = 'browser') {
   TestBed.configureTestingModule({
     providers: [
       provideZonelessChangeDetection(),
       provideHttpClient(withInterceptors([traced])),
       provideHttpClientTesting(),
       provideOrdoClient({ baseUrl: '/ordo', intervalMs, retry: 0, ...options }),
+      platform === 'server' ? [{ provide: PLATFORM_ID, useValue: 'server' }] : [],
     ],
   });
   return TestBed.inject(HttpTestingController);
@@ -194,16 +196,7 @@ describe('server-side rendering and hydration', () => {
   const running = jobBody({ id: 3, status: 'running', steps: { reproject: 'success', dem: 'running' } });
 
   it('on the server: one request, which the app waits for; the snapshot is left in TransferState; nothing polls', async () => {
-    TestBed.configureTestingModule({
-      providers: [
-        provideZonelessChangeDetection(),
-        provideHttpClient(),
-        provideHttpClientTesting(),
-        provideOrdoClient({ baseUrl: '/ordo', intervalMs }),
-        { provide: PLATFORM_ID, useValue: 'server' },
-      ],
-    });
-    const http = TestBed.inject(HttpTestingController);
+    const http = setUp({}, 'server');
     const job = TestBed.runInInjectionContext(() => injectJobStatus(3));
     let stable = false;
     void TestBed.inject(ApplicationRef).whenStable().then(() => (stable = true));
@@ -256,16 +249,7 @@ describe('server-side rendering and hydration', () => {
   });
 
   it("on the server with ssr: 'skip': no request, the ref stays loading", async () => {
-    TestBed.configureTestingModule({
-      providers: [
-        provideZonelessChangeDetection(),
-        provideHttpClient(),
-        provideHttpClientTesting(),
-        provideOrdoClient({ baseUrl: '/ordo', intervalMs }),
-        { provide: PLATFORM_ID, useValue: 'server' },
-      ],
-    });
-    const http = TestBed.inject(HttpTestingController);
+    const http = setUp({}, 'server');
     const job = TestBed.runInInjectionContext(() => injectJobStatus(3, { ssr: 'skip' }));
     await TestBed.inject(ApplicationRef).whenStable();
     http.expectNone('/ordo/jobs/3');

@@ -31,6 +31,21 @@ function checkLegalPath(lines: any[]): Map<string, string> {
   return last;
 }
 
+
+/** Resolves `reached` once the simulator has answered `wanted` requests (pass `count` as its `onRequest`). */
+function pollsSeen(wanted: number): { count: () => void; reached: Promise<void> } {
+  let seen = 0;
+  let done!: () => void;
+  const reached = new Promise<void>((resolve) => (done = resolve));
+  return {
+    count: () => {
+      seen += 1;
+      if (seen === wanted) done();
+    },
+    reached,
+  };
+}
+
 describe('ordo-status demo', () => {
   it('runs the reference pipeline to success with the defaults and exits 0', async () => {
     const result = await runCli(['demo']);
@@ -268,10 +283,11 @@ describe('ordo-status watch exit codes', () => {
   });
 
   it('exits 143 on SIGTERM', async () => {
-    simulator = await startOrdoSimulator({ speed: 0.05 });
+    const polled = pollsSeen(2);
+    simulator = await startOrdoSimulator({ speed: 0.05, onRequest: polled.count });
     const { id } = await simulator.submitJob();
     const watch = startCli(['watch', String(id), '--base-url', simulator.url, '--interval', '50ms'], { ORDO_TOKEN: simulator.token });
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await polled.reached; // the watch runs (and its first answer was handled), however slowly the machine started it
     watch.child.kill('SIGTERM');
     const result = await watch.result;
     expect(result.code).toBe(143);
@@ -305,10 +321,11 @@ describe('ordo-status watch exit codes', () => {
   });
 
   it('exits 130 on Ctrl-C, cleanly', async () => {
-    simulator = await startOrdoSimulator({ speed: 0.05 });
+    const polled = pollsSeen(2);
+    simulator = await startOrdoSimulator({ speed: 0.05, onRequest: polled.count });
     const { id } = await simulator.submitJob();
     const watch = startCli(['watch', String(id), '--json', '--base-url', simulator.url, '--interval', '50ms'], { ORDO_TOKEN: simulator.token });
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await polled.reached;
     watch.child.kill('SIGINT');
     const result = await watch.result;
     expect(result.code).toBe(130);
