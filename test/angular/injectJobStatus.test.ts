@@ -248,6 +248,25 @@ describe('server-side rendering and hydration', () => {
     }
   });
 
+  it("behind a reverse proxy: the server's own provideOrdoClient (merged after the app's) sends the render straight to Ordo", async () => {
+    TestBed.configureTestingModule({
+      providers: [
+        provideZonelessChangeDetection(),
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideOrdoClient({ baseUrl: '/ordo', intervalMs }), // app.config.ts
+        { provide: PLATFORM_ID, useValue: 'server' },
+        provideOrdoClient({ baseUrl: 'http://ordo.internal:8080', token: 'server-side-token' }), // app.config.server.ts
+      ],
+    });
+    const http = TestBed.inject(HttpTestingController);
+    const job = TestBed.runInInjectionContext(() => injectJobStatus(3));
+    const request = await nextRequest(http, 'http://ordo.internal:8080/jobs/3');
+    expect(request.request.headers.get('Authorization')).toBe('Bearer server-side-token');
+    request.flush(running);
+    await shows(() => expect(job.value()?.job.status).toBe('running'));
+  });
+
   it("on the server with ssr: 'skip': no request, the ref stays loading", async () => {
     const http = setUp({}, 'server');
     const job = TestBed.runInInjectionContext(() => injectJobStatus(3, { ssr: 'skip' }));
