@@ -1,43 +1,16 @@
 // @vitest-environment jsdom
-import '@angular/compiler';
-import { BrowserPlatformLocation, PlatformLocation } from '@angular/common';
-import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting, type TestRequest } from '@angular/common/http/testing';
-import { ApplicationRef, createEnvironmentInjector, EnvironmentInjector, makeStateKey, PLATFORM_ID, provideZonelessChangeDetection, signal, TransferState } from '@angular/core';
+import { intervalMs, nextRequest, setUpOrdoTestBed, useTestBed } from '../helpers/angular.js'; // first: loads the JIT compiler
+import { createEnvironmentInjector, EnvironmentInjector, makeStateKey, signal, TransferState } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { BrowserTestingModule, platformBrowserTesting } from '@angular/platform-browser/testing';
-import { concat, finalize, lastValueFrom, NEVER, of, take, toArray } from 'rxjs';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { OrdoIllegalTransitionError, parseJobSnapshot, type JobSnapshot } from 'ordo-status';
+import { concat, finalize, NEVER, of } from 'rxjs';
+import { describe, expect, it, vi } from 'vitest';
+import { OrdoIllegalTransitionError, parseJobSnapshot } from 'ordo-status';
 import { injectJobStatus, injectOrdoClient, provideOrdoClient, type OrdoClientProviderOptions } from 'ordo-status/angular';
 import { jobBody, scriptedTransport } from 'ordo-status/testing';
 
-beforeAll(() => TestBed.initTestEnvironment(BrowserTestingModule, platformBrowserTesting()));
-afterEach(() => TestBed.resetTestingModule());
-
-const intervalMs = 40;
+useTestBed();
+const setUp = setUpOrdoTestBed;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function setUp(options: Partial<OrdoClientProviderOptions> = {}) {
-  TestBed.configureTestingModule({
-    providers: [
-      provideZonelessChangeDetection(),
-      provideHttpClient(),
-      provideHttpClientTesting(),
-      provideOrdoClient({ baseUrl: '/ordo', intervalMs, retry: 0, ...options } as OrdoClientProviderOptions),
-    ],
-  });
-  return TestBed.inject(HttpTestingController);
-}
-
-async function nextRequest(http: HttpTestingController, url: string): Promise<TestRequest> {
-  let found: TestRequest[] = [];
-  await vi.waitFor(() => {
-    found = http.match(url);
-    expect(found).toHaveLength(1);
-  });
-  return found[0]!;
-}
 
 const transferredSnapshot = (body: unknown) => JSON.parse(JSON.stringify(parseJobSnapshot(body)));
 
@@ -118,8 +91,11 @@ describe('edges: hydration', () => {
 });
 
 describe('edges: the same id again', () => {
-  it('a function id that re-runs with the same id after the job ended keeps the watch (no reset, no refetch)', async () => {
-    const http = setUp({ retainTerminalMs: 0 } as never);
+  it.each([
+    ['retainTerminalMs 0', { retainTerminalMs: 0 }],
+    ['the default retainTerminalMs', {}],
+  ])('a function id that re-runs with the same id after the job ended keeps the watch (%s): no reset, no refetch, no rewritten transitions', async (_, options) => {
+    const http = setUp(options);
     const route = signal({ id: '7', tab: 'steps' }); // e.g. a route whose query param changes
     const job = TestBed.runInInjectionContext(() => injectJobStatus(() => route().id));
     TestBed.tick();
@@ -127,7 +103,9 @@ describe('edges: the same id again', () => {
     await vi.waitFor(() => expect(job.status()).toBe('resolved'));
     (await nextRequest(http, '/ordo/jobs/7')).flush(jobBody({ id: 7, status: 'success', steps: { a: 'success' } }));
     await vi.waitFor(() => expect(job.isTerminal()).toBe(true));
-    const events = job.events().map((e) => `${e.type}:${e.from}→${e.to}${e.inferred ? '*' : ''}`);
+    const events = () => job.events().map((e) => `${e.type === 'job' ? 'job' : e.stepId}: ${e.from}→${e.to}${e.inferred ? '*' : ''}`);
+    const observed = ['job: pending→running', 'a: pending→running', 'a: running→success', 'job: running→success'];
+    expect(events()).toEqual(observed);
 
     route.set({ id: '7', tab: 'outputs' }); // same job
     TestBed.tick();
@@ -135,7 +113,7 @@ describe('edges: the same id again', () => {
     expect(job.value()?.job.status).toBe('success');
     await sleep(20);
     expect(http.match('/ordo/jobs/7')).toHaveLength(0);
-    expect(job.events().map((e) => `${e.type}:${e.from}→${e.to}${e.inferred ? '*' : ''}`)).toEqual(events);
+    expect(events()).toEqual(observed);
   });
 });
 
@@ -215,38 +193,8 @@ describe('edges: a function id that throws, then recovers', () => {
   });
 });
 
-describe('edges: the same id again, default retainTerminalMs', () => {
-  it('does not rewrite the observed transitions as inferred ones', async () => {
-    const http = setUp();
-    const route = signal({ id: '7', tab: 'steps' });
-    const job = TestBed.runInInjectionContext(() => injectJobStatus(() => route().id));
-    TestBed.tick();
-    (await nextRequest(http, '/ordo/jobs/7')).flush(jobBody({ id: 7, status: 'running', steps: { a: 'running' } }));
-    await vi.waitFor(() => expect(job.status()).toBe('resolved'));
-    (await nextRequest(http, '/ordo/jobs/7')).flush(jobBody({ id: 7, status: 'success', steps: { a: 'success' } }));
-    await vi.waitFor(() => expect(job.isTerminal()).toBe(true));
-    const describe = () => job.events().map((e) => `${e.type === 'job' ? 'job' : e.stepId}: ${e.from}→${e.to}${e.inferred ? '*' : ''}`);
-    expect(describe()).toEqual(['job: pending→running', 'a: pending→running', 'a: running→success', 'job: running→success']);
-    route.set({ id: '7', tab: 'outputs' });
-    TestBed.tick();
-   
-    expect(describe()).toEqual(['job: pending→running', 'a: pending→running', 'a: running→success', 'job: running→success']);
-  });
-});
-
 describe('edges: the server render', () => {
-  function serverSetUp(options: Partial<OrdoClientProviderOptions> = {}) {
-    TestBed.configureTestingModule({
-      providers: [
-        provideZonelessChangeDetection(),
-        provideHttpClient(),
-        provideHttpClientTesting(),
-        provideOrdoClient({ baseUrl: '/ordo', intervalMs, retry: 0, ...options } as OrdoClientProviderOptions),
-        { provide: PLATFORM_ID, useValue: 'server' },
-      ],
-    });
-    return TestBed.inject(HttpTestingController);
-  }
+  const serverSetUp = (options: Partial<OrdoClientProviderOptions> = {}) => setUpOrdoTestBed(options, 'server');
 
   it("waitForJob does not poll on the server (\"nothing ever polls on the server\"), least of all with ssr: 'skip'", async () => {
     const http = serverSetUp({ ssr: 'skip' });

@@ -1,54 +1,20 @@
 // @vitest-environment jsdom
-import '@angular/compiler';
-import { provideHttpClient, withInterceptors, type HttpInterceptorFn } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting, type TestRequest } from '@angular/common/http/testing';
+import { intervalMs, nextRequest, setUpOrdoTestBed, useTestBed } from '../helpers/angular.js'; // first: loads the JIT compiler
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ApplicationRef, Injector, makeStateKey, PLATFORM_ID, provideZonelessChangeDetection, signal, TransferState } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { BrowserTestingModule, platformBrowserTesting } from '@angular/platform-browser/testing';
 import { lastValueFrom, toArray } from 'rxjs';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { OrdoHttpError, OrdoNotFoundError, parseJobSnapshot, type JobEvent } from 'ordo-status';
-import { injectJobStatus, injectOrdoClient, provideOrdoClient, type OrdoClientProviderOptions } from 'ordo-status/angular';
+import { injectJobStatus, injectOrdoClient, provideOrdoClient } from 'ordo-status/angular';
 import { jobBody, startOrdoSimulator } from 'ordo-status/testing';
 
-beforeAll(() => {
-  TestBed.initTestEnvironment(BrowserTestingModule, platformBrowserTesting());
-});
-
-/** An app's own interceptor: requests go through HttpClient, so it applies to every poll. */
-const traced: HttpInterceptorFn = (request, next) => next(request.clone({ setHeaders: { 'X-Trace': 'job-page' } }));
-
-const intervalMs = 40;
-
-/** TestBed with HttpClient (and an interceptor), HttpTestingController and the client; `'server'` renders on the server platform. */
-function setUp(options: Partial<OrdoClientProviderOptions> = {}, platform: 'browser' | 'server' = 'browser') {
-  TestBed.configureTestingModule({
-    providers: [
-      provideZonelessChangeDetection(),
-      provideHttpClient(withInterceptors([traced])),
-      provideHttpClientTesting(),
-      provideOrdoClient({ baseUrl: '/ordo', intervalMs, retry: 0, ...options }),
-      platform === 'server' ? [{ provide: PLATFORM_ID, useValue: 'server' }] : [],
-    ],
-  });
-  return TestBed.inject(HttpTestingController);
-}
-
-/** The next request for a URL, once the poll's timer sent it. */
-async function nextRequest(http: HttpTestingController, url: string): Promise<TestRequest> {
-  let found: TestRequest[] = [];
-  await vi.waitFor(() => {
-    found = http.match(url);
-    expect(found).toHaveLength(1);
-  });
-  return found[0]!;
-}
+useTestBed();
+const setUp = setUpOrdoTestBed;
 
 const describeEvent = (event: JobEvent) => `${event.type === 'job' ? 'job' : event.stepId}: ${event.from}→${event.to}${event.inferred ? '*' : ''}`;
 
-afterEach(() => {
-  TestBed.resetTestingModule();
-});
 
 /** An answer is read and validated asynchronously (as a fetch body is): wait until it shows. */
 const shows = (check: () => void) => vi.waitFor(check);
