@@ -31,10 +31,6 @@ export function transferKey(jobId: string): StateKey<unknown> {
   return makeStateKey<unknown>(`ordo-status:job:${jobId}`);
 }
 
-/** Same body, so the same snapshot (`raw` is the body as received). */
-function sameBody(a: JobSnapshot, b: JobSnapshot): boolean {
-  return a === b || JSON.stringify(a.raw) === JSON.stringify(b.raw);
-}
 
 /**
  * Makes the Angular client of {@link provideOrdoClient}. Must run in an injection context (the
@@ -75,6 +71,11 @@ export function createAngularOrdoClient(
       ),
     );
 
+  /**
+   * The snapshots the server rendered, restored (validated) once per job however many bindings
+   * ask, with the body's text for comparing the first answer; `null` when there is none to use.
+   */
+  const restored = new Map<string, { snapshot: JobSnapshot; body: string } | null>();
   // Snapshots the server rendered are used while the page hydrates, until the application is
   // first stable; then they are dropped (a later visit to the job's page polls as usual).
   let hydrating = !onServer;
@@ -83,20 +84,28 @@ export function createAngularOrdoClient(
       .whenStable()
       .then(() => {
         hydrating = false;
+        restored.clear();
       });
   }
 
   /** The snapshot the server rendered for this job, while the page hydrates. */
-  const transferred = (jobId: string): JobSnapshot | undefined => {
+  const transferred = (jobId: string): { snapshot: JobSnapshot; body: string } | undefined => {
     if (!hydrating) return undefined;
-    const stored = transferState.get(transferKey(jobId), undefined);
-    if (stored === undefined) return undefined;
-    try {
-      const snapshot = jobSnapshotFromJSON(stored);
-      return snapshot.job.id === jobId ? snapshot : undefined;
-    } catch {
-      return undefined; // not ours, or tampered with: poll as if nothing was sent
+    let found = restored.get(jobId);
+    if (found === undefined) {
+      found = null;
+      const stored = transferState.get(transferKey(jobId), undefined);
+      if (stored !== undefined) {
+        try {
+          const snapshot = jobSnapshotFromJSON(stored);
+          if (snapshot.job.id === jobId) found = { snapshot, body: JSON.stringify(snapshot.raw) };
+        } catch {
+          // not ours, or tampered with: poll as if nothing was sent
+        }
+      }
+      restored.set(jobId, found);
     }
+    return found ?? undefined;
   };
 
   /**
@@ -132,8 +141,9 @@ export function createAngularOrdoClient(
    */
   const browserSnapshots = (jobId: string, options: ClientWatchOptions | undefined, polled: Observable<JobSnapshot>): Observable<JobSnapshot> =>
     defer(() => {
-      const stored = options?.resumeFrom === undefined ? transferred(jobId) : undefined;
-      if (stored === undefined) return polled;
+      const rendered = options?.resumeFrom === undefined ? transferred(jobId) : undefined;
+      if (rendered === undefined) return polled;
+      const stored = rendered.snapshot;
       if (isTerminalJobStatus(stored.job.status)) return of(stored);
       const interval = options?.intervalMs ?? defaults.intervalMs ?? defaultWatchOptions.intervalMs;
       const waitMs = typeof interval === 'function' ? interval({ unchangedPolls: 0, snapshot: stored }) : interval;
@@ -142,8 +152,9 @@ export function createAngularOrdoClient(
       const skipIllegal = (options?.onIllegalTransition ?? defaults.onIllegalTransition) === 'skip';
       const later = timer(waitMs, options?.scheduler ?? defaults.scheduler ?? defaultWatchOptions.scheduler).pipe(
         switchMap(() => polled),
-        filter((snapshot) => {
-          if (sameBody(snapshot, stored)) return false;
+        filter((snapshot, index) => {
+          // The first answer is often the server's body again: nothing new to show.
+          if (index === 0 && JSON.stringify(snapshot.raw) === rendered.body) return false;
           try {
             lifecycle.observe(snapshot);
           } catch (error) {

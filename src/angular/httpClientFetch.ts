@@ -52,21 +52,29 @@ export function httpClientFetch(http: HttpClient, origin: string | undefined): t
       if (origin !== undefined && url.startsWith(`${origin}/`)) url = url.slice(origin.length);
       const headers: Record<string, string> = {};
       new Headers(init?.headers).forEach((value, name) => (headers[name] = value));
+      const onAbort = () => {
+        subscription.unsubscribe();
+        reject(signal?.reason);
+      };
+      // Settled: the signal (which may outlive this request) keeps no listener of it.
+      const settle = (outcome: () => void) => {
+        signal?.removeEventListener('abort', onAbort);
+        outcome();
+      };
       const subscription = http
         .request('GET', url, { headers: new HttpHeaders(headers), observe: 'response', responseType: 'text', transferCache: false })
         .subscribe({
-          next: (response: HttpResponse<string>) => resolve(fetchResponse(response.status, response.statusText, response.headers, response.body)),
-          error: (error: unknown) => {
-            if (error instanceof HttpErrorResponse && error.status >= 200 && error.status <= 599) {
-              resolve(fetchResponse(error.status, error.statusText, error.headers, error.error));
-            } else {
-              reject(new TypeError(`HttpClient got no response from ${url}`, { cause: error }));
-            }
-          },
+          next: (response: HttpResponse<string>) =>
+            settle(() => resolve(fetchResponse(response.status, response.statusText, response.headers, response.body))),
+          error: (error: unknown) =>
+            settle(() => {
+              if (error instanceof HttpErrorResponse && error.status >= 200 && error.status <= 599) {
+                resolve(fetchResponse(error.status, error.statusText, error.headers, error.error));
+              } else {
+                reject(new TypeError(`HttpClient got no response from ${url}`, { cause: error }));
+              }
+            }),
         });
-      signal?.addEventListener('abort', () => {
-        subscription.unsubscribe();
-        reject(signal.reason);
-      }, { once: true });
+      if (!subscription.closed) signal?.addEventListener('abort', onAbort, { once: true });
     });
 }

@@ -13,7 +13,7 @@ import {
   type OrdoClient,
 } from 'ordo-status';
 import { injectorFor } from './injectorFor.js';
-import { injectOrdoClient, type OrdoServerRendering } from './provideOrdoClient.js';
+import { injectOrdoClient, invalidServerRendering, type OrdoServerRendering } from './provideOrdoClient.js';
 
 /**
  * Which job to watch: a job id, a signal of one (a route parameter bound with
@@ -126,7 +126,7 @@ export function injectJobStatus(id: JobIdSource, options?: InjectJobStatusOption
   const injector = injectorFor('injectJobStatus', options?.injector);
   const { injector: _injector, client: givenClient, ssr, ...watchOptions } = options ?? {};
   const client = givenClient ?? injectOrdoClient({ injector });
-  const ssrError = ssr === undefined || ssr === 'snapshot' || ssr === 'skip' ? undefined : new TypeError(`Invalid ssr ${JSON.stringify(ssr)}: expected 'snapshot' or 'skip'`);
+  const ssrError = invalidServerRendering(ssr);
   const skipped = ssr === 'skip' && isPlatformServer(injector.get(PLATFORM_ID));
 
   const state = signal<WatchState>(idle);
@@ -191,6 +191,12 @@ export function injectJobStatus(id: JobIdSource, options?: InjectJobStatusOption
     }
   };
 
+  /** Starts the same job's watch again, keeping the snapshot, the transitions and the lifecycle. */
+  const restart = () => {
+    state.update((current) => ({ ...current, status: current.value === undefined ? 'loading' : 'reloading', error: undefined }));
+    start();
+  };
+
   /** Follows the id: a new job starts from nothing; the same job keeps its watch (or its end, or its error). */
   const watch = (next: JobId | null | undefined) => {
     if (next === null || next === undefined) {
@@ -213,8 +219,7 @@ export function injectJobStatus(id: JobIdSource, options?: InjectJobStatusOption
       if (!idFailed) return;
       // The id could not be read for a while: watch the same job again, from what was kept.
       idFailed = false;
-      state.update((current) => ({ ...current, status: current.value === undefined ? 'loading' : 'reloading', error: undefined }));
-      start();
+      restart();
       return;
     }
     jobId = normalized;
@@ -271,8 +276,7 @@ export function injectJobStatus(id: JobIdSource, options?: InjectJobStatusOption
     hasValue: () => value() !== undefined,
     reload: () => {
       if (destroyed || jobId === undefined || live || skipped) return false;
-      state.update((current) => ({ ...current, status: current.value === undefined ? 'loading' : 'reloading', error: undefined }));
-      start();
+      restart();
       return true;
     },
     destroy,

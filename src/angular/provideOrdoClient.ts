@@ -66,6 +66,11 @@ export const ORDO_CLIENT = new InjectionToken<OrdoClient>('ordo-status client');
 
 const serverRenderings: readonly unknown[] = ['snapshot', 'skip'];
 
+/** The error for an `ssr` option that is neither `'snapshot'` nor `'skip'`; `undefined` when it is fine (or not given). */
+export function invalidServerRendering(ssr: unknown): TypeError | undefined {
+  return ssr === undefined || serverRenderings.includes(ssr) ? undefined : new TypeError(`Invalid ssr ${JSON.stringify(ssr)}: expected 'snapshot' or 'skip'`);
+}
+
 /** @throws TypeError for options that cannot make a client. */
 function checkProviderOptions(options: unknown): asserts options is OrdoClientProviderOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
@@ -83,9 +88,8 @@ function checkProviderOptions(options: unknown): asserts options is OrdoClientPr
       `Invalid baseUrl ${JSON.stringify(typeof baseUrl === 'string' ? baseUrl : String(baseUrl))}: expected an absolute URL ("https://gateway.example.com/ordo") or a path from the site's root ("/ordo")`,
     );
   }
-  if (ssr !== undefined && !serverRenderings.includes(ssr)) {
-    throw new TypeError(`Invalid ssr ${JSON.stringify(ssr)}: expected 'snapshot' or 'skip'`);
-  }
+  const ssrError = invalidServerRendering(ssr);
+  if (ssrError) throw ssrError;
   if (signal !== undefined) {
     throw new TypeError('provideOrdoClient takes no signal: the client stops every watch when the application is destroyed');
   }
