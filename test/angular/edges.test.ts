@@ -4,7 +4,7 @@ import { createEnvironmentInjector, EnvironmentInjector, makeStateKey, signal, T
 import { TestBed } from '@angular/core/testing';
 import { concat, finalize, NEVER, of } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
-import { OrdoIllegalTransitionError, parseJobSnapshot } from 'ordo-status';
+import { OrdoIllegalTransitionError, OrdoTimeoutError, parseJobSnapshot } from 'ordo-status';
 import { injectJobStatus, injectOrdoClient, provideOrdoClient, type OrdoClientProviderOptions } from 'ordo-status/angular';
 import { jobBody, scriptedTransport } from 'ordo-status/testing';
 
@@ -51,7 +51,7 @@ describe('edges: hydration', () => {
     http.match(() => true);
   });
 
-  it('a terminal snapshot transferred for another job ends the watch of this job without a request', async () => {
+  it('a terminal snapshot transferred for another job is ignored: this job is asked for', async () => {
     const http = setUp();
     TestBed.inject(TransferState).set(makeStateKey('ordo-status:job:3'), transferredSnapshot(jobBody({ id: 4, status: 'failed', steps: { a: 'failed' } })));
     const job = TestBed.runInInjectionContext(() => injectJobStatus(3));
@@ -61,7 +61,7 @@ describe('edges: hydration', () => {
     expect(http.match('/ordo/jobs/3').length).toBeGreaterThan(0);
   });
 
-  it("jobStatus$ (async pipe) lets a job move backwards from the transferred snapshot without an error", async () => {
+  it('jobStatus$ (async pipe) ends with OrdoIllegalTransitionError when the first answer moves back from the transferred snapshot', async () => {
     const http = setUp();
     const running = jobBody({ id: 3, status: 'running', steps: { a: 'running' } });
     TestBed.inject(TransferState).set(makeStateKey('ordo-status:job:3'), transferredSnapshot(running));
@@ -73,8 +73,7 @@ describe('edges: hydration', () => {
     await sleep(intervalMs / 2);
     subscription.unsubscribe();
     http.match(() => true);
-    // The plain client's jobStatus$ ends with OrdoIllegalTransitionError for running → pending;
-    // injectJobStatus does too. Here the async pipe shows running, then pending.
+    // As a watch resumed from that snapshot (and injectJobStatus) would: running → pending is illegal.
     expect(seen).toEqual(['running']);
     expect((failure as Error | undefined)?.name).toBe('OrdoIllegalTransitionError');
   });
@@ -84,9 +83,10 @@ describe('edges: hydration', () => {
     TestBed.inject(TransferState).set(makeStateKey('ordo-status:job:3'), transferredSnapshot(jobBody({ id: 3, status: 'running', steps: { a: 'running' } })));
     const job = TestBed.runInInjectionContext(() => injectJobStatus(3));
     await sleep(20);
-    // pollJob says "Invalid intervalMs() result -5"; the hydration wait takes it and requests at once.
-    http.match(() => true);
+    // As pollJob refuses it ("Invalid intervalMs() result -5"), and no request goes out.
+    expect(http.match(() => true)).toEqual([]);
     expect(job.error()).toBeInstanceOf(TypeError);
+    expect(job.error()?.message).toMatch(/^Invalid intervalMs\(\) result -5/);
   });
 });
 
@@ -196,16 +196,30 @@ describe('edges: a function id that throws, then recovers', () => {
 describe('edges: the server render', () => {
   const serverSetUp = (options: Partial<OrdoClientProviderOptions> = {}) => setUpOrdoTestBed(options, 'server');
 
-  it("waitForJob does not poll on the server (\"nothing ever polls on the server\"), least of all with ssr: 'skip'", async () => {
+  it("waitForJob on the server never polls: with ssr: 'skip' it rejects at once, with no request", async () => {
     const http = serverSetUp({ ssr: 'skip' });
     const client = TestBed.runInInjectionContext(() => injectOrdoClient());
-    void client.waitForJob(3).catch(() => undefined);
-    await sleep(20);
-    const requests = http.match('/ordo/jobs/3');
-    expect(requests).toHaveLength(0);
-    requests[0]?.flush(jobBody({ id: 3, status: 'running', steps: { a: 'running' } }));
+    const error = await client.waitForJob(3).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OrdoTimeoutError);
+    expect((error as OrdoTimeoutError).message).toBe("waitForJob(3) on the server: ssr is 'skip', and a server render does not poll");
+    expect((error as OrdoTimeoutError).lastSnapshot).toBeNull();
     await sleep(2 * intervalMs);
     expect(http.match('/ordo/jobs/3')).toHaveLength(0);
+  });
+
+  it('waitForJob on the server settles from the one snapshot: an ended job resolves, a running one rejects carrying it', async () => {
+    const http = serverSetUp();
+    const client = TestBed.runInInjectionContext(() => injectOrdoClient());
+    const running = client.waitForJob(3).catch((caught: unknown) => caught);
+    (await nextRequest(http, '/ordo/jobs/3')).flush(jobBody({ id: 3, status: 'running', steps: { a: 'running' } }));
+    const error = (await running) as OrdoTimeoutError;
+    expect(error).toBeInstanceOf(OrdoTimeoutError);
+    expect(error.lastSnapshot?.job.status).toBe('running');
+    const done = client.waitForJob(4);
+    (await nextRequest(http, '/ordo/jobs/4')).flush(jobBody({ id: 4, status: 'success', steps: { a: 'success' } }));
+    expect((await done).job.status).toBe('success');
+    await sleep(2 * intervalMs);
+    expect(http.match(() => true)).toEqual([]); // no poll after either
   });
 
   it('a failed server request is not repeated by a second binding of the same job in the same render', async () => {
