@@ -14,14 +14,18 @@ export { jobEvents$ } from './stream/jobEvents.js';
 export { waitForJob } from './stream/waitForJob.js';
 export { getJob } from './stream/getJob.js';
 export type { GetJobOptions } from './stream/getJob.js';
-export { defaultWatchOptions, documentVisibility } from './stream/watchOptions.js';
-export type { WatchOptions, VisibilitySource, IntervalContext, IntervalFunction } from './stream/watchOptions.js';
+export { defaultWatchOptions } from './stream/watchOptions.js';
+export type { WatchOptions, IntervalContext, IntervalFunction } from './stream/watchOptions.js';
+export { documentVisibility } from './stream/visibility.js';
+export type { VisibilitySource } from './stream/visibility.js';
 export { defaultRetryOptions, isTransientFailure } from './stream/retryPolicy.js';
 export type { RetryOptions, RetryInfo } from './stream/retryPolicy.js';
 
 // Transport
 export { createFetchTransport, defaultFetchTransportOptions } from './transport/createFetchTransport.js';
 export type { FetchTransportOptions } from './transport/createFetchTransport.js';
+export { defaultBatchOptions } from './transport/batching.js';
+export type { BatchOptions } from './transport/batching.js';
 export { errorFromResponse } from './transport/errorFromResponse.js';
 export type { FailedResponse } from './transport/errorFromResponse.js';
 export type { JobTransport, JobTransportContext, TokenContext, TokenProvider } from './transport/types.js';
@@ -32,14 +36,7 @@ export { jobSnapshotFromJSON } from './schema/snapshotJson.js';
 export type { ParseJobSnapshotOptions } from './schema/parseJobSnapshot.js';
 export { normalizeJobId } from './schema/jobId.js';
 export type { JobId } from './schema/jobId.js';
-export {
-  jobStatuses,
-  stepStatuses,
-  terminalJobStatuses,
-  terminalStepStatuses,
-  isTerminalJobStatus,
-  isTerminalStepStatus,
-} from './schema/types.js';
+export { jobStatuses, stepStatuses } from './schema/types.js';
 export type { JobStatus, StepStatus, JobSnapshot, JobInfo, JobStep, JobOutput, JobProgress } from './schema/types.js';
 
 // Machines
@@ -49,6 +46,7 @@ export { stepMachine } from './machine/stepMachine.js';
 export type { StepMachineEvent } from './machine/stepMachine.js';
 export { jobTransitions, stepTransitions } from './machine/transitionTable.js';
 export type { TransitionTable } from './machine/transitionTable.js';
+export { terminalJobStatuses, terminalStepStatuses, isTerminalJobStatus, isTerminalStepStatus } from './machine/terminal.js';
 export { createJobLifecycle } from './machine/jobLifecycle.js';
 export type { JobLifecycle, JobLifecycleOptions } from './machine/jobLifecycle.js';
 export type { JobEvent, JobTransitionEvent, StepTransitionEvent } from './machine/jobEvent.js';

@@ -6,6 +6,8 @@ import type { Observable, ObservableInput, SchedulerLike } from 'rxjs';
 import { describe, expectTypeOf, it } from 'vitest';
 import { initialTransition, transition, type AnyStateMachine, type EventFromLogic } from 'xstate';
 import {
+  defaultBatchOptions,
+  type BatchOptions,
   createFetchTransport,
   createJobLifecycle,
   createOrdoClient,
@@ -157,6 +159,7 @@ describe('streams', () => {
 
   it('retry policy', () => {
     expectTypeOf<RetryOptions>().toEqualTypeOf<{
+      maxElapsedMs?: number;
       maxRetries?: number;
       baseDelayMs?: number;
       maxDelayMs?: number;
@@ -167,6 +170,8 @@ describe('streams', () => {
     expectTypeOf<RetryInfo>().toEqualTypeOf<{
       readonly attempt: number;
       readonly maxRetries: number;
+      readonly elapsedMs: number;
+      readonly maxElapsedMs: number;
       readonly delayMs: number;
       readonly error: OrdoError;
     }>();
@@ -181,16 +186,19 @@ describe('streams', () => {
     expectTypeOf<OrdoClientOptions>().toExtend<Omit<ClientWatchOptions, 'resumeFrom'>>();
     expectTypeOf<OrdoClientOptions>().not.toHaveProperty('resumeFrom');
     expectTypeOf<
-      Pick<OrdoClientOptions, 'baseUrl' | 'token' | 'fetch' | 'maxResponseBytes' | 'transport' | 'batch' | 'retainTerminalMs'>
+      Pick<OrdoClientOptions, 'baseUrl' | 'token' | 'fetch' | 'maxResponseBytes' | 'transport' | 'batch' | 'retainTerminalMs' | 'maxRetainedTerminal'>
     >().toEqualTypeOf<{
       baseUrl?: string | URL | undefined;
       token?: TokenProvider | undefined;
       fetch?: typeof globalThis.fetch | undefined;
       maxResponseBytes?: number | undefined;
       transport?: JobTransport | undefined;
-      batch?: boolean | { windowMs?: number | undefined; maxWaitMs?: number | undefined } | undefined;
+      batch?: boolean | BatchOptions | undefined;
       retainTerminalMs?: number | undefined;
+      maxRetainedTerminal?: number | undefined;
     }>();
+    expectTypeOf<BatchOptions>().toEqualTypeOf<{ windowMs?: number | undefined; maxWaitMs?: number | undefined }>();
+    expectTypeOf(defaultBatchOptions).toEqualTypeOf<Readonly<{ windowMs: number; maxWaitMs: number }>>();
 
     const client = createOrdoClient({ baseUrl: 'https://ordo.example.com' });
     expectTypeOf(client.jobStatus$).parameters.toEqualTypeOf<[id: JobId, options?: ClientWatchOptions]>();
@@ -456,9 +464,13 @@ describe('errors', () => {
 
   it('network, timeout, schema, illegal transition and job failed errors', () => {
     expectTypeOf(OrdoNetworkError).constructorParameters.toEqualTypeOf<
-      [message: string, options?: OrdoErrorOptions & { url?: string | undefined; retryable?: boolean }]
+      [message: string, options?: OrdoErrorOptions & { url?: string | undefined; retryable?: boolean; systemCode?: string | undefined }]
     >();
-    expectTypeOf<Pick<OrdoNetworkError, 'url' | 'retryable'>>().toEqualTypeOf<{ readonly url: string | undefined; readonly retryable: boolean }>();
+    expectTypeOf<Pick<OrdoNetworkError, 'url' | 'retryable' | 'systemCode'>>().toEqualTypeOf<{
+      readonly url: string | undefined;
+      readonly retryable: boolean;
+      readonly systemCode: string | undefined;
+    }>();
 
     expectTypeOf(OrdoTimeoutError).constructorParameters.toEqualTypeOf<
       [

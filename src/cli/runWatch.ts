@@ -1,4 +1,4 @@
-import { createJobLifecycle, isOrdoError, type JobId, type JobSnapshot, type OrdoClient } from 'ordo-status';
+import { createJobLifecycle, isOrdoError, type JobId, type JobSnapshot, type JobStatus, type OrdoClient } from 'ordo-status';
 import type { WatchView } from './views.js';
 
 /** Exit codes of the CLI. Source: design.md, "Command line". */
@@ -13,6 +13,18 @@ export const exitCodes = {
   /** 128 + SIGTERM. */
   terminated: 143,
 } as const;
+
+/**
+ * The exit code of a watch that ended with this status: exhaustive, so a new status must be given
+ * one (the stream completes only after a terminal status; the others cannot end a watch).
+ */
+const exitCodeOf: Readonly<Record<JobStatus, number>> = {
+  pending: exitCodes.error,
+  running: exitCodes.error,
+  success: exitCodes.success,
+  failed: exitCodes.failed,
+  partial: exitCodes.partial,
+};
 
 /** How a watch ended: the exit code, and the error's code when it failed. */
 export interface WatchOutcome {
@@ -55,7 +67,7 @@ export function runWatch(
         }
         view.done(last);
         const status = last.job.status;
-        resolve({ exitCode: status === 'success' ? exitCodes.success : status === 'partial' ? exitCodes.partial : exitCodes.failed });
+        resolve({ exitCode: exitCodeOf[status] });
       },
     });
   });

@@ -241,7 +241,8 @@ export function parseJsonText(
  * @param body - the parsed JSON body, or the response text (a `string`, or UTF-8 bytes as a
  *   `Uint8Array` or `ArrayBuffer`), which is parsed first.
  * @param options - `jobId`: the id that was asked for; `contentType`: named in errors.
- * @returns the snapshot; `raw` is the parsed body.
+ * @returns the snapshot, deeply frozen; `raw` is the parsed body (the object given, frozen in place;
+ *   with `previous`, its parts equal to the previous body's are replaced by those, already frozen).
  * @throws {@link OrdoSchemaError} when the text is not JSON (the message says so and shows the
  *   first characters), when the JSON does not match (each issue names the path, the value
  *   received and what was allowed), when two steps share an id, or when `job.id` is not the id
@@ -271,6 +272,8 @@ export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions
   let wireJob: WireJobBody['job'] | undefined;
   if (previous && previousRaw && jsonEqual(previousRaw['job'], record['job'])) {
     job = previous.job;
+    // The previous (frozen) part in place of its equal copy: only what changed is frozen again.
+    if (!Object.isFrozen(record)) record['job'] = previousRaw['job'];
     wireJob = record['job'] as WireJobBody['job'];
   } else {
     const checked = wireJobSchema.safeParse(record['job']);
@@ -293,7 +296,8 @@ export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions
     candidates.forEach((candidate, index) => {
       const old = reusable ? (previousList[index] as Record<string, unknown> | undefined) : undefined;
       if (old !== undefined && jsonEqual(old, candidate)) {
-        wire.push(candidate as W);
+        if (!Object.isFrozen(candidates)) candidates[index] = old;
+        wire.push(old as W);
         parsed.push(before![index] as T);
         return;
       }
@@ -351,5 +355,19 @@ export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions
       options.contentType,
     );
   }
+  deepFreeze(raw);
   return toSnapshot(wire, job, steps.parsed, outputs.parsed, raw);
+}
+
+/**
+ * Freezes a parsed body and everything in it, so `snapshot.raw` is as immutable as the rest of
+ * the snapshot (a subscriber that edits it cannot change what others receive). A part already
+ * frozen is taken as frozen through (the parts shared with the previous snapshot), so a poll
+ * freezes only what changed.
+ */
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  if (Array.isArray(value)) for (const element of value) deepFreeze(element);
+  else for (const element of Object.values(value)) deepFreeze(element);
 }

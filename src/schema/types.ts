@@ -18,22 +18,6 @@ export const stepStatuses = ['pending', 'running', 'blocked', 'success', 'failed
 /** A step status: `pending → running → success | failed`, `pending → skipped`, and `blocked` between attempts. */
 export type StepStatus = (typeof stepStatuses)[number];
 
-/** The job statuses after which a job never changes again. */
-export const terminalJobStatuses: readonly JobStatus[] = ['success', 'failed', 'partial'];
-
-/** The step statuses after which a step never changes again. */
-export const terminalStepStatuses: readonly StepStatus[] = ['success', 'failed', 'skipped'];
-
-/** True for `success`, `failed` and `partial`. */
-export function isTerminalJobStatus(status: JobStatus): boolean {
-  return status === 'success' || status === 'failed' || status === 'partial';
-}
-
-/** True for `success`, `failed` and `skipped`. */
-export function isTerminalStepStatus(status: StepStatus): boolean {
-  return status === 'success' || status === 'failed' || status === 'skipped';
-}
-
 /** The job itself, as in `body.job`, camelCased. */
 export interface JobInfo {
   /** The job id as a string (`42` on the wire is `"42"` here). */
@@ -119,6 +103,9 @@ export interface JobSnapshot {
   readonly durationMs: number | null;
   /** The outputs in the server's order (sorted by artifact name); `[]` when the server sent none. */
   readonly outputs: readonly JobOutput[];
-  /** The parsed body exactly as received, unknown fields included. Do not mutate it. */
+  /**
+   * The parsed body exactly as received, unknown fields included; deeply frozen like the rest of
+   * the snapshot (parts equal to the previous snapshot's are that snapshot's own, frozen already).
+   */
   readonly raw: unknown;
 }

@@ -12,7 +12,8 @@ interface Registration {
  */
 const registrations = new WeakMap<AbortSignal, Registration>();
 
-function onAbort(signal: AbortSignal, callback: () => void): () => void {
+/** Calls `callback` when `signal` aborts (through the one shared listener); returns a function that stops it. */
+export function onAbort(signal: AbortSignal, callback: () => void): () => void {
   let registration = registrations.get(signal);
   if (!registration) {
     const callbacks = new Set<() => void>();

@@ -1,18 +1,17 @@
-import { defer, lastValueFrom, map, mergeMap, ReplaySubject, share, tap, type Observable } from 'rxjs';
+import { defer, lastValueFrom, mergeMap, Observable } from 'rxjs';
 import type { JobEvent } from '../machine/jobEvent.js';
-import { createJobLifecycle } from '../machine/jobLifecycle.js';
+import { lifecycleStateOf, observeSnapshot } from '../machine/jobLifecycle.js';
 import { normalizeJobId, type JobId } from '../schema/jobId.js';
 import type { JobSnapshot } from '../schema/types.js';
+import { createBatcher, defaultBatchOptions, maxBatchSize, type BatchOptions } from '../transport/batching.js';
 import { createFetchTransport } from '../transport/createFetchTransport.js';
 import type { JobTransport, TokenProvider } from '../transport/types.js';
-import { abortWith } from './abortWith.js';
-import { createBatchingTransport, maxBatchSize } from './batchingTransport.js';
 import { checkDuration } from './duration.js';
 import { getJob, type GetJobOptions } from './getJob.js';
 import { jobEvents$ } from './jobEvents.js';
 import { jobStatus$ } from './jobStatus.js';
+import { createPollEngine } from './pollEngine.js';
 import { settleJob, waitForJob } from './waitForJob.js';
-import { pollJob, watchDeadline, type PollStats } from './watchJob.js';
 import { resolveWatchOptions, type ResolvedWatchOptions, type WatchOptions } from './watchOptions.js';
 
 /** Per-call options of the client's methods: {@link WatchOptions} without `transport`. */
@@ -39,26 +38,32 @@ export interface OrdoClientOptions extends Omit<ClientWatchOptions, 'resumeFrom'
   transport?: JobTransport | undefined;
   /**
    * While the client watches two or more jobs, polls that fall due close together go out as one
-   * `GET /jobs/a,b,…` (at most 100 ids per request), when the transport can (`batch`): a batch
-   * closes after a quiet gap of `windowMs` with no further poll due, or `maxWaitMs` after its
-   * first poll came due. Faults stay with their job (a batch that fails with 400/404 or answers
-   * no array is sent again as singles; a job missing from an answer, or whose batches failed
-   * twice, is asked alone). A server without the batch route is detected (two such batches that
-   * every job then answered alone); the client then sends single requests. `false` turns
-   * batching off.
-   * @defaultValue `{ windowMs: 20, maxWaitMs: 100 }`
+   * `GET /jobs/a,b,…` (at most 100 ids per request), when the transport can (`batch`). Jobs
+   * batched together stay together (stable groups: a group's URL repeats, so an unchanged group
+   * can be answered 304). Timing: {@link BatchOptions} (`windowMs`, `maxWaitMs`). Faults stay
+   * with their job (a batch that fails with 400/404 or answers no array is sent again as singles;
+   * a job missing from an answer, or whose batches failed twice, is asked alone). A server
+   * without the batch route is detected (two such batches that every job then answered alone);
+   * the client then sends single requests. `false` turns batching off.
+   * @defaultValue `true`, with {@link defaultBatchOptions}
    */
-  batch?: boolean | { windowMs?: number | undefined; maxWaitMs?: number | undefined } | undefined;
+  batch?: boolean | BatchOptions | undefined;
   /**
    * How long a job's terminal snapshot is replayed to new subscribers without a request, in
-   * milliseconds. `0` forgets it at once.
+   * milliseconds; it is freed when this runs out (on the scheduler). `0` forgets it at once.
    * @defaultValue 60000
    */
   retainTerminalMs?: number | undefined;
+  /**
+   * The most terminal snapshots kept for `retainTerminalMs` at once: past it, the oldest are
+   * forgotten first (a late subscriber to such a job costs one request again).
+   * @defaultValue 1000
+   */
+  maxRetainedTerminal?: number | undefined;
 }
 
-/** The defaults of {@link OrdoClientOptions} that are not watch options. */
-export const defaultOrdoClientOptions = { batchWindowMs: 20, batchMaxWaitMs: 100, retainTerminalMs: 60_000 } as const;
+/** The defaults of {@link OrdoClientOptions} that are not watch options (batching: {@link defaultBatchOptions}). */
+export const defaultOrdoClientOptions = { retainTerminalMs: 60_000, maxRetainedTerminal: 1000 } as const;
 
 /** A client bound to one Ordo server. Every method takes the job id and optional per-call options. */
 export interface OrdoClient {
@@ -94,7 +99,10 @@ function identity(value: unknown): string {
   return `#${known}`;
 }
 
-/** Everything that shapes a poll: two watches with the same key share one poll. */
+/**
+ * Everything that shapes a poll: two watches with the same key share one poll. Callbacks
+ * (`onRetry`), deadlines (`timeoutMs`) and signals belong to each subscriber and are not in it.
+ */
 function pollKey(jobId: string, settings: ResolvedWatchOptions): string {
   return [
     jobId,
@@ -103,16 +111,10 @@ function pollKey(jobId: string, settings: ResolvedWatchOptions): string {
     settings.notFoundGraceMs,
     settings.onIllegalTransition,
     JSON.stringify(settings.retry),
-    identity(settings.onRetry),
     identity(settings.scheduler),
     typeof settings.whenHidden === 'object' ? settings.whenHidden.intervalMs : settings.whenHidden,
     identity(settings.visibility),
   ].join('|');
-}
-
-interface Poll {
-  readonly snapshots: Observable<JobSnapshot>;
-  readonly stats: PollStats;
 }
 
 /**
@@ -137,7 +139,7 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('createOrdoClient needs options: { baseUrl, token } or { transport }');
   }
-  const { baseUrl, token, fetch, maxResponseBytes, transport: given, batch, retainTerminalMs, ...defaults } = options;
+  const { baseUrl, token, fetch, maxResponseBytes, transport: given, batch, retainTerminalMs, maxRetainedTerminal, ...defaults } = options;
   if (given !== undefined && (baseUrl !== undefined || token !== undefined || fetch !== undefined || maxResponseBytes !== undefined)) {
     throw new TypeError('Pass either transport, or baseUrl with token, fetch and maxResponseBytes, not both');
   }
@@ -151,101 +153,40 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   // Check the defaults now, so a bad interval fails at creation rather than at the first watch.
   const clientSettings = resolveWatchOptions({ ...defaults, transport });
   if (batch !== undefined && typeof batch !== 'boolean' && (batch === null || typeof batch !== 'object')) {
-    throw new TypeError('Invalid batch: expected true, false or { windowMs }');
+    throw new TypeError('Invalid batch: expected true, false or { windowMs, maxWaitMs }');
   }
-  const windowMs = (typeof batch === 'object' ? batch.windowMs : undefined) ?? defaultOrdoClientOptions.batchWindowMs;
-  const maxWaitMs = (typeof batch === 'object' ? batch.maxWaitMs : undefined) ?? Math.max(windowMs, defaultOrdoClientOptions.batchMaxWaitMs);
+  const windowMs = (typeof batch === 'object' ? batch.windowMs : undefined) ?? defaultBatchOptions.windowMs;
+  const maxWaitMs = (typeof batch === 'object' ? batch.maxWaitMs : undefined) ?? Math.max(windowMs, defaultBatchOptions.maxWaitMs);
   checkDuration('batch.windowMs', windowMs);
   checkDuration('batch.maxWaitMs', maxWaitMs);
   const retainMs = retainTerminalMs ?? defaultOrdoClientOptions.retainTerminalMs;
   if (retainMs !== 0) checkDuration('retainTerminalMs', retainMs);
+  const maxRetained = maxRetainedTerminal ?? defaultOrdoClientOptions.maxRetainedTerminal;
+  if (!Number.isSafeInteger(maxRetained) || maxRetained < 0) {
+    throw new TypeError(`Invalid maxRetainedTerminal ${String(maxRetained)}: expected a whole number of snapshots, 0 or more`);
+  }
 
-  /** Live polls, by key. */
-  const polls = new Map<string, Poll>();
-  /** Finished jobs' terminal snapshots, in the order they finished (oldest first). */
-  const finished = new Map<string, { snapshot: JobSnapshot; at: number }>();
-  const batching = createBatchingTransport(transport, {
+  const batcher = createBatcher(transport, {
     scheduler: clientSettings.scheduler,
     windowMs,
     maxWaitMs,
     maxBatchSize,
-    shouldBatch: () => batch !== false && polls.size >= 2,
+    shouldBatch: () => batch !== false && engine.size >= 2,
   });
+  const engine = createPollEngine({ batcher, retainTerminalMs: retainMs, maxRetainedTerminal: maxRetained });
 
   // A per-call option left `undefined` keeps the client's default (a spread would erase it).
   const defined = <T extends object>(values: T | undefined): Partial<T> =>
     Object.fromEntries(Object.entries(values ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
-  const optionsFor = (callOptions: ClientWatchOptions | undefined): WatchOptions => ({ ...defaults, ...defined(callOptions), transport: batching });
+  const optionsFor = (callOptions: ClientWatchOptions | undefined): WatchOptions => ({ ...defaults, ...defined(callOptions), transport: batcher.transport });
   const settingsFor = (callOptions: ClientWatchOptions | undefined): ResolvedWatchOptions => resolveWatchOptions(optionsFor(callOptions));
 
-  /** Forgets the terminal snapshots older than retainTerminalMs (the map is in finishing order). */
-  const prune = (now: number) => {
-    for (const [finishedKey, record] of finished) {
-      if (now - record.at < retainMs) break;
-      finished.delete(finishedKey);
-    }
-  };
-
-  /** The shared poll of a job: created on first use, forgotten when its last subscriber leaves or it fails. */
-  function poll(jobId: string, settings: ResolvedWatchOptions): Poll {
-    const key = pollKey(jobId, settings);
-    const existing = polls.get(key);
-    if (existing) return existing;
-    prune(settings.scheduler.now());
-    const stats: PollStats = { requests: 0, failures: 0, last: undefined };
-    const kept = finished.get(key);
-    if (kept) {
-      // Replays the terminal snapshot with no request (see retainTerminalMs).
-      stats.last = kept.snapshot;
-      return { snapshots: defer(() => [kept.snapshot]), stats };
-    }
-    const forget = () => {
-      if (polls.get(key) === created) polls.delete(key);
-    };
-    const snapshots = pollJob(jobId, settings, stats).pipe(
-      map((observation) => observation.snapshot),
-      tap({
-        next: (snapshot) => {
-          if (snapshot.job.status === 'success' || snapshot.job.status === 'failed' || snapshot.job.status === 'partial') {
-            forget();
-            if (retainMs > 0) {
-              const now = settings.scheduler.now();
-              prune(now);
-              finished.delete(key);
-              finished.set(key, { snapshot, at: now });
-            }
-          }
-        },
-        error: forget,
-      }),
-      share({
-        connector: () => new ReplaySubject<JobSnapshot>(1),
-        resetOnError: true,
-        resetOnComplete: true,
-        resetOnRefCountZero: () => {
-          forget();
-          return [true];
-        },
-      }),
-    );
-    const created: Poll = { snapshots, stats };
-    polls.set(key, created);
-    return created;
-  }
-
-  /** One subscriber's view of a shared poll: its own deadline and signal. */
+  /** One subscriber of the shared poll of a job: its own deadline, signal and callbacks. */
   function snapshotsFor(id: JobId, callOptions: ClientWatchOptions | undefined): Observable<JobSnapshot> {
     const jobId = normalizeJobId(id);
     const settings = settingsFor(callOptions);
-    return defer(() => {
-      const { snapshots, stats } = poll(jobId, settings);
-      if (settings.timeoutMs === undefined) return snapshots;
-      let seen: JobSnapshot | undefined;
-      return snapshots.pipe(
-        tap((snapshot) => (seen = snapshot)),
-        watchDeadline(settings.timeoutMs, settings.scheduler, jobId, () => ({ ...stats, last: seen })),
-      );
-    }).pipe(abortWith(settings.signal));
+    const key = pollKey(jobId, settings);
+    return new Observable<JobSnapshot>((subscriber) => engine.watch(jobId, key, settings, subscriber));
   }
 
   /**
@@ -267,12 +208,18 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
     // the complete legal path from `pending`.
     jobEvents$: (id, callOptions) => {
       const options = resumed(callOptions);
-      return options
-        ? jobEvents$(id, options)
-        : defer(() => {
-            const lifecycle = createJobLifecycle();
-            return snapshotsFor(id, callOptions).pipe(mergeMap((snapshot) => lifecycle.observe(snapshot)));
-          });
+      if (options) return jobEvents$(id, options);
+      const snapshots = snapshotsFor(id, callOptions);
+      return defer(() => {
+        let lifecycle = lifecycleStateOf();
+        return snapshots.pipe(
+          mergeMap((snapshot): readonly JobEvent[] => {
+            const observed = observeSnapshot(lifecycle, snapshot);
+            lifecycle = observed.state;
+            return observed.events;
+          }),
+        );
+      });
     },
     waitForJob: async (id, callOptions) => {
       const options = resumed(callOptions);

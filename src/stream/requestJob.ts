@@ -1,8 +1,9 @@
-import { from, Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { from, Observable, type SchedulerLike } from 'rxjs';
 import { OrdoError } from '../errors/OrdoError.js';
 import { OrdoNetworkError } from '../errors/OrdoNetworkError.js';
 import { OrdoTimeoutError } from '../errors/OrdoTimeoutError.js';
 import type { JobSnapshot } from '../schema/types.js';
+import { bodyInput } from '../transport/bodyInput.js';
 import type { JobTransport } from '../transport/types.js';
 
 /** `String(value)` that cannot throw (a null-prototype object, a throwing `toString`). */
@@ -19,14 +20,6 @@ export function toOrdoError(error: unknown, jobId: string): OrdoError {
   if (error instanceof OrdoError) return error;
   const message = error instanceof Error ? error.message : safeString(error);
   return new OrdoNetworkError(`The transport failed for job ${jobId}: ${message}`, { cause: error, jobId });
-}
-
-/**
- * What a transport returned, as an `ObservableInput` of one body: text returned directly (a
- * `string`, `Uint8Array` or `ArrayBuffer`) is one value, not a sequence of characters or bytes.
- */
-export function bodyInput(answer: ObservableInput<unknown>): ObservableInput<unknown> {
-  return typeof answer === 'string' || answer instanceof Uint8Array || answer instanceof ArrayBuffer ? [answer] : answer;
 }
 
 /** Options of {@link requestJob}. */

@@ -1,20 +1,33 @@
 import { OrdoError } from '../errors/OrdoError.js';
 import { OrdoHttpError } from '../errors/OrdoHttpError.js';
+import { OrdoIllegalTransitionError } from '../errors/OrdoIllegalTransitionError.js';
 import { OrdoNetworkError } from '../errors/OrdoNetworkError.js';
 import { OrdoNotFoundError } from '../errors/OrdoNotFoundError.js';
 import { OrdoTimeoutError } from '../errors/OrdoTimeoutError.js';
 import { maxTimerDelayMs } from './duration.js';
 
 /**
- * How a watch retries transient failures. All times are milliseconds.
+ * How a watch retries transient failures: within a time budget (`maxElapsedMs`), and at most
+ * `maxRetries` in a row. All times are milliseconds.
  *
- * Source: issue "Keep watching through real-world faults"; RFC 9110 §10.2.3 (`Retry-After`).
+ * Source: issues "Keep watching through real-world faults" and "One engine per client" (time
+ * budget); RFC 9110 §10.2.3 (`Retry-After`).
  */
 export interface RetryOptions {
   /**
-   * How many **consecutive** failed requests are retried; the next one ends the watch with its
-   * error. Any good answer resets the count. `0` turns retrying off.
-   * @defaultValue 5
+   * How long a run of consecutive failures is retried, in milliseconds from its first failure: a
+   * failure after that ends the watch with its error, and a wait that would end after it is cut
+   * to end there (one last try). Any good answer starts the budget again. Long enough to ride out
+   * a server or database restart of a minute or two (a real Ordo server whose PostgreSQL
+   * restarts dies and is restarted). `0` turns retrying off.
+   * @defaultValue 300000 (5 minutes)
+   */
+  maxElapsedMs?: number;
+  /**
+   * How many **consecutive** failed requests are retried at most; the next one ends the watch
+   * with its error, even within `maxElapsedMs`. Any good answer resets the count. `0` turns
+   * retrying off; a number passed as `retry` sets this.
+   * @defaultValue `Infinity` (only `maxElapsedMs` limits the retries)
    */
   maxRetries?: number;
   /** Backoff before the first retry; it doubles for each further consecutive failure. @defaultValue 1000 */
@@ -38,7 +51,8 @@ export interface RetryOptions {
 
 /** The defaults of {@link RetryOptions}. */
 export const defaultRetryOptions: Readonly<Required<RetryOptions>> = Object.freeze({
-  maxRetries: 5,
+  maxElapsedMs: 300_000,
+  maxRetries: Number.POSITIVE_INFINITY,
   baseDelayMs: 1000,
   maxDelayMs: 30_000,
   maxRetryAfterMs: 300_000,
@@ -49,16 +63,20 @@ export const defaultRetryOptions: Readonly<Required<RetryOptions>> = Object.free
 export interface RetryInfo {
   /** This retry's number among the consecutive failures: 1 for the first. */
   readonly attempt: number;
-  /** The most consecutive failures that are retried (`RetryOptions.maxRetries`). */
+  /** The most consecutive failures that are retried (`RetryOptions.maxRetries`; `Infinity` when only the time budget limits them). */
   readonly maxRetries: number;
+  /** Time since the first failure of this run of failures, in milliseconds (0 for the first). */
+  readonly elapsedMs: number;
+  /** The time budget of a run of failures (`RetryOptions.maxElapsedMs`), in milliseconds. */
+  readonly maxElapsedMs: number;
   /** Time until the next request, in milliseconds (the backoff, or the server's `Retry-After`). */
   readonly delayMs: number;
   /** The failure being retried. */
   readonly error: OrdoError;
 }
 
-/** HTTP statuses that say "try again later". */
-const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+/** HTTP statuses that say "try again later" (RFC 9110 §15.5.9, §15.6; RFC 6585 §4). */
+export const transientHttpStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 
 /**
  * Whether retrying a failure can help:
@@ -73,7 +91,7 @@ export function isTransientFailure(error: unknown): boolean {
   if (error instanceof OrdoNetworkError) return error.retryable;
   if (error instanceof OrdoTimeoutError) return error.scope === 'request';
   if (error instanceof OrdoNotFoundError) return false;
-  if (error instanceof OrdoHttpError) return error.code === 'HTTP' && transientStatuses.has(error.status);
+  if (error instanceof OrdoHttpError) return error.code === 'HTTP' && transientHttpStatuses.has(error.status);
   return false;
 }
 
@@ -91,11 +109,12 @@ function checkNumber(name: string, value: unknown, min: number, max: number, int
 export function resolveRetryOptions(retry: number | RetryOptions | undefined): Readonly<Required<RetryOptions>> {
   if (retry === undefined) return defaultRetryOptions;
   if (typeof retry === 'number') {
-    checkNumber('maxRetries', retry, 0, 1000, true);
+    if (retry !== Number.POSITIVE_INFINITY) checkNumber('maxRetries', retry, 0, 1000, true);
     return { ...defaultRetryOptions, maxRetries: retry };
   }
   if (retry === null || typeof retry !== 'object') throw new TypeError('Invalid retry: expected a number of retries or RetryOptions');
-  checkNumber('maxRetries', retry.maxRetries, 0, 1000, true);
+  if (retry.maxRetries !== Number.POSITIVE_INFINITY) checkNumber('maxRetries', retry.maxRetries, 0, 1000, true);
+  checkNumber('maxElapsedMs', retry.maxElapsedMs, 0, maxTimerDelayMs);
   checkNumber('baseDelayMs', retry.baseDelayMs, 0, maxTimerDelayMs);
   checkNumber('maxDelayMs', retry.maxDelayMs, 0, maxTimerDelayMs);
   checkNumber('maxRetryAfterMs', retry.maxRetryAfterMs, 0, maxTimerDelayMs);
@@ -122,4 +141,61 @@ export function retryDelayMs(
   if (retryAfterMs !== null) return Math.min(retryAfterMs, options.maxRetryAfterMs);
   const backoff = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.min(attempt - 1, 52));
   return Math.round(backoff * (1 - options.jitter * random()));
+}
+
+/** What {@link decideRetry} weighs: one failure, the run of failures it ends, and the watch's rules. */
+export interface RetryContext {
+  /** The failure (already an `OrdoError`). */
+  readonly error: OrdoError;
+  /** Consecutive failures, this one included: 1 for the first after a good answer. */
+  readonly attempt: number;
+  /** Milliseconds since the first failure of this run (0 for the first). */
+  readonly elapsedMs: number;
+  /** Milliseconds since the watch started (for `notFoundGraceMs`). */
+  readonly sinceStartMs: number;
+  readonly retry: Readonly<Required<RetryOptions>>;
+  /** A 404 this soon after the start is retried whatever the limits (`WatchOptions.notFoundGraceMs`). */
+  readonly notFoundGraceMs: number;
+  /** `'skip'`: a snapshot that moves backwards is retried like a transient failure (`WatchOptions.onIllegalTransition`). */
+  readonly onIllegalTransition: 'error' | 'skip';
+  /** Draws the jitter, a number in [0, 1). @defaultValue `Math.random` */
+  readonly random?: (() => number) | undefined;
+}
+
+/** The answer of {@link decideRetry}: retry after a delay (with what `onRetry` is told), or stop with the error. */
+export type RetryDecision = { readonly retry: true; readonly info: RetryInfo } | { readonly retry: false; readonly error: OrdoError };
+
+/**
+ * The whole retry decision of a watch, as a pure function: retry the failure after `info.delayMs`,
+ * or stop with it.
+ *
+ * - A 404 within `notFoundGraceMs` of the start is retried with the backoff, whatever the
+ *   limits (a job just submitted may not be visible on every replica yet).
+ * - Otherwise only a transient failure ({@link isTransientFailure}, or a skipped regression with
+ *   `onIllegalTransition: 'skip'`) is retried, while the run of failures is within both limits:
+ *   at most `maxRetries` consecutive retries, and `elapsedMs < maxElapsedMs`.
+ * - The delay is {@link retryDelayMs} (the server's `Retry-After`, or jittered exponential
+ *   backoff), cut so the retry happens no later than the end of `maxElapsedMs`.
+ *
+ * Source: issue "One engine per client" (one retry decision, time budget); RFC 9110 §10.2.3.
+ */
+export function decideRetry(context: RetryContext): RetryDecision {
+  const { error, attempt, elapsedMs, retry } = context;
+  const grace = error instanceof OrdoNotFoundError && context.sinceStartMs < context.notFoundGraceMs;
+  if (!grace) {
+    const transient = isTransientFailure(error) || (error instanceof OrdoIllegalTransitionError && context.onIllegalTransition === 'skip');
+    if (!transient || attempt > retry.maxRetries || elapsedMs >= retry.maxElapsedMs) return { retry: false, error };
+  }
+  const delay = retryDelayMs(attempt, error, retry, context.random);
+  return {
+    retry: true,
+    info: {
+      attempt,
+      maxRetries: grace ? Math.max(retry.maxRetries, attempt) : retry.maxRetries,
+      delayMs: grace ? delay : Math.max(0, Math.min(delay, retry.maxElapsedMs - elapsedMs)),
+      error,
+      elapsedMs,
+      maxElapsedMs: retry.maxElapsedMs,
+    },
+  };
 }

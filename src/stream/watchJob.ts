@@ -1,40 +1,15 @@
-import {
-  catchError,
-  defer,
-  EMPTY,
-  filter,
-  finalize,
-  map,
-  Observable,
-  race,
-  repeat,
-  switchMap,
-  takeUntil,
-  takeWhile,
-  timer,
-  type MonoTypeOperatorFunction,
-  type SchedulerLike,
-} from 'rxjs';
-import { OrdoIllegalTransitionError } from '../errors/OrdoIllegalTransitionError.js';
-import { OrdoNotFoundError } from '../errors/OrdoNotFoundError.js';
+import { catchError, defer, EMPTY, filter, finalize, map, Observable, race, repeat, switchMap, takeUntil, takeWhile, timer, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { OrdoTimeoutError } from '../errors/OrdoTimeoutError.js';
-import type { JobEvent } from '../machine/jobEvent.js';
-import { createJobLifecycle } from '../machine/jobLifecycle.js';
+import { isTerminalJobStatus } from '../machine/terminal.js';
 import { normalizeJobId, type JobId } from '../schema/jobId.js';
-import { parseJobSnapshot } from '../schema/parseJobSnapshot.js';
-import { isTerminalJobStatus, type JobSnapshot } from '../schema/types.js';
+import type { JobSnapshot } from '../schema/types.js';
 import { abortWith } from './abortWith.js';
-import { checkDuration } from './duration.js';
-import { jsonEqual } from '../schema/jsonEqual.js';
-import { requestJob, toOrdoError } from './requestJob.js';
-import { isTransientFailure, retryDelayMs } from './retryPolicy.js';
-import { documentVisibility, resolveWatchOptions, resumeSnapshotFor, type ResolvedWatchOptions, type VisibilitySource, type WatchOptions } from './watchOptions.js';
+import { acceptAnswer, createPollState, pollInterval, recordFailure, recordRequest, type JobObservation, type PollState } from './pollState.js';
+import { requestJob } from './requestJob.js';
+import { documentVisibility, whenShown, type VisibilitySource } from './visibility.js';
+import { resolveWatchOptions, resumeSnapshotFor, type ResolvedWatchOptions, type WatchOptions } from './watchOptions.js';
 
-/** One accepted snapshot and the transition events it caused. */
-export interface JobObservation {
-  readonly snapshot: JobSnapshot;
-  readonly events: readonly JobEvent[];
-}
+export type { JobObservation } from './pollState.js';
 
 /** Counts a poll keeps, for the errors that report them. */
 export interface PollStats {
@@ -43,88 +18,43 @@ export interface PollStats {
   last: JobSnapshot | undefined;
 }
 
-/** True when a snapshot parsed against `previous` reused all of its parts and has the same progress. */
-function sameParts(previous: JobSnapshot, next: JobSnapshot): boolean {
-  if (previous.job !== next.job || previous.durationMs !== next.durationMs) return false;
-  if (previous.steps.length !== next.steps.length || previous.outputs.length !== next.outputs.length) return false;
-  const [a, b] = [previous.progress, next.progress];
-  if (a.fraction !== b.fraction || a.completedSteps !== b.completedSteps || a.totalSteps !== b.totalSteps) return false;
-  return previous.steps.every((step, index) => step === next.steps[index]) && previous.outputs.every((output, index) => output === next.outputs[index]);
+/** The counts of a poll state, for the errors that report them. */
+export function pollStats(state: PollState): PollStats {
+  return { requests: state.requests, failures: state.totalFailures, last: state.lifecycle.last };
 }
 
 /**
- * The polling core: one job, validated snapshots and their events, the retry policy; no
- * deadline and no caller's signal (those belong to each subscriber).
+ * The polling core of the standalone streams: one job, validated snapshots and their events, the
+ * retry policy; no deadline and no caller's signal (those belong to each subscriber). The state
+ * is one {@link PollState} record, changed by the same functions as a client's engine uses.
  *
- * Each cycle is `timer(delay)` then `switchMap` to one request: the timer emits once, so the
- * switch never cancels a request, however slow; `repeat()` starts the next cycle only after the
- * answer. `delay` is 0 for the first request, the interval after a good answer, and the retry
- * policy's delay (backoff or `Retry-After`) after a transient failure; all three run on the same
+ * Each cycle is a wait (`timer(delay)`) then `switchMap` to one request: the timer emits once, so
+ * the switch never cancels a request, however slow; `repeat()` starts the next cycle only after
+ * the answer. `delay` is 0 for the first request, the interval after a good answer, and the retry
+ * policy's delay (backoff or `Retry-After`) after a transient failure; all run on the same
  * scheduler. A good answer is validated into a snapshot; one equal in content to the previous is
  * dropped (without parsing when the transport hands back the previous body itself); each is
  * checked by the job's lifecycle. `takeWhile(…, true)` ends the stream right after the terminal
  * snapshot, so a job already terminal costs one request.
  */
-export function pollJob(jobId: string, settings: ResolvedWatchOptions, stats: PollStats): Observable<JobObservation> {
-  const { transport, intervalMs, scheduler, requestTimeoutMs, retry, onRetry } = settings;
-  const { resumeFrom } = settings; // checked against the job by watchJob
+export function pollJob(jobId: string, settings: ResolvedWatchOptions, onState?: (state: PollState) => void): Observable<JobObservation> {
+  const { transport, scheduler, requestTimeoutMs, onRetry, resumeFrom } = settings; // resumeFrom is checked against the job by watchJob
   return defer(() => {
-    if (resumeFrom) stats.last = resumeFrom;
     // A stored terminal snapshot: nothing can change any more (terminal statuses are final).
     if (resumeFrom && isTerminalJobStatus(resumeFrom.job.status)) return EMPTY;
-    const lifecycle = createJobLifecycle({ resumeFrom });
-    const startedAt = scheduler.now();
+    const state = createPollState(jobId, scheduler.now(), resumeFrom);
+    onState?.(state);
     let delay = 0;
-    let consecutiveFailures = 0;
-    let unchangedPolls = 0;
-    let previous: JobSnapshot | undefined = resumeFrom;
-
-    /** The wait after a good answer: the interval, or what the interval function says. */
-    const cadence = (): number => {
-      if (typeof intervalMs === 'number') return intervalMs;
-      const next = intervalMs({ unchangedPolls, snapshot: previous });
-      checkDuration('intervalMs() result', next);
-      return next;
-    };
-
-    /** A good answer: reset the failure count and go back to the polling cadence. */
-    const accept = (body: unknown): JobObservation | undefined => {
-      // The transport hands back the previous body itself when nothing changed (a 304, the same
-      // ETag, a byte-identical body): no parsing, no validation, no emission. Otherwise the body
-      // is parsed against the previous snapshot (only what changed is validated and built again);
-      // when every part came out the same, a last comparison of the whole body (unknown fields
-      // included) says whether anything changed at all.
-      const snapshot = previous !== undefined && body === previous.raw ? undefined : parseJobSnapshot(body, { jobId, previous });
-      if (snapshot === undefined || (previous !== undefined && sameParts(previous, snapshot) && jsonEqual(previous.raw, snapshot.raw))) {
-        consecutiveFailures = 0;
-        unchangedPolls += 1;
-        return undefined;
-      }
-      // Throws for an illegal change: then this answer was no good one and resets nothing.
-      const events = lifecycle.observe(snapshot);
-      consecutiveFailures = 0;
-      previous = snapshot;
-      stats.last = snapshot;
-      unchangedPolls = 0;
-      return { snapshot, events };
-    };
-
-    const transient = (error: unknown): boolean =>
-      isTransientFailure(error) || (error instanceof OrdoIllegalTransitionError && settings.onIllegalTransition === 'skip');
-    /** A job just submitted may not be visible yet: 404s are retried until the grace period ends, whatever the retry limit. */
-    const inGrace = (error: unknown): boolean =>
-      error instanceof OrdoNotFoundError && scheduler.now() - startedAt < settings.notFoundGraceMs;
+    /** Scheduler time of the last good answer; `undefined` after a failure (its retry ignores visibility). */
+    let answeredAt: number | undefined;
 
     /** A failed request: retry it after the policy's delay, or end the watch with the error. */
     const recover = (caught: unknown): Observable<never> => {
-      const error = toOrdoError(caught, jobId);
-      stats.failures += 1;
-      consecutiveFailures += 1;
-      const grace = inGrace(error);
-      if (!grace && (!transient(error) || consecutiveFailures > retry.maxRetries)) throw error;
-      delay = retryDelayMs(consecutiveFailures, error, retry);
+      const decision = recordFailure(state, caught, scheduler.now(), settings);
+      if (!decision.retry) throw decision.error;
+      delay = decision.info.delayMs;
       try {
-        onRetry?.({ attempt: consecutiveFailures, maxRetries: grace ? Math.max(retry.maxRetries, consecutiveFailures) : retry.maxRetries, delayMs: delay, error });
+        onRetry?.(decision.info);
       } catch {
         // A failing observer (a logger) must not end a watch that can carry on.
       }
@@ -133,37 +63,27 @@ export function pollJob(jobId: string, settings: ResolvedWatchOptions, stats: Po
 
     // Page visibility, looked up when the watch starts (never at import: no page in Node).
     const visibility = settings.whenHidden === 'poll' ? undefined : (settings.visibility ?? documentVisibility());
-    let answeredAt: number | undefined;
-    /**
-     * The page was shown again: poll then, but never sooner than one interval after the answer
-     * (a tab flickering hidden and back must not cause a burst).
-     */
-    const shown = (source: VisibilitySource) =>
-      new Observable<void>((subscriber) => {
-        const stop: unknown = source.onChange(() => {
-          try {
-            if (!source.isHidden()) {
-              subscriber.next();
-              subscriber.complete();
-            }
-          } catch (error) {
-            subscriber.error(error);
-          }
-        });
-        if (typeof stop !== 'function') throw new TypeError('Invalid visibility: onChange(listener) must return a function that stops listening');
-        return () => {
-          try {
-            stop();
-          } catch {
-            // A source that cannot stop listening: nothing more this watch can do about it.
-          }
-        };
-      }).pipe(switchMap(() => timer(Math.max(0, (answeredAt ?? 0) + delay - scheduler.now()), scheduler)));
-    /** The wait before the next request: the delay, or, after a good answer on a hidden page, until shown (or the hidden interval). */
+    /** While the page is hidden after a good answer: until shown (then one interval after the answer at the soonest), or the hidden interval. */
+    const hiddenWait = (source: VisibilitySource, answered: number): Observable<unknown> => {
+      const shown = new Observable<void>((subscriber) =>
+        whenShown(
+          source,
+          () => {
+            subscriber.next();
+            subscriber.complete();
+          },
+          (error) => subscriber.error(error),
+        ),
+      ).pipe(switchMap(() => timer(Math.max(0, answered + delay - scheduler.now()), scheduler)));
+      const { whenHidden } = settings;
+      return typeof whenHidden === 'object' ? race(timer(Math.max(0, answered + whenHidden.intervalMs - scheduler.now()), scheduler), shown) : shown;
+    };
+    /** The wait before the next request: the delay; after a good answer, a hidden page (when the wait starts or ends) waits for {@link hiddenWait}. */
     const wait = (): Observable<unknown> => {
-      if (answeredAt === undefined || !visibility || !visibility.isHidden()) return timer(delay, scheduler);
-      const whenHidden = settings.whenHidden;
-      return whenHidden === 'pause' ? shown(visibility) : race(timer(typeof whenHidden === 'object' ? whenHidden.intervalMs : delay, scheduler), shown(visibility));
+      const answered = answeredAt;
+      if (answered === undefined || !visibility) return timer(delay, scheduler);
+      if (visibility.isHidden()) return hiddenWait(visibility, answered);
+      return timer(delay, scheduler).pipe(switchMap(() => (visibility.isHidden() ? hiddenWait(visibility, answered) : [0])));
     };
 
     // Let the transport keep its conditional-request memory of this job while the watch runs.
@@ -171,20 +91,20 @@ export function pollJob(jobId: string, settings: ResolvedWatchOptions, stats: Po
     return defer(wait).pipe(
       switchMap(() => {
         answeredAt = undefined;
-        stats.requests += 1;
+        recordRequest(state);
         return requestJob(transport, jobId, {
           timeoutMs: requestTimeoutMs,
           scheduler,
-          lastSnapshot: () => previous ?? null,
+          lastSnapshot: () => state.lifecycle.last ?? null,
           // Counted as of the timeout, the failing request included.
-          stats: () => ({ requests: stats.requests, failures: stats.failures + 1 }),
+          stats: () => ({ requests: state.requests, failures: state.totalFailures + 1 }),
         }).pipe(
-          map(accept),
+          map((body) => acceptAnswer(state, body)),
           catchError(recover),
           // Only good answers get here (a failure set its own delay): back to the cadence. An
           // interval function that fails ends the watch; it is no failure of the request.
           map((observation) => {
-            if (!observation || !isTerminalJobStatus(observation.snapshot.job.status)) delay = cadence();
+            if (!observation || !isTerminalJobStatus(observation.snapshot.job.status)) delay = pollInterval(state, settings);
             answeredAt = scheduler.now();
             return observation;
           }),
@@ -232,7 +152,8 @@ export function watchJob(id: JobId, options: WatchOptions): Observable<JobObserv
   const settings = resolveWatchOptions(options);
   resumeSnapshotFor(jobId, settings); // a snapshot of another job is a TypeError now, not at subscription
   return defer(() => {
-    const stats: PollStats = { requests: 0, failures: 0, last: undefined };
-    return pollJob(jobId, settings, stats).pipe(watchDeadline(settings.timeoutMs, settings.scheduler, jobId, () => stats));
+    let state: PollState | undefined;
+    const stats = () => (state ? pollStats(state) : { requests: 0, failures: 0, last: settings.resumeFrom });
+    return pollJob(jobId, settings, (created) => (state = created)).pipe(watchDeadline(settings.timeoutMs, settings.scheduler, jobId, stats));
   }).pipe(abortWith(settings.signal));
 }

@@ -3,6 +3,7 @@ import { jobStatuses, stepStatuses, type JobSnapshot } from '../schema/types.js'
 import type { JobTransport } from '../transport/types.js';
 import { checkDuration } from './duration.js';
 import { resolveRetryOptions, type RetryInfo, type RetryOptions } from './retryPolicy.js';
+import type { VisibilitySource } from './visibility.js';
 
 /**
  * Options of `jobStatus$`, `jobEvents$` and `waitForJob`. All durations are milliseconds.
@@ -47,9 +48,10 @@ export interface WatchOptions {
   requestTimeoutMs?: number | undefined;
   /**
    * How transient failures (network errors, request timeouts, HTTP 408, 429, 500, 502, 503,
-   * 504) are retried: a number is `maxRetries`; `0` turns retrying off. Backoff, `Retry-After`
+   * 504) are retried: within `maxElapsedMs` of the first failure of a run, at most `maxRetries` in
+   * a row; a number is `maxRetries`; `0` turns retrying off. Backoff, `Retry-After`
    * and polling all run on `scheduler`.
-   * @defaultValue {@link defaultRetryOptions}: 5 consecutive retries, 1 s doubling to 30 s, jitter 0.5, `Retry-After` up to 5 min
+   * @defaultValue {@link defaultRetryOptions}: for 5 minutes from the first failure of a run, 1 s doubling to 30 s, jitter 0.5, `Retry-After` up to 5 min
    */
   retry?: number | RetryOptions | undefined;
   /**
@@ -66,10 +68,12 @@ export interface WatchOptions {
   onIllegalTransition?: 'error' | 'skip' | undefined;
   /**
    * What polling does while the page is hidden (a background tab): `'pause'` sends no request
-   * until the page is shown again, then one at once (not a burst); `{ intervalMs }` polls at that
-   * slower interval and at once when shown; `'poll'` ignores visibility. Without a page (Node,
-   * server-side rendering) nothing changes. Only the wait after a good answer is affected, not
-   * the retry policy's.
+   * until the page is shown again, then one at once (not a burst: never sooner than one interval
+   * after the last answer); `{ intervalMs }` polls at that slower interval and at once when
+   * shown; `'poll'` ignores visibility. Visibility is checked when the wait ends, so a page hidden
+   * at any moment of the interval sends nothing while hidden. Without a page (Node, server-side
+   * rendering) nothing changes. Only the wait after a good answer is affected, not the retry
+   * policy's.
    * @defaultValue 'pause'
    */
   whenHidden?: 'pause' | 'poll' | { intervalMs: number } | undefined;
@@ -95,31 +99,6 @@ export interface WatchOptions {
    * @defaultValue 0
    */
   notFoundGraceMs?: number | undefined;
-}
-
-/** Tells whether the page is hidden, and when that changes. */
-export interface VisibilitySource {
-  /** True while the page is hidden. */
-  isHidden(): boolean;
-  /** Calls `listener` on every change; returns a function that stops it. */
-  onChange(listener: () => void): () => void;
-}
-
-/**
- * The page's visibility, when there is a page: `document.visibilityState` and the
- * `visibilitychange` event. `undefined` without a document (Node, server-side rendering).
- */
-export function documentVisibility(): VisibilitySource | undefined {
-  const page = (globalThis as { document?: { visibilityState?: string; addEventListener?: unknown; removeEventListener?: unknown } }).document;
-  if (!page || typeof page.addEventListener !== 'function' || typeof page.visibilityState !== 'string') return undefined;
-  const doc = page as unknown as Document;
-  return {
-    isHidden: () => doc.visibilityState === 'hidden',
-    onChange: (listener) => {
-      doc.addEventListener('visibilitychange', listener);
-      return () => doc.removeEventListener('visibilitychange', listener);
-    },
-  };
 }
 
 /** What an interval function is told after each good answer. */

@@ -1,9 +1,9 @@
-import { OrdoNetworkError } from '../errors/OrdoNetworkError.js';
+import { failureChain, OrdoNetworkError, systemCodeOf } from '../errors/OrdoNetworkError.js';
 import { OrdoSchemaError } from '../errors/OrdoSchemaError.js';
 import { excerptOf, parseJsonText } from '../schema/parseJobSnapshot.js';
 import { httpErrorFor } from './httpError.js';
 import { jobUrl, resolveBaseUrl } from './jobUrl.js';
-import { createRedactor, type Redactor } from './redact.js';
+import { createRedactorCache, type Redactor } from './redact.js';
 import { parseRetryAfter } from './retryAfter.js';
 import type { JobTransport, TokenProvider } from './types.js';
 
@@ -88,12 +88,34 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
  */
 export const minRedactedTokenLength = 8;
 
-/** A short description of a fetch failure's cause, e.g. `ECONNREFUSED`, without the token. */
-function causeOf(error: unknown, redactor: Redactor): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  if (cause && typeof cause.code === 'string') return cause.code;
-  const text = cause && typeof cause.message === 'string' ? cause.message : error instanceof Error ? error.message : 'unknown error';
-  return redactor.text(text);
+/** What a fetch failure says about itself, told without the token. */
+interface FailureDescription {
+  /** The system error code (`ECONNREFUSED`), unless there is none or it holds the token. */
+  systemCode: string | undefined;
+  /** The last non-empty message in the failure's chain (`redirect count exceeded`), redacted. */
+  text: string;
+  /** True when a message or code in the failure's chain holds the token: the cause must not be kept. */
+  leaks: boolean;
+}
+
+/**
+ * Describes a fetch failure: its system code (see {@link systemCodeOf}), the last message in its
+ * chain ({@link failureChain}: undici's outer `fetch failed` / `terminated` says nothing, its
+ * cause does), and whether any message or code in that chain quotes the token.
+ */
+function describeFailure(error: unknown, redactor: Redactor): FailureDescription {
+  const messages: string[] = [];
+  const said: string[] = [];
+  for (const node of failureChain(error)) {
+    const message = typeof node === 'string' ? node : typeof (node as { message?: unknown } | null)?.message === 'string' ? (node as { message: string }).message : undefined;
+    if (message === undefined) continue;
+    said.push(message);
+    if (message !== '') messages.push(message);
+  }
+  const found = systemCodeOf(error);
+  const systemCode = found !== undefined && redactor.mentionedIn(found) ? undefined : found;
+  const leaks = redactor.mentionedIn(said.join('\n')) || systemCode !== found;
+  return { systemCode, text: redactor.text(messages.at(-1) ?? 'unknown error'), leaks };
 }
 
 /** What the transport remembers of the last answer to a URL, for conditional requests. */
@@ -165,6 +187,15 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     throw new TypeError(`Invalid token: ${unsafeTokenMessage}`);
   }
 
+  /**
+   * The redactors of the tokens in play, built once per distinct set of tokens: a string token's
+   * at creation, a token function's when it returns a new value. The last two sets are kept (the
+   * current token, and old and fresh token together while a 401 is sent again), so a rotating
+   * token does not grow it. A long token's data redactor is its text redactor, the same entry.
+   */
+  const redactorFor = createRedactorCache();
+  if (typeof token === 'string') redactorFor([token.trim()]);
+
   async function bearer(url: string, jobId: string | undefined, refresh: boolean): Promise<string | undefined> {
     if (token === undefined) return undefined;
     let value: unknown = token;
@@ -210,14 +241,14 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
       return { response, body: text, truncated };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      const redactor = createRedactor([secret]);
-      const reason = causeOf(error, redactor);
-      const leaks = redactor.mentionedIn(`${String((error as Error)?.message)} ${String((error as { cause?: Error })?.cause?.message)}`);
-      throw new OrdoNetworkError(`GET ${url} failed without a complete response (${reason})`, {
+      const { systemCode, text, leaks } = describeFailure(error, redactorFor([secret]));
+      // The code names the failure best (`ECONNREFUSED`); without one, the cause's own words.
+      throw new OrdoNetworkError(`GET ${url} failed without a complete response (${systemCode ?? text})`, {
         cause: leaks ? undefined : error,
         url,
         jobId,
-        retryable: !permanentFetchFailure.test(reason),
+        retryable: !permanentFetchFailure.test(text),
+        systemCode,
       });
     }
   }
@@ -243,7 +274,7 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
       return memory.body;
     }
     // A careless server may echo the Authorization header: nothing of a token goes further.
-    const redactor = createRedactor(secrets);
+    const redactor = redactorFor(secrets);
     const contentType = response.headers.get('content-type');
     if (response.status < 200 || response.status > 299) {
       throw httpErrorFor({
@@ -278,7 +309,7 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     }
     const longSecrets = secrets.filter((candidate): candidate is string => (candidate?.length ?? 0) >= minRedactedTokenLength);
     if (longSecrets.length > 0) {
-      const dataRedactor = createRedactor(longSecrets);
+      const dataRedactor = redactorFor(longSecrets);
       if (dataRedactor.mentionedIn(body)) parsed = dataRedactor.value(parsed);
     }
     if (memory) {
@@ -293,7 +324,10 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
   const held = new Map<string, { users: number; memory: Remembered }>();
   /**
    * The last batch answers, by URL (a batch's id list changes as watches come and go): as many
-   * as the watched jobs fill, twice over, so a steady set of batches keeps its ETags.
+   * as the watched jobs fill, twice over (`maxRememberedBatches`). The least recently used is
+   * forgotten first (a Map keeps insertion order, and a URL asked for again moves to the back),
+   * so a batch polled every interval keeps its ETag while fewer other batch URLs than that bound
+   * are asked for between two of its polls, however many one-off batches come and go in all.
    */
   const batches = new Map<string, Remembered>();
   const maxRememberedBatches = () => 16 + 2 * Math.ceil(held.size / 100);
@@ -319,12 +353,11 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
   };
   transport.batch = async (ids, { signal }) => {
     const url = jobUrl(base, ids.join(','));
-    let memory = batches.get(url);
-    if (!memory) {
-      memory = { etag: null, body: undefined, text: undefined };
-      batches.set(url, memory);
-      while (batches.size > maxRememberedBatches()) batches.delete(batches.keys().next().value as string);
-    }
+    const memory = batches.get(url) ?? { etag: null, body: undefined, text: undefined };
+    // Used now: to the back of the queue, where eviction comes last.
+    batches.delete(url);
+    batches.set(url, memory);
+    while (batches.size > maxRememberedBatches()) batches.delete(batches.keys().next().value as string);
     // Whatever came back: an array, or (from a server without the batch route, which reads
     // `/jobs/1,2` as job 1) a single job, which the batching layer takes as "no batch route".
     return get(url, undefined, signal, memory);

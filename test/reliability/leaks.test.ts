@@ -7,8 +7,11 @@ import { trackTimers } from '../helpers/timers.js';
 
 /**
  * After a watch completes, errors or is unsubscribed, on every path: no timer, no socket and no
- * abort listener is left, and no promise rejection goes unhandled.
+ * abort listener is left, and no promise rejection goes unhandled. A finished job's terminal
+ * snapshot is kept for `retainTerminalMs` (100 ms here) and freed by a timer of its own when that
+ * runs out: once it has, nothing is left either.
  */
+const retainTerminalMs = 100;
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 beforeAll(() => void process.on('unhandledRejection', onUnhandled));
@@ -55,7 +58,7 @@ describe('no leaks', () => {
     const { id } = await simulator.submitJob();
     if (path.faults) simulator.injectFaults(id, path.faults);
     const controller = new AbortController();
-    const client = createOrdoClient({ baseUrl: simulator.url, token: simulator.token, intervalMs: 5, retry, ...path.options, signal: controller.signal });
+    const client = createOrdoClient({ baseUrl: simulator.url, token: simulator.token, intervalMs: 5, retry, retainTerminalMs, ...path.options, signal: controller.signal });
 
     let outcome: string | undefined;
     const subscription = client.jobEvents$(id).subscribe({ error: () => (outcome = 'error'), complete: () => (outcome = 'complete') });
@@ -74,7 +77,7 @@ describe('no leaks', () => {
     // Nothing of the watch is left: no abort listener on the caller's signal, no timer.
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
     await simulator.close();
-    await settle();
+    await settle(retainTerminalMs + 50);
     timers.stop();
     expect(timers.alive()).toEqual([]);
     expect(kinds('TCPSocketWrap', 'TCPServerWrap')).toBe(before.sockets);
@@ -87,12 +90,12 @@ describe('no leaks', () => {
     const ids: number[] = [];
     for (let index = 0; index < 50; index += 1) ids.push((await simulator.submitJob()).id);
     await settle(100);
-    const client = createOrdoClient({ baseUrl: simulator.url, token: simulator.token });
+    const client = createOrdoClient({ baseUrl: simulator.url, token: simulator.token, retainTerminalMs });
     const watches = Array.from({ length: 1000 }, (_, index) => lastValueFrom(client.jobStatus$(ids[index % ids.length]!).pipe(toArray())));
     const results = await Promise.all(watches);
     expect(results.every((snapshots) => snapshots.length === 1 && snapshots[0]!.job.status === 'success')).toBe(true);
     await simulator.close();
-    await settle();
+    await settle(retainTerminalMs + 50);
     timers.stop();
     expect(timers.alive()).toEqual([]);
     expect(unhandled).toEqual([]);

@@ -54,10 +54,11 @@ describe('the retry policy in virtual time', () => {
       expectObservable(status$).toBe('-a----------------------(b|)', { a: 'running', b: 'success' });
       flush();
       expect(startedAt).toEqual([0, 6, 9, 14, 23]);
-      expect(retries.map(({ attempt, delayMs, maxRetries, error }) => [attempt, delayMs, maxRetries, error.code])).toEqual([
-        [1, 2, 5, 'HTTP'],
-        [2, 4, 5, 'NETWORK'],
-        [3, 8, 5, 'HTTP'],
+      // No count limit by default: the time budget (5 minutes from the first failure at 7) decides.
+      expect(retries.map(({ attempt, delayMs, maxRetries, elapsedMs, maxElapsedMs, error }) => [attempt, delayMs, maxRetries, elapsedMs, maxElapsedMs, error.code])).toEqual([
+        [1, 2, Infinity, 0, 300_000, 'HTTP'],
+        [2, 4, Infinity, 3, 300_000, 'NETWORK'],
+        [3, 8, Infinity, 8, 300_000, 'HTTP'],
       ]);
     });
   });

@@ -1,4 +1,4 @@
-import { jobStatuses, normalizeJobId, stepStatuses, type JobId, type JobStatus, type StepStatus } from 'ordo-status';
+import { isTerminalJobStatus, jobStatuses, normalizeJobId, stepStatuses, type JobId, type JobStatus, type StepStatus } from 'ordo-status';
 import { assembleJobBody } from '../wireBody.js';
 
 /** One step of a {@link jobBody}. */
@@ -149,7 +149,7 @@ export function jobBody(init: JobBodyInit): JobBody {
           : { id: index + 1, job_id: id, step_id: step.stepId, log: step.log ?? '', progress: { progress: step.percent }, updated_at: at(index + 1.5) },
     };
   });
-  const terminal = status === 'success' || status === 'failed' || status === 'partial';
+  const terminal = isTerminalJobStatus(status);
   const failedSteps = rows.filter((row) => row.status === 'failed').length;
   const error =
     init.error !== undefined ? init.error : status === 'failed' || status === 'partial' ? `${failedSteps} step(s) failed` : null;

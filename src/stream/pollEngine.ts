@@ -1,0 +1,418 @@
+import type { SchedulerLike, Subscriber, Subscription } from 'rxjs';
+import { OrdoTimeoutError } from '../errors/OrdoTimeoutError.js';
+import { lifecycleStateOf, type LifecycleState } from '../machine/jobLifecycle.js';
+import { isTerminalJobStatus } from '../machine/terminal.js';
+import type { JobSnapshot } from '../schema/types.js';
+import type { Batcher, BatchTarget } from '../transport/batching.js';
+import { onAbort } from './abortWith.js';
+import { acceptAnswer, pollInterval, recordFailure, recordRequest, type PollState } from './pollState.js';
+import type { RetryInfo } from './retryPolicy.js';
+import { documentVisibility, whenShown, type VisibilitySource } from './visibility.js';
+import type { ResolvedWatchOptions } from './watchOptions.js';
+
+/** What an engine needs: where requests go, and how long finished jobs are remembered. */
+export interface PollEngineOptions {
+  /** Sends the requests (batched or not). */
+  readonly batcher: Batcher;
+  /** How long a terminal snapshot is replayed without a request, in milliseconds; 0: not at all. */
+  readonly retainTerminalMs: number;
+  /** The most terminal snapshots kept at once (the oldest go first). */
+  readonly maxRetainedTerminal: number;
+}
+
+/** One client's polling of all its jobs. */
+export interface PollEngine {
+  /**
+   * Adds `subscriber` to the poll of `key` (created on first use, with `settings`): it gets the
+   * latest snapshot at once, then every new one, and completes after the terminal one. Its own
+   * `timeoutMs`, `signal` and `onRetry` (in `settings`) apply to it alone.
+   * @returns the teardown: the poll stops when its last subscriber leaves.
+   */
+  watch(jobId: string, key: string, settings: ResolvedWatchOptions, subscriber: Subscriber<JobSnapshot>): () => void;
+  /** Jobs polled now. */
+  readonly size: number;
+}
+
+/** A subscriber of a watched job, with its own callback. */
+interface Watcher {
+  readonly subscriber: Subscriber<JobSnapshot>;
+  readonly onRetry: ((info: RetryInfo) => void) | undefined;
+}
+
+type Phase = 'waiting' | 'requesting' | 'hidden' | 'ended';
+
+/**
+ * The state record of one watched job: its poll state (changed only by the functions of
+ * `pollState.ts`), where it is in its cycle, and its subscribers. No RxJS pipeline of its own:
+ * the engine's timers and the batcher drive it.
+ */
+class WatchedJob implements PollState, BatchTarget {
+  lifecycle: LifecycleState;
+  unchangedPolls = 0;
+  failures = 0;
+  failingSince: number | undefined = undefined;
+  requests = 0;
+  totalFailures = 0;
+  phase: Phase = 'waiting';
+  /** When the current wait ends (scheduler time), and the wait itself, in milliseconds. */
+  dueAt = 0;
+  delayMs = 0;
+  /** When the last good answer came (scheduler time); `undefined` after a failure, whose retry ignores visibility. */
+  answeredAt: number | undefined = undefined;
+  watchers: Watcher[] = [];
+  cancelRequest: (() => void) | undefined = undefined;
+  stopHidden: (() => void) | undefined = undefined;
+  release: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly engine: Engine,
+    readonly jobId: string,
+    readonly key: string,
+    readonly settings: ResolvedWatchOptions,
+    readonly startedAt: number,
+    readonly visibility: VisibilitySource | undefined,
+  ) {
+    this.lifecycle = lifecycleStateOf();
+  }
+
+  answer(body: unknown): void {
+    this.engine.answered(this, body);
+  }
+
+  fail(error: unknown): void {
+    this.engine.failed(this, error);
+  }
+}
+
+/** Timers grouped by due time: jobs answered together come due together, under one scheduled action. */
+class DueTimers {
+  private readonly buckets = new Map<number, { readonly jobs: Set<WatchedJob>; readonly action: Subscription }>();
+
+  constructor(
+    private readonly scheduler: SchedulerLike,
+    private readonly onDue: (job: WatchedJob) => void,
+  ) {}
+
+  add(job: WatchedJob, at: number): void {
+    let bucket = this.buckets.get(at);
+    if (!bucket) {
+      const jobs = new Set<WatchedJob>();
+      const action = this.scheduler.schedule(() => this.fire(at), Math.max(0, at - this.scheduler.now()));
+      bucket = { jobs, action };
+      this.buckets.set(at, bucket);
+    }
+    bucket.jobs.add(job);
+  }
+
+  remove(job: WatchedJob, at: number): void {
+    const bucket = this.buckets.get(at);
+    if (!bucket || !bucket.jobs.delete(job) || bucket.jobs.size > 0) return;
+    this.buckets.delete(at);
+    bucket.action.unsubscribe();
+  }
+
+  private fire(at: number): void {
+    const bucket = this.buckets.get(at);
+    if (!bucket) return;
+    this.buckets.delete(at);
+    for (const job of bucket.jobs) this.onDue(job);
+  }
+}
+
+/** Lets a Node timer behind an RxJS action not hold the process open (no-op for other schedulers). */
+function unref(action: Subscription): void {
+  const handle = (action as { id?: { unref?: () => void } }).id;
+  if (handle !== null && typeof handle === 'object' && typeof handle.unref === 'function') handle.unref();
+}
+
+/** The engine behind {@link createPollEngine}. */
+class Engine implements PollEngine {
+  private readonly jobs = new Map<string, WatchedJob>();
+  private readonly timers = new Map<SchedulerLike, { due: DueTimers; timeouts: DueTimers }>();
+  /** Finished jobs' terminal snapshots, in the order they finished (oldest first). */
+  private readonly retained = new Map<string, { readonly snapshot: JobSnapshot; readonly at: number; readonly scheduler: SchedulerLike }>();
+  private expiry: Subscription | undefined;
+
+  constructor(private readonly options: PollEngineOptions) {}
+
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  watch(jobId: string, key: string, settings: ResolvedWatchOptions, subscriber: Subscriber<JobSnapshot>): () => void {
+    const { scheduler, signal, timeoutMs } = settings;
+    if (signal?.aborted) {
+      subscriber.error(signal.reason);
+      return () => undefined;
+    }
+    this.prune(scheduler.now());
+    const kept = this.retained.get(key);
+    if (kept) {
+      // Replays the terminal snapshot with no request (see retainTerminalMs).
+      subscriber.next(kept.snapshot);
+      subscriber.complete();
+      return () => undefined;
+    }
+    let job = this.jobs.get(key);
+    if (!job) {
+      const visibility = settings.whenHidden === 'poll' ? undefined : (settings.visibility ?? documentVisibility());
+      job = new WatchedJob(this, jobId, key, settings, scheduler.now(), visibility);
+      this.jobs.set(key, job);
+      // Let the transport keep its conditional-request memory (and the batcher its group) while the job is watched.
+      job.release = this.options.batcher.track(jobId);
+      this.wait(job, 0);
+    }
+    const watched = job;
+    const watcher: Watcher = { subscriber, onRetry: settings.onRetry };
+    watched.watchers.push(watcher);
+    const last = watched.lifecycle.last;
+    if (last !== undefined) subscriber.next(last);
+
+    const deadline =
+      timeoutMs === undefined
+        ? undefined
+        : scheduler.schedule(() => {
+            const seen = watched.lifecycle.last;
+            subscriber.error(
+              new OrdoTimeoutError(
+                `Job ${jobId} did not finish within ${timeoutMs} ms` +
+                  (seen ? ` (last seen ${seen.job.status}, ${Math.round(seen.progress.fraction * 100)}%)` : ' (no answer yet)'),
+                { jobId, lastSnapshot: seen ?? null, timeoutMs, scope: 'watch', requests: watched.requests, failures: watched.totalFailures },
+              ),
+            );
+          }, timeoutMs);
+    const stopAbort = signal ? onAbort(signal, () => subscriber.error(signal.reason)) : undefined;
+    return () => {
+      deadline?.unsubscribe();
+      stopAbort?.();
+      const index = watched.watchers.indexOf(watcher);
+      if (index >= 0) watched.watchers.splice(index, 1);
+      if (watched.watchers.length === 0 && (watched.phase as Phase) !== 'ended') this.stop(watched);
+    };
+  }
+
+  private timersOf(scheduler: SchedulerLike): { due: DueTimers; timeouts: DueTimers } {
+    let timers = this.timers.get(scheduler);
+    if (!timers) {
+      timers = { due: new DueTimers(scheduler, (job) => this.due(job)), timeouts: new DueTimers(scheduler, (job) => this.timedOut(job)) };
+      this.timers.set(scheduler, timers);
+    }
+    return timers;
+  }
+
+  /** Waits `delayMs` before the next request. */
+  private wait(job: WatchedJob, delayMs: number): void {
+    const now = job.settings.scheduler.now();
+    job.phase = 'waiting';
+    job.delayMs = delayMs;
+    job.dueAt = now + delayMs;
+    this.timersOf(job.settings.scheduler).due.add(job, job.dueAt);
+  }
+
+  /** A wait ended: request, unless the page is hidden after a good answer (no request while hidden). */
+  private due(job: WatchedJob): void {
+    if (job.phase === 'ended') return;
+    if (job.phase === 'waiting' && job.answeredAt !== undefined && job.visibility && this.hidden(job, job.visibility)) return this.hide(job, job.visibility);
+    if ((job.phase as Phase) === 'ended') return; // the visibility source failed
+    job.stopHidden?.();
+    job.stopHidden = undefined;
+    this.send(job);
+  }
+
+  private hidden(job: WatchedJob, source: VisibilitySource): boolean {
+    try {
+      return source.isHidden();
+    } catch (error) {
+      this.end(job, error);
+      return false;
+    }
+  }
+
+  /**
+   * The page is hidden: with `'pause'`, wait until it is shown; with `{ intervalMs }`, until then
+   * or the hidden interval after the last answer. Shown again, poll at once, but never sooner than
+   * one interval after the last answer.
+   */
+  private hide(job: WatchedJob, source: VisibilitySource): void {
+    if (job.phase === 'ended') return;
+    job.phase = 'hidden';
+    const answeredAt = job.answeredAt as number;
+    const { whenHidden, scheduler } = job.settings;
+    try {
+      job.stopHidden = whenShown(
+        source,
+        () => {
+          job.stopHidden = undefined;
+          if (job.phase !== 'hidden') return;
+          this.timersOf(scheduler).due.remove(job, job.dueAt);
+          job.phase = 'waiting';
+          job.dueAt = Math.max(scheduler.now(), answeredAt + job.delayMs);
+          // Shown: checked again when due, like any wait.
+          this.timersOf(scheduler).due.add(job, job.dueAt);
+        },
+        (error) => this.end(job, error),
+      );
+    } catch (error) {
+      return this.end(job, error);
+    }
+    if (typeof whenHidden === 'object' && job.phase === 'hidden') {
+      job.dueAt = Math.max(scheduler.now(), answeredAt + whenHidden.intervalMs);
+      this.timersOf(scheduler).due.add(job, job.dueAt);
+    }
+  }
+
+  private send(job: WatchedJob): void {
+    const { scheduler, requestTimeoutMs } = job.settings;
+    job.phase = 'requesting';
+    job.answeredAt = undefined;
+    recordRequest(job);
+    job.dueAt = scheduler.now() + requestTimeoutMs;
+    this.timersOf(scheduler).timeouts.add(job, job.dueAt);
+    const cancel = this.options.batcher.request(job.jobId, job);
+    // A transport may answer at once, inside request().
+    if (job.phase === 'requesting') job.cancelRequest = cancel;
+  }
+
+  private settleRequest(job: WatchedJob): boolean {
+    if (job.phase !== 'requesting') return false;
+    this.timersOf(job.settings.scheduler).timeouts.remove(job, job.dueAt);
+    job.cancelRequest = undefined;
+    return true;
+  }
+
+  private timedOut(job: WatchedJob): void {
+    if (job.phase !== 'requesting') return;
+    const cancel = job.cancelRequest;
+    job.cancelRequest = undefined;
+    cancel?.();
+    const { requestTimeoutMs } = job.settings;
+    this.failed(
+      job,
+      new OrdoTimeoutError(`No answer for job ${job.jobId} within ${requestTimeoutMs} ms`, {
+        jobId: job.jobId,
+        timeoutMs: requestTimeoutMs,
+        scope: 'request',
+        lastSnapshot: job.lifecycle.last ?? null,
+        // Counted as of the timeout, the failing request included.
+        requests: job.requests,
+        failures: job.totalFailures + 1,
+      }),
+    );
+  }
+
+  answered(job: WatchedJob, body: unknown): void {
+    if (!this.settleRequest(job)) return;
+    let observation;
+    try {
+      observation = acceptAnswer(job, body);
+    } catch (error) {
+      return this.failed(job, error);
+    }
+    const { scheduler } = job.settings;
+    if (observation) {
+      const { snapshot } = observation;
+      if (isTerminalJobStatus(snapshot.job.status)) return this.finish(job, snapshot);
+      for (const watcher of [...job.watchers]) watcher.subscriber.next(snapshot);
+      if (job.phase === 'ended') return;
+    }
+    let delay: number;
+    try {
+      delay = pollInterval(job, job.settings);
+    } catch (error) {
+      // An interval function that fails ends the watch; it is no failure of the request.
+      return this.end(job, error);
+    }
+    job.answeredAt = scheduler.now();
+    this.wait(job, delay);
+  }
+
+  failed(job: WatchedJob, error: unknown): void {
+    if (!this.settleRequest(job)) return;
+    const decision = recordFailure(job, error, job.settings.scheduler.now(), job.settings);
+    if (!decision.retry) return this.end(job, decision.error);
+    for (const watcher of [...job.watchers]) {
+      try {
+        watcher.onRetry?.(decision.info);
+      } catch {
+        // A failing observer (a logger) must not end a watch that can carry on.
+      }
+    }
+    if (job.phase === 'ended') return;
+    this.wait(job, decision.info.delayMs);
+  }
+
+  /** The terminal snapshot: remembered for late subscribers, sent to every subscriber, then the end. */
+  private finish(job: WatchedJob, snapshot: JobSnapshot): void {
+    const watchers = this.stop(job);
+    const { retainTerminalMs, maxRetainedTerminal } = this.options;
+    if (retainTerminalMs > 0 && maxRetainedTerminal > 0) {
+      const { scheduler } = job.settings;
+      this.retained.delete(job.key);
+      this.retained.set(job.key, { snapshot, at: scheduler.now(), scheduler });
+      while (this.retained.size > maxRetainedTerminal) this.retained.delete(this.retained.keys().next().value as string);
+      this.armExpiry();
+    }
+    for (const watcher of watchers) watcher.subscriber.next(snapshot);
+    for (const watcher of watchers) watcher.subscriber.complete();
+  }
+
+  /** Ends the poll with an error for every subscriber. */
+  private end(job: WatchedJob, error: unknown): void {
+    if (job.phase === 'ended') return;
+    for (const watcher of this.stop(job)) watcher.subscriber.error(error);
+  }
+
+  /** Stops everything of the poll (timers, request, visibility, transport memory); returns its subscribers. */
+  private stop(job: WatchedJob): Watcher[] {
+    const timers = this.timersOf(job.settings.scheduler);
+    if (job.phase === 'waiting' || job.phase === 'hidden') timers.due.remove(job, job.dueAt);
+    if (job.phase === 'requesting') timers.timeouts.remove(job, job.dueAt);
+    job.phase = 'ended';
+    if (this.jobs.get(job.key) === job) this.jobs.delete(job.key);
+    const cancel = job.cancelRequest;
+    const stopHidden = job.stopHidden;
+    const release = job.release;
+    job.cancelRequest = job.stopHidden = job.release = undefined;
+    cancel?.();
+    stopHidden?.();
+    release?.();
+    const watchers = job.watchers;
+    job.watchers = [];
+    return watchers;
+  }
+
+  /** Forgets the terminal snapshots older than retainTerminalMs (the map is in finishing order). */
+  private prune(now: number): void {
+    for (const [key, kept] of this.retained) {
+      if (now - kept.at < this.options.retainTerminalMs) break;
+      this.retained.delete(key);
+    }
+  }
+
+  /** Frees the oldest retained snapshot when it expires, on its scheduler, without holding a Node process open. */
+  private armExpiry(): void {
+    if (this.expiry) return;
+    const oldest = this.retained.values().next().value;
+    if (!oldest) return;
+    const { scheduler } = oldest;
+    this.expiry = scheduler.schedule(() => {
+      this.expiry = undefined;
+      this.prune(scheduler.now());
+      this.armExpiry();
+    }, Math.max(0, oldest.at + this.options.retainTerminalMs - scheduler.now()));
+    unref(this.expiry);
+  }
+}
+
+/**
+ * Creates the engine of one client: one plain state record per watched job (its poll state, due
+ * time and subscribers), timers grouped by due time on the watch's scheduler, requests through the
+ * batcher (stable batch groups), and the same pure parts as the standalone streams (request
+ * validation, lifecycle, retry decision). A job's subscribers are held only while it has some;
+ * everything users receive stays an Observable, testable in virtual time.
+ *
+ * Source: issue "One engine per client".
+ */
+export function createPollEngine(options: PollEngineOptions): PollEngine {
+  return new Engine(options);
+}

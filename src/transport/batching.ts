@@ -1,0 +1,452 @@
+import { from, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { OrdoNotFoundError } from '../errors/OrdoNotFoundError.js';
+import { bodyInput } from './bodyInput.js';
+import type { JobTransport } from './types.js';
+
+/**
+ * How a client gathers the polls of several jobs into `GET /jobs/a,b,…` requests. All times are
+ * milliseconds.
+ *
+ * Source: ordo-api.md, "Routes" (the batch route, at most 100 ids).
+ */
+export interface BatchOptions {
+  /**
+   * The quiet gap that closes a batch: the polls due go out once no further poll has come due for
+   * this long (polls answered together come due again together), or `maxWaitMs` after the first
+   * came due.
+   * @defaultValue 20
+   */
+  windowMs?: number | undefined;
+  /**
+   * The longest a due poll waits for others (twice this when held back once to fill a batch).
+   * @defaultValue 100, or `windowMs` when that is longer
+   */
+  maxWaitMs?: number | undefined;
+}
+
+/** The defaults of {@link BatchOptions}. */
+export const defaultBatchOptions: Readonly<{ windowMs: number; maxWaitMs: number }> = Object.freeze({ windowMs: 20, maxWaitMs: 100 });
+
+/** The real server's most ids in one `GET /jobs/a,b,…` (ordo-api.md, "Routes"). */
+export const maxBatchSize = 100;
+
+/** Who waits for one job's answer: told once, `answer` or `fail`. */
+export interface BatchTarget {
+  answer(body: unknown): void;
+  fail(error: unknown): void;
+}
+
+/** What {@link createBatcher} needs besides the transport. */
+export interface BatcherSettings {
+  /** See {@link BatchOptions.windowMs}. */
+  readonly windowMs: number;
+  /** See {@link BatchOptions.maxWaitMs}. */
+  readonly maxWaitMs: number;
+  /** The clock of the window. */
+  readonly scheduler: SchedulerLike;
+  /** The server's limit of ids per request. */
+  readonly maxBatchSize: number;
+  /** Whether batching is worth it right now (the client watches two or more jobs). */
+  readonly shouldBatch: () => boolean;
+}
+
+/** Gathers job requests into batch requests. */
+export interface Batcher {
+  /**
+   * Asks for one job's body; `target` hears the answer once. Sent at once when batching is off
+   * (no batch route, one job, a job whose batches keep failing), else at the next flush.
+   * @returns a function that cancels it: only this job's share is dropped; a batch request no job
+   *   waits for any more is aborted.
+   */
+  request(id: string, target: BatchTarget): () => void;
+  /**
+   * The job is watched: its batch group is remembered until the returned function is called (and
+   * the transport's `track` is told).
+   */
+  track(id: string): () => void;
+  /** The same as a {@link JobTransport}, for watches that run their own RxJS pipeline. */
+  readonly transport: JobTransport;
+}
+
+/** A set of jobs polled by one request. Its id order is kept, so its URL (and ETag) repeats. */
+interface Group {
+  readonly ids: readonly string[];
+  /** Creation order, to sort the members of small groups the same way every time. */
+  readonly seq: number;
+}
+
+interface Member {
+  readonly group: Group;
+  readonly index: number;
+}
+
+interface Entry {
+  readonly id: string;
+  readonly target: BatchTarget;
+  request: InFlight | undefined;
+  settled: boolean;
+}
+
+interface InFlight {
+  readonly controller: AbortController;
+  subscription: Subscription | undefined;
+  waiting: number;
+}
+
+/**
+ * A batch element without its `id` and `found` keys: the same body as `GET /jobs/:id` sends, so a
+ * job's snapshots do not differ by those keys when it moves between batched and single requests.
+ * Memoised per element, so an unchanged batch (a 304) gives the very same objects again.
+ */
+const bodies = new WeakMap<object, unknown>();
+function bodyOf(element: object): unknown {
+  let stripped = bodies.get(element);
+  if (stripped === undefined) {
+    const { id: _id, found: _found, ...rest } = element as Record<string, unknown>;
+    stripped = rest;
+    bodies.set(element, stripped);
+  }
+  return stripped;
+}
+
+/** A job whose last batched requests failed this many times in a row is asked alone, so one bad id cannot sink the others. */
+const soloAfterBatchFailures = 2;
+
+/** Batch answers that failed while every job of them then answered alone: after this many in a row, the server has no batch route. */
+const failedBatchesBeforeGivingUp = 2;
+
+/**
+ * Gathers the requests of a client's jobs into `GET /jobs/a,b,…` (at most `maxBatchSize` ids per
+ * request) when the transport has `batch`, and routes each element back to its job:
+ * `{"found": false}` is an {@link OrdoNotFoundError} for that job alone.
+ *
+ * **Stable groups.** Jobs batched together stay together: a group's ids keep their order, so its
+ * URL repeats and a server that sends ETags can answer an unchanged group with 304. A group that
+ * is at least half full is sent as it is (without the members that are not due: one that left
+ * changes one group only); the jobs of smaller groups and new jobs are pooled, in a fixed order,
+ * and cut into new groups.
+ *
+ * **Timing.** A due request waits for a quiet gap of `windowMs` with no other coming due, or
+ * `maxWaitMs` after the first. Cut short by `maxWaitMs` while requests keep coming, only the full
+ * batches go; the rest waits once more to fill up (no request waits longer than twice
+ * `maxWaitMs`).
+ *
+ * **Faults stay with their jobs.**
+ * - A batch that fails with 400 or 404, or answers something else than an array (a server
+ *   without the route reads `/jobs/1,2` as job 1, since it reads ids with `parseInt`), is sent
+ *   again at once as single requests; when those all succeed, twice in a row, the server has no
+ *   batch route and every later request is single.
+ * - A job missing from the answer is asked alone.
+ * - A job whose batches failed twice in a row (any error: a 500 may come from one id the server
+ *   cannot read) is asked alone until it succeeds, so it cannot sink the others.
+ */
+export function createBatcher(transport: JobTransport, settings: BatcherSettings): Batcher {
+  const batchOf = transport.batch;
+  let supported = batchOf !== undefined;
+  let failedBatches = 0;
+  const batchFailures = new Map<string, number>();
+  /** Watched jobs (how many watches each) and their batch group. */
+  const tracked = new Map<string, number>();
+  const membership = new Map<string, Member>();
+  let groupSeq = 0;
+  let queue: Entry[] = [];
+  let flushing: Subscription | undefined;
+  let firstDueAt = 0;
+  let lastDueAt = 0;
+  /** The queue holds requests already held back once: they go out at the next flush, full batch or not. */
+  let heldBack = false;
+
+  const settle = (entry: Entry) => {
+    entry.settled = true;
+    if (entry.request) entry.request.waiting -= 1;
+  };
+  const deliver = (entry: Entry, body: unknown) => {
+    if (entry.settled) return;
+    settle(entry);
+    batchFailures.delete(entry.id);
+    entry.target.answer(body);
+  };
+  const fail = (entry: Entry, error: unknown) => {
+    if (entry.settled) return;
+    settle(entry);
+    entry.target.fail(error);
+  };
+
+  /** One job, one request. `onAnswer` hears whether it got a body. */
+  function single(entry: Entry, onAnswer?: (ok: boolean) => void): void {
+    if (entry.settled) return;
+    const controller = new AbortController();
+    const request: InFlight = { controller, subscription: undefined, waiting: 1 };
+    entry.request = request;
+    let answer;
+    try {
+      answer = from(bodyInput(transport(entry.id, { signal: controller.signal })));
+    } catch (error) {
+      onAnswer?.(false);
+      fail(entry, error);
+      return;
+    }
+    let answered = false;
+    const subscription = answer.subscribe({
+      next: (body) => {
+        if (answered) return;
+        answered = true;
+        onAnswer?.(true);
+        deliver(entry, body);
+      },
+      error: (error: unknown) => {
+        onAnswer?.(false);
+        fail(entry, error);
+      },
+      complete: () => fail(entry, new TypeError(`The transport completed without a body for job ${entry.id}`)),
+    });
+    if (entry.settled) subscription.unsubscribe();
+    else request.subscription = subscription;
+  }
+
+  /**
+   * The batch route failed or answered no array: ask every job alone now; when they all get an
+   * answer (the fault was not theirs), count it against the route.
+   */
+  function retryAlone(entries: readonly Entry[]): void {
+    const waiting = entries.filter((entry) => !entry.settled);
+    let pending = waiting.length;
+    let allAnswered = true;
+    for (const entry of waiting) {
+      entry.request = undefined;
+      single(entry, (ok) => {
+        allAnswered &&= ok;
+        pending -= 1;
+        if (pending === 0 && allAnswered && ++failedBatches >= failedBatchesBeforeGivingUp) supported = false;
+      });
+    }
+  }
+
+  /** The element of `answer` for each id: by position when the server kept the order (it does), else by id. */
+  function elementsOf(answer: readonly unknown[], ids: readonly string[]): (id: string, index: number) => unknown {
+    let byId: Map<string, unknown> | undefined;
+    return (id, index) => {
+      const element = answer[index] as { id?: unknown } | null | undefined;
+      if (element !== null && typeof element === 'object' && element.id !== undefined && element.id !== null && String(element.id) === id) return element;
+      if (!byId) {
+        byId = new Map();
+        for (const each of answer) {
+          const key = (each as { id?: unknown } | null)?.id;
+          if (key !== undefined && key !== null && !byId.has(String(key))) byId.set(String(key), each);
+        }
+      }
+      return byId.get(id);
+    };
+  }
+
+  function send(ids: readonly string[], byId: ReadonlyMap<string, Entry[]>): void {
+    const entries = ids.flatMap((id) => byId.get(id) as Entry[]);
+    const controller = new AbortController();
+    const request: InFlight = { controller, subscription: undefined, waiting: entries.length };
+    for (const entry of entries) entry.request = request;
+    let answered = false;
+    const route = (received: unknown) => {
+      if (answered) return;
+      answered = true;
+      let answer = received;
+      if (typeof answer === 'string') {
+        try {
+          answer = JSON.parse(answer);
+        } catch {
+          answer = undefined;
+        }
+      }
+      if (!Array.isArray(answer)) return retryAlone(entries);
+      failedBatches = 0;
+      const elementOf = elementsOf(answer, ids);
+      ids.forEach((id, index) => {
+        const element = elementOf(id, index);
+        for (const entry of byId.get(id) as Entry[]) {
+          if (entry.settled) continue;
+          if (element === undefined || element === null || typeof element !== 'object') {
+            // Left out of the answer: ask it alone.
+            entry.request = undefined;
+            single(entry);
+          } else if ((element as { found?: unknown }).found === false) {
+            fail(
+              entry,
+              new OrdoNotFoundError(`Job ${id} not found (the batch answered {"found": false})`, {
+                status: 404,
+                url: `/jobs/${ids.join(',')}`,
+                jobId: id,
+                bodyExcerpt: JSON.stringify(element),
+              }),
+            );
+          } else deliver(entry, bodyOf(element));
+        }
+      });
+    };
+    let answer;
+    try {
+      answer = from(bodyInput(batchOf!(ids, { signal: controller.signal })));
+    } catch {
+      return retryAlone(entries);
+    }
+    const subscription = answer.subscribe({
+      next: route,
+      error: (error: unknown) => {
+        const status = (error as { status?: unknown } | null)?.status;
+        if (status === 400 || status === 404) return retryAlone(entries);
+        for (const entry of entries) {
+          if (entry.settled) continue;
+          batchFailures.set(entry.id, (batchFailures.get(entry.id) ?? 0) + 1);
+          fail(entry, error);
+        }
+      },
+      complete: () => {
+        if (!answered) retryAlone(entries);
+      },
+    });
+    if (request.waiting === 0) subscription.unsubscribe();
+    else request.subscription = subscription;
+  }
+
+  /** Remembers `ids` as one group (unless they are that group already). */
+  function remember(ids: readonly string[], group: Group | undefined): void {
+    if (group && group.ids.length === ids.length) return;
+    const created: Group = { ids, seq: (groupSeq += 1) };
+    ids.forEach((id, index) => {
+      if (tracked.has(id)) membership.set(id, { group: created, index });
+    });
+  }
+
+  function flush(): void {
+    // Requests still coming due one after another (answers that arrived a little apart): wait
+    // for the quiet gap, but no longer than maxWaitMs after the first.
+    const now = settings.scheduler.now();
+    const quietAt = lastDueAt + settings.windowMs;
+    const deadline = firstDueAt + settings.maxWaitMs;
+    if (quietAt > now && deadline > now) {
+      flushing = settings.scheduler.schedule(flush, Math.min(quietAt, deadline) - now);
+      return;
+    }
+    flushing = undefined;
+    const entries = queue.filter((entry) => !entry.settled);
+    queue = [];
+    if (!supported) return entries.forEach((entry) => single(entry));
+    const byId = new Map<string, Entry[]>();
+    for (const entry of entries) {
+      const same = byId.get(entry.id);
+      if (same) same.push(entry);
+      else byId.set(entry.id, [entry]);
+    }
+    // Groups at least half full go as they are; the rest is pooled in a fixed order (small
+    // groups by age and position, then new jobs in the order they came due).
+    const present = new Map<Group, Array<{ id: string; index: number }>>();
+    const fresh: string[] = [];
+    for (const id of byId.keys()) {
+      const member = membership.get(id);
+      if (!member) fresh.push(id);
+      else {
+        const members = present.get(member.group);
+        if (members) members.push({ id, index: member.index });
+        else present.set(member.group, [{ id, index: member.index }]);
+      }
+    }
+    const stable: Array<{ group: Group; ids: string[] }> = [];
+    const pooledGroups: Array<{ group: Group; members: Array<{ id: string; index: number }> }> = [];
+    for (const [group, members] of present) {
+      if (members.length * 2 >= settings.maxBatchSize) stable.push({ group, ids: members.sort((a, b) => a.index - b.index).map((member) => member.id) });
+      else pooledGroups.push({ group, members });
+    }
+    pooledGroups.sort((a, b) => a.group.seq - b.group.seq);
+    const pooled = [...pooledGroups.flatMap(({ members }) => members.sort((a, b) => a.index - b.index).map((member) => member.id)), ...fresh];
+
+    for (const { group, ids } of stable) {
+      if (ids.length === 1) (byId.get(ids[0] as string) as Entry[]).forEach((entry) => single(entry));
+      else {
+        remember(ids, group);
+        send(ids, byId);
+      }
+    }
+    // Cut short by maxWaitMs while requests keep coming: send the full batches only; the rest
+    // waits once more (for the quiet gap, or another maxWaitMs), so it can fill up instead of
+    // going out half empty.
+    const holdBack = quietAt > now && !heldBack;
+    const full = holdBack ? pooled.length - (pooled.length % settings.maxBatchSize) : pooled.length;
+    heldBack = false;
+    for (let start = 0; start < full; start += settings.maxBatchSize) {
+      const chunk = pooled.slice(start, start + settings.maxBatchSize);
+      if (chunk.length === 1) (byId.get(chunk[0] as string) as Entry[]).forEach((entry) => single(entry));
+      else {
+        const group = membership.get(chunk[0] as string)?.group;
+        remember(chunk, group && group.ids.every((id, index) => chunk[index] === id) ? group : undefined);
+        send(chunk, byId);
+      }
+    }
+    const rest = pooled.slice(full).flatMap((id) => byId.get(id) as Entry[]);
+    if (rest.length > 0) {
+      queue = rest;
+      heldBack = true;
+      firstDueAt = now;
+      flushing = settings.scheduler.schedule(flush, Math.max(1, Math.min(quietAt, now + settings.maxWaitMs) - now));
+    }
+  }
+
+  function request(id: string, target: BatchTarget): () => void {
+    const entry: Entry = { id, target, request: undefined, settled: false };
+    if (!supported || !settings.shouldBatch() || (batchFailures.get(id) ?? 0) >= soloAfterBatchFailures) {
+      single(entry);
+    } else {
+      const now = settings.scheduler.now();
+      if (queue.length === 0) {
+        firstDueAt = now;
+        heldBack = false;
+      }
+      lastDueAt = now;
+      queue.push(entry);
+      flushing ??= settings.scheduler.schedule(flush, Math.min(settings.windowMs, settings.maxWaitMs));
+    }
+    return () => {
+      if (entry.settled) return;
+      const inFlight = entry.request;
+      settle(entry);
+      if (!inFlight) {
+        queue = queue.filter((queued) => queued !== entry);
+        if (queue.length === 0) {
+          flushing?.unsubscribe();
+          flushing = undefined;
+        }
+      } else if (inFlight.waiting === 0) {
+        inFlight.subscription?.unsubscribe();
+        inFlight.controller.abort();
+      }
+    };
+  }
+
+  function track(id: string): () => void {
+    const release = transport.track?.(id);
+    tracked.set(id, (tracked.get(id) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (tracked.get(id) ?? 1) - 1;
+      if (left > 0) tracked.set(id, left);
+      else {
+        tracked.delete(id);
+        membership.delete(id);
+        batchFailures.delete(id);
+      }
+      release?.();
+    };
+  }
+
+  const asTransport: JobTransport = (id) =>
+    new Observable<unknown>((subscriber) =>
+      request(id, {
+        answer: (body) => {
+          subscriber.next(body);
+          subscriber.complete();
+        },
+        fail: (error) => subscriber.error(error),
+      }),
+    );
+  asTransport.track = track;
+  return { request, track, transport: batchOf ? asTransport : transport };
+}

@@ -1,0 +1,286 @@
+import { defer, lastValueFrom, map, of, Subscription, throwError, timer, toArray, type Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import { createOrdoClient, OrdoNetworkError, type JobSnapshot, type JobTransport, type RetryInfo, type VisibilitySource } from 'ordo-status';
+import { body } from '../helpers/bodies.js';
+
+/**
+ * A client's engine: one state record per watched job, stable batch groups, callbacks per
+ * subscriber, no request while hidden, terminal snapshots freed on the scheduler. Virtual time.
+ */
+const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+
+/** A batch-capable transport: `answer(id, n)` is a job's body at its n-th poll; every call is logged with its ids. */
+function server(scheduler: { now(): number }, answer: (id: string, n: number) => unknown) {
+  const calls: Array<{ at: number; ids: string }> = [];
+  const polls = new Map<string, number>();
+  const next = (id: string) => {
+    const n = polls.get(id) ?? 0;
+    polls.set(id, n + 1);
+    return answer(id, n);
+  };
+  const transport: JobTransport = (id) => {
+    calls.push({ at: scheduler.now(), ids: id });
+    return defer(() => of(next(id)));
+  };
+  transport.batch = (ids) => {
+    calls.push({ at: scheduler.now(), ids: ids.join(',') });
+    return defer(() => of(ids.map((id) => ({ id: Number(id), found: true, ...(next(id) as object) }))));
+  };
+  return { transport, calls };
+}
+
+describe('stable batch groups', () => {
+  it('polls the same groups every interval; a finished job changes its own group only; new jobs form a group of their own', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      // Job 7 ends at its third poll; the others keep running.
+      const { transport, calls } = server(scheduler, (id, n) => body(id === '7' && n >= 2 ? 'success' : 'running', {}, id));
+      const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 } });
+      const watches = new Subscription();
+      for (let id = 1; id <= 250; id += 1) watches.add(ordo.jobStatus$(id).subscribe());
+      // Ten new jobs at 50, while the others are waiting.
+      scheduler.schedule(() => {
+        for (let id = 1001; id <= 1010; id += 1) watches.add(ordo.jobStatus$(id).subscribe());
+      }, 50);
+      scheduler.schedule(() => watches.unsubscribe(), 100);
+      flush();
+      const cycles = new Map<number, string[]>();
+      for (const call of calls) cycles.set(call.at, [...(cycles.get(call.at) ?? []), call.ids]);
+      const [first, second, third, fourth] = [...cycles.values()];
+      const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => String(from + index)).join(',');
+      expect(first).toEqual([range(1, 100), range(101, 200), range(201, 250)]);
+      expect(second).toEqual(first);
+      // Job 7 answered success at the third poll and left: its group is one id shorter, the others are untouched.
+      expect(third).toEqual(first);
+      expect(fourth).toEqual([range(1, 100).replace(',7,', ','), range(101, 200), range(201, 250)]);
+      // The new jobs went out together at 52, as a group of their own, and keep to it.
+      expect(cycles.get(52)).toEqual([range(1001, 1010)]);
+      const later = calls.filter((call) => call.at > 52).map((call) => call.ids);
+      expect(new Set(later)).toEqual(new Set([range(1, 100).replace(',7,', ','), range(101, 200), range(201, 250), range(1001, 1010)]));
+    });
+  });
+});
+
+describe('callbacks belong to each subscriber', () => {
+  it('jobEvents$ with onRetry, waitForJob with another and jobStatus$ without share one poll; each onRetry hears every retry', async () => {
+    const scheduler = testScheduler();
+    let settled: string | undefined;
+    scheduler.run(({ cold, flush }) => {
+      const at: number[] = [];
+      const answers: Array<Observable<unknown>> = [
+        cold('-a|', { a: body('running') }),
+        cold('-#', undefined, new OrdoNetworkError('reset')),
+        cold('-a|', { a: body('running') }),
+        cold('-a|', { a: body('success') }),
+      ];
+      const transport: JobTransport = () => {
+        at.push(scheduler.now());
+        return answers[at.length - 1] ?? cold('-a|', { a: body('success') });
+      };
+      const ordo = createOrdoClient({ transport, intervalMs: 10, retry: { baseDelayMs: 3, jitter: 0 } });
+      const heard: Array<[string, number, number]> = [];
+      const events: string[] = [];
+      ordo.jobEvents$(1, { onRetry: (info: RetryInfo) => heard.push(['events', info.attempt, info.delayMs]) }).subscribe((event) => events.push(`${event.from}→${event.to}`));
+      void ordo.waitForJob(1, { onRetry: (info) => heard.push(['wait', info.attempt, info.delayMs]) }).then((snapshot) => (settled = snapshot.job.status));
+      const statuses: string[] = [];
+      ordo.jobStatus$(1).subscribe((snapshot) => statuses.push(snapshot.job.status));
+      flush();
+      // One poll: answered at 1; the request at 11 fails at 12, retried after 3; 15 answers the
+      // same body (not emitted); 25 answers success.
+      expect(at).toEqual([0, 11, 15, 26]);
+      expect(heard).toEqual([
+        ['events', 1, 3],
+        ['wait', 1, 3],
+      ]);
+      expect(events).toEqual(['pending→running', 'running→success']);
+      expect(statuses).toEqual(['running', 'success']);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(settled).toBe('success');
+  });
+});
+
+describe('a hidden page', () => {
+  it('sends no request while hidden, whenever in the interval the page was hidden; one when shown again', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      let hidden = false;
+      const listeners = new Set<() => void>();
+      const visibility: VisibilitySource = {
+        isHidden: () => hidden,
+        onChange: (listener) => {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+      };
+      const set = (value: boolean) => {
+        hidden = value;
+        for (const listener of [...listeners]) listener();
+      };
+      const { transport, calls } = server(scheduler, (id) => body('running', {}, id));
+      const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 }, visibility });
+      const watches = [1, 2].map((id) => ordo.jobStatus$(id).subscribe());
+      scheduler.schedule(() => set(true), 15); // in the middle of the wait for the poll due at 22
+      scheduler.schedule(() => set(false), 70);
+      scheduler.schedule(() => watches.forEach((watch) => watch.unsubscribe()), 95);
+      flush();
+      expect(calls.map((call) => [call.at, call.ids])).toEqual([
+        [2, '1,2'],
+        [14, '1,2'],
+        // nothing from 15 to 70
+        [72, '1,2'],
+        [84, '1,2'],
+      ]);
+      expect(listeners.size).toBe(0);
+    });
+  });
+});
+
+describe('snapshots are immutable', () => {
+  it('freezes raw, deeply: a subscriber cannot change what another, or a late one, receives', async () => {
+    const ordo = createOrdoClient({ transport: () => [body('success', { a: 'success' })] });
+    const first = await ordo.waitForJob(1);
+    expect(Object.isFrozen(first.raw)).toBe(true);
+    const raw = first.raw as { job: { status: string }; steps: Array<{ status: string }> };
+    expect(() => (raw.job.status = 'failed')).toThrow(TypeError);
+    expect(() => raw.steps.push({ status: 'x' })).toThrow(TypeError);
+    expect(() => (raw.steps[0]!.status = 'failed')).toThrow(TypeError);
+    const late = await ordo.waitForJob(1); // the retained terminal snapshot
+    expect(late).toBe(first);
+    expect((late.raw as typeof raw).job.status).toBe('success');
+  });
+
+  it('an answer parsed against the previous one shares its unchanged parts, frozen already', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      const answers = [body('running', { a: 'success', b: 'running' }), body('running', { a: 'success', b: 'success' })];
+      let n = 0;
+      const ordo = createOrdoClient({ transport: () => [answers[Math.min(n++, 1)]], intervalMs: 5 });
+      const seen: JobSnapshot[] = [];
+      const watch = ordo.jobStatus$(1).subscribe((snapshot) => seen.push(snapshot));
+      scheduler.schedule(() => watch.unsubscribe(), 20);
+      flush();
+      const [one, two] = seen.map((snapshot) => snapshot.raw as { steps: object[] });
+      expect(two!.steps[0]).toBe(one!.steps[0]); // step a did not change: the same frozen object
+      expect(two!.steps[1]).not.toBe(one!.steps[1]);
+      expect(Object.isFrozen(two!.steps[1])).toBe(true);
+    });
+  });
+});
+
+describe('terminal snapshots', () => {
+  it('are freed on the scheduler when retainTerminalMs runs out, with no other watch running', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      let requests = 0;
+      const transport: JobTransport = () => {
+        requests += 1;
+        return timer(1).pipe(map(() => body('success')));
+      };
+      const ordo = createOrdoClient({ transport, retainTerminalMs: 50 });
+      ordo.jobStatus$(1).subscribe();
+      flush();
+      // Finished at 1; the snapshot is dropped by its own timer at 51, the last thing scheduled.
+      expect(scheduler.now()).toBe(51);
+      expect(scheduler.actions).toHaveLength(0);
+      ordo.jobStatus$(1).subscribe();
+      expect(requests).toBe(1);
+      flush();
+      expect(requests).toBe(2); // forgotten: a new subscriber polls again
+    });
+  });
+
+  it('are capped by maxRetainedTerminal, the oldest forgotten first', async () => {
+    let requests = 0;
+    const ordo = createOrdoClient({
+      transport: (id) => {
+        requests += 1;
+        return [body('success', {}, id)];
+      },
+      maxRetainedTerminal: 2,
+    });
+    for (const id of [1, 2, 3]) await ordo.waitForJob(id);
+    expect(requests).toBe(3);
+    await ordo.waitForJob(3);
+    await ordo.waitForJob(2);
+    expect(requests).toBe(3); // kept
+    await ordo.waitForJob(1);
+    expect(requests).toBe(4); // the oldest was forgotten
+    expect(() => createOrdoClient({ transport: () => [], maxRetainedTerminal: -1 })).toThrow('Invalid maxRetainedTerminal -1');
+  });
+});
+
+describe('a server down for minutes', () => {
+  const outage = (scheduler: TestScheduler, downFrom: number, downForMs: number) => {
+    const at: number[] = [];
+    const transport: JobTransport = () => {
+      const now = scheduler.now();
+      at.push(now);
+      if (now >= downFrom && now < downFrom + downForMs) return throwError(() => new OrdoNetworkError('connect ECONNREFUSED'));
+      return of(body(now >= downFrom + downForMs + 10_000 ? 'success' : 'running'));
+    };
+    return { transport, at };
+  };
+
+  it('rides out two minutes of refused connections with the default retry policy', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      const { transport, at } = outage(scheduler, 5000, 120_000);
+      const ordo = createOrdoClient({ transport });
+      const retries: RetryInfo[] = [];
+      const statuses: string[] = [];
+      let outcome: string | undefined;
+      ordo.jobStatus$(1, { onRetry: (info) => retries.push(info) }).subscribe({
+        next: (snapshot) => statuses.push(snapshot.job.status),
+        error: (error: Error) => (outcome = error.message),
+        complete: () => (outcome = 'complete'),
+      });
+      flush();
+      expect(outcome).toBe('complete');
+      expect(statuses).toEqual(['running', 'success']);
+      // Backoff from 1 s (jittered down to half) doubling to 30 s, for two minutes.
+      expect(retries.length).toBeGreaterThanOrEqual(7);
+      expect(retries.every((info) => info.elapsedMs < 120_000 && info.delayMs <= 30_000)).toBe(true);
+      expect(at.filter((time) => time >= 5000 && time < 125_000).length).toBe(retries.length);
+    });
+  });
+
+  it('gives up after maxElapsedMs (5 minutes) of failures, with the last error', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      const { transport, at } = outage(scheduler, 0, 3_600_000);
+      const ordo = createOrdoClient({ transport, retry: { jitter: 0 } });
+      let failure: { error: unknown; at: number } | undefined;
+      ordo.jobStatus$(1).subscribe({ error: (error) => (failure = { error, at: scheduler.now() }) });
+      flush();
+      expect(failure?.error).toBeInstanceOf(OrdoNetworkError);
+      // 1, 2, 4, 8, 16 s, then every 30 s: the last try at 5 minutes exactly, then no more.
+      expect(failure?.at).toBe(300_000);
+      expect(at.slice(0, 7)).toEqual([0, 1000, 3000, 7000, 15_000, 31_000, 61_000]);
+      expect(at.at(-1)).toBe(300_000);
+    });
+  });
+});
+
+describe('the engine keeps the contract of the streams', () => {
+  it('a late jobEvents$ subscriber gets the whole legal path from pending, over the same poll', async () => {
+    let requests = 0;
+    const ordo = createOrdoClient({
+      transport: () => {
+        requests += 1;
+        return [body('success', { a: 'success', b: 'skipped' })];
+      },
+    });
+    await ordo.waitForJob(1);
+    const events = await lastValueFrom(ordo.jobEvents$(1).pipe(toArray()));
+    expect(events.map((event) => `${event.type === 'step' ? event.stepId : 'job'}:${event.from}→${event.to}${event.inferred ? '?' : ''}`)).toEqual([
+      'job:pending→running?',
+      'a:pending→running?',
+      'a:running→success',
+      'b:pending→skipped',
+      'job:running→success',
+    ]);
+    expect(requests).toBe(1);
+  });
+});
