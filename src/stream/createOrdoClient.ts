@@ -173,7 +173,7 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
     maxBatchSize,
     shouldBatch: () => batch !== false && engine.size >= 2,
   });
-  const engine = createPollEngine({ batcher, retainTerminalMs: retainMs, maxRetainedTerminal: maxRetained });
+  const engine = createPollEngine({ batcher, scheduler: clientSettings.scheduler, retainTerminalMs: retainMs, maxRetainedTerminal: maxRetained });
 
   // A per-call option left `undefined` keeps the client's default (a spread would erase it).
   const defined = <T extends object>(values: T | undefined): Partial<T> =>

@@ -14,6 +14,8 @@ import type { ResolvedWatchOptions } from './watchOptions.js';
 export interface PollEngineOptions {
   /** Sends the requests (batched or not). */
   readonly batcher: Batcher;
+  /** The batcher's clock (the client's scheduler): the answer times it gives are on it. */
+  readonly scheduler: SchedulerLike;
   /** How long a terminal snapshot is replayed without a request, in milliseconds; 0: not at all. */
   readonly retainTerminalMs: number;
   /** The most terminal snapshots kept at once (the oldest go first). */
@@ -75,8 +77,8 @@ class WatchedJob implements PollState, BatchTarget {
     this.lifecycle = lifecycleStateOf();
   }
 
-  answer(body: unknown): void {
-    this.engine.answered(this, body);
+  answer(body: unknown, at: number): void {
+    this.engine.answered(this, body, at);
   }
 
   fail(error: unknown): void {
@@ -200,9 +202,9 @@ class Engine implements PollEngine {
     return timers;
   }
 
-  /** Waits `delayMs` before the next request. */
-  private wait(job: WatchedJob, delayMs: number): void {
-    const now = job.settings.scheduler.now();
+  /** Waits `delayMs` before the next request, counted from `from` (default: now). */
+  private wait(job: WatchedJob, delayMs: number, from?: number): void {
+    const now = from ?? job.settings.scheduler.now();
     job.phase = 'waiting';
     job.delayMs = delayMs;
     job.dueAt = now + delayMs;
@@ -300,7 +302,8 @@ class Engine implements PollEngine {
     );
   }
 
-  answered(job: WatchedJob, body: unknown): void {
+  /** A body for `job`, received at `at` on the batcher's clock (the same for a whole batch). */
+  answered(job: WatchedJob, body: unknown, at: number): void {
     if (!this.settleRequest(job)) return;
     let observation;
     try {
@@ -322,8 +325,9 @@ class Engine implements PollEngine {
       // An interval function that fails ends the watch; it is no failure of the request.
       return this.end(job, error);
     }
-    job.answeredAt = scheduler.now();
-    this.wait(job, delay);
+    // The jobs of one batch come due again together, under one timer, as one group.
+    job.answeredAt = scheduler === this.options.scheduler ? at : scheduler.now();
+    this.wait(job, delay, job.answeredAt);
   }
 
   failed(job: WatchedJob, error: unknown): void {

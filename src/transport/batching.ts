@@ -30,9 +30,12 @@ export const defaultBatchOptions: Readonly<{ windowMs: number; maxWaitMs: number
 /** The real server's most ids in one `GET /jobs/a,b,…` (ordo-api.md, "Routes"). */
 export const maxBatchSize = 100;
 
-/** Who waits for one job's answer: told once, `answer` or `fail`. */
+/**
+ * Who waits for one job's answer: told once, `answer` or `fail`. `at` is when the answer came (on
+ * the batcher's scheduler), the same for every job of one batch, so they come due again together.
+ */
 export interface BatchTarget {
-  answer(body: unknown): void;
+  answer(body: unknown, at: number): void;
   fail(error: unknown): void;
 }
 
@@ -126,10 +129,10 @@ const failedBatchesBeforeGivingUp = 2;
  * changes one group only); the jobs of smaller groups and new jobs are pooled, in a fixed order,
  * and cut into new groups.
  *
- * **Timing.** A due request waits for a quiet gap of `windowMs` with no other coming due, or
- * `maxWaitMs` after the first. Cut short by `maxWaitMs` while requests keep coming, only the full
- * batches go; the rest waits once more to fill up (no request waits longer than twice
- * `maxWaitMs`).
+ * **Timing.** A due request waits `windowMs` for others. Then the stable groups go; the rest
+ * waits on for a quiet gap of `windowMs` with no other coming due, or `maxWaitMs` after the
+ * first. Cut short by `maxWaitMs` while requests keep coming, only the full batches of the rest
+ * go; what is left waits once more to fill up (no request waits longer than twice `maxWaitMs`).
  *
  * **Faults stay with their jobs.**
  * - A batch that fails with 400 or 404, or answers something else than an array (a server
@@ -160,11 +163,11 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
     entry.settled = true;
     if (entry.request) entry.request.waiting -= 1;
   };
-  const deliver = (entry: Entry, body: unknown) => {
+  const deliver = (entry: Entry, body: unknown, at = settings.scheduler.now()) => {
     if (entry.settled) return;
     settle(entry);
     batchFailures.delete(entry.id);
-    entry.target.answer(body);
+    entry.target.answer(body, at);
   };
   const fail = (entry: Entry, error: unknown) => {
     if (entry.settled) return;
@@ -258,6 +261,7 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
       }
       if (!Array.isArray(answer)) return retryAlone(entries);
       failedBatches = 0;
+      const at = settings.scheduler.now();
       const elementOf = elementsOf(answer, ids);
       ids.forEach((id, index) => {
         const element = elementOf(id, index);
@@ -277,7 +281,7 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
                 bodyExcerpt: JSON.stringify(element),
               }),
             );
-          } else deliver(entry, bodyOf(element));
+          } else deliver(entry, bodyOf(element), at);
         }
       });
     };
@@ -316,19 +320,22 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
   }
 
   function flush(): void {
-    // Requests still coming due one after another (answers that arrived a little apart): wait
-    // for the quiet gap, but no longer than maxWaitMs after the first.
+    // Requests still coming due one after another (answers that arrived a little apart): the
+    // stable groups go now (they have all their members: nothing to wait for); the rest waits for
+    // the quiet gap, but no longer than maxWaitMs after the first.
     const now = settings.scheduler.now();
     const quietAt = lastDueAt + settings.windowMs;
     const deadline = firstDueAt + settings.maxWaitMs;
-    if (quietAt > now && deadline > now) {
-      flushing = settings.scheduler.schedule(flush, Math.min(quietAt, deadline) - now);
-      return;
-    }
+    const waiting = quietAt > now && deadline > now;
     flushing = undefined;
     const entries = queue.filter((entry) => !entry.settled);
     queue = [];
-    if (!supported) return entries.forEach((entry) => single(entry));
+    if (!supported) {
+      if (!waiting) return entries.forEach((entry) => single(entry));
+      queue = entries;
+      flushing = settings.scheduler.schedule(flush, Math.min(quietAt, deadline) - now);
+      return;
+    }
     const byId = new Map<string, Entry[]>();
     for (const entry of entries) {
       const same = byId.get(entry.id);
@@ -363,6 +370,11 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
         remember(ids, group);
         send(ids, byId);
       }
+    }
+    if (waiting) {
+      queue = pooled.flatMap((id) => byId.get(id) as Entry[]);
+        if (queue.length > 0) flushing = settings.scheduler.schedule(flush, Math.min(quietAt, deadline) - now);
+      return;
     }
     // Cut short by maxWaitMs while requests keep coming: send the full batches only; the rest
     // waits once more (for the quiet gap, or another maxWaitMs), so it can fill up instead of
