@@ -50,7 +50,7 @@ function program(): Command {
     .option('--token-env <name>', 'environment variable that holds the Bearer token', parseEnvName, 'ORDO_TOKEN')
     .option('--interval <duration>', 'time between an answer and the next request: 500ms, 3s, 1m (a bare number is milliseconds)', parseDuration, 3000)
     .option('--timeout <duration>', 'give up after this long (default: no limit)', parseDuration)
-    .option('--retries <n>', 'retry up to n consecutive transient failures (network, timeouts, 408, 429, 5xx)', parseRetries, 5)
+    .option('--retries <n>', 'retry up to n consecutive transient failures (network, timeouts, 408, 429, 5xx), within 5 minutes of failing', parseRetries, 5)
     .option('--json', 'print NDJSON: one object per transition, then the final snapshot')
     .action(async (id: string, options: { baseUrl?: string; tokenEnv: string; interval: number; timeout?: number; retries: number; json?: boolean }, command: Command) => {
       const baseUrl = options.baseUrl ?? process.env['ORDO_BASE_URL'];

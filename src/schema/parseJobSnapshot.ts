@@ -366,8 +366,20 @@ export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions
  * freezes only what changed.
  */
 function deepFreeze(value: unknown): void {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  // Typed arrays cannot be frozen (JSON never makes one; a transport's own object might hold one).
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value) || ArrayBuffer.isView(value)) return;
   Object.freeze(value);
-  if (Array.isArray(value)) for (const element of value) deepFreeze(element);
-  else for (const element of Object.values(value)) deepFreeze(element);
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) {
+      const element: unknown = value[index];
+      if (element !== null && typeof element === 'object') deepFreeze(element);
+    }
+    return;
+  }
+  // No array of values per object (Object.values): a poll of a 10,000-step job freezes thousands.
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const element: unknown = (value as Record<string, unknown>)[key];
+    if (element !== null && typeof element === 'object') deepFreeze(element);
+  }
 }

@@ -103,9 +103,18 @@ function identity(value: unknown): string {
  * Everything that shapes a poll: two watches with the same key share one poll. Callbacks
  * (`onRetry`), deadlines (`timeoutMs`) and signals belong to each subscriber and are not in it.
  */
+const keySuffixes = new WeakMap<ResolvedWatchOptions, string>();
 function pollKey(jobId: string, settings: ResolvedWatchOptions): string {
+  let suffix = keySuffixes.get(settings);
+  if (suffix === undefined) {
+    suffix = pollOptionsKey(settings);
+    keySuffixes.set(settings, suffix);
+  }
+  return `${jobId}|${suffix}`;
+}
+
+function pollOptionsKey(settings: ResolvedWatchOptions): string {
   return [
-    jobId,
     identity(settings.intervalMs),
     settings.requestTimeoutMs,
     settings.notFoundGraceMs,
@@ -179,7 +188,10 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   const defined = <T extends object>(values: T | undefined): Partial<T> =>
     Object.fromEntries(Object.entries(values ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
   const optionsFor = (callOptions: ClientWatchOptions | undefined): WatchOptions => ({ ...defaults, ...defined(callOptions), transport: batcher.transport });
-  const settingsFor = (callOptions: ClientWatchOptions | undefined): ResolvedWatchOptions => resolveWatchOptions(optionsFor(callOptions));
+  /** The client's own settings, resolved once: most calls pass no options. */
+  let plainSettings: ResolvedWatchOptions | undefined;
+  const settingsFor = (callOptions: ClientWatchOptions | undefined): ResolvedWatchOptions =>
+    callOptions === undefined ? (plainSettings ??= resolveWatchOptions(optionsFor(undefined))) : resolveWatchOptions(optionsFor(callOptions));
 
   /** One subscriber of the shared poll of a job: its own deadline, signal and callbacks. */
   function snapshotsFor(id: JobId, callOptions: ClientWatchOptions | undefined): Observable<JobSnapshot> {

@@ -88,7 +88,7 @@ class WatchedJob implements PollState, BatchTarget {
 
 /** Timers grouped by due time: jobs answered together come due together, under one scheduled action. */
 class DueTimers {
-  private readonly buckets = new Map<number, { readonly jobs: Set<WatchedJob>; readonly action: Subscription }>();
+  private readonly buckets = new Map<number, { readonly jobs: Set<WatchedJob>; action: Subscription | undefined }>();
 
   constructor(
     private readonly scheduler: SchedulerLike,
@@ -96,21 +96,23 @@ class DueTimers {
   ) {}
 
   add(job: WatchedJob, at: number): void {
-    let bucket = this.buckets.get(at);
-    if (!bucket) {
-      const jobs = new Set<WatchedJob>();
-      const action = this.scheduler.schedule(() => this.fire(at), Math.max(0, at - this.scheduler.now()));
-      bucket = { jobs, action };
-      this.buckets.set(at, bucket);
+    const bucket = this.buckets.get(at);
+    if (bucket) {
+      bucket.jobs.add(job);
+      return;
     }
-    bucket.jobs.add(job);
+    const created = { jobs: new Set([job]), action: undefined as Subscription | undefined };
+    this.buckets.set(at, created);
+    // In place before scheduling: a scheduler may run it at once (queueScheduler).
+    const action = this.scheduler.schedule(() => this.fire(at), Math.max(0, at - this.scheduler.now()));
+    if (this.buckets.get(at) === created) created.action = action;
   }
 
   remove(job: WatchedJob, at: number): void {
     const bucket = this.buckets.get(at);
     if (!bucket || !bucket.jobs.delete(job) || bucket.jobs.size > 0) return;
     this.buckets.delete(at);
-    bucket.action.unsubscribe();
+    bucket.action?.unsubscribe();
   }
 
   private fire(at: number): void {
@@ -156,13 +158,13 @@ class Engine implements PollEngine {
       return () => undefined;
     }
     let job = this.jobs.get(key);
+    const created = !job;
     if (!job) {
       const visibility = settings.whenHidden === 'poll' ? undefined : (settings.visibility ?? documentVisibility());
       job = new WatchedJob(this, jobId, key, settings, scheduler.now(), visibility);
       this.jobs.set(key, job);
       // Let the transport keep its conditional-request memory (and the batcher its group) while the job is watched.
       job.release = this.options.batcher.track(jobId);
-      this.wait(job, 0);
     }
     const watched = job;
     const watcher: Watcher = { subscriber, onRetry: settings.onRetry };
@@ -184,6 +186,9 @@ class Engine implements PollEngine {
             );
           }, timeoutMs);
     const stopAbort = signal ? onAbort(signal, () => subscriber.error(signal.reason)) : undefined;
+    // Started once its first subscriber is in: a scheduler and a transport that both answer at
+    // once (queueScheduler, `() => [body]`) may end the poll right here.
+    if (created && watched.phase === 'waiting' && subscriber.closed === false) this.wait(watched, 0);
     return () => {
       deadline?.unsubscribe();
       stopAbort?.();
@@ -270,7 +275,8 @@ class Engine implements PollEngine {
     recordRequest(job);
     job.dueAt = scheduler.now() + requestTimeoutMs;
     this.timersOf(scheduler).timeouts.add(job, job.dueAt);
-    const cancel = this.options.batcher.request(job.jobId, job);
+    // Batches run on the client's scheduler: a watch on a scheduler of its own (a test's) asks alone.
+    const cancel = this.options.batcher.request(job.jobId, job, scheduler !== this.options.scheduler);
     // A transport may answer at once, inside request().
     if (job.phase === 'requesting') job.cancelRequest = cancel;
   }

@@ -19,14 +19,15 @@ export interface RetryOptions {
    * failure after that ends the watch with its error, and a wait that would end after it is cut
    * to end there (one last try). Any good answer starts the budget again. Long enough to ride out
    * a server or database restart of a minute or two (a real Ordo server whose PostgreSQL
-   * restarts dies and is restarted). `0` turns retrying off.
+   * restarts dies and is restarted). `0` turns retrying off; `Infinity` lets only `maxRetries`
+   * limit the retries.
    * @defaultValue 300000 (5 minutes)
    */
   maxElapsedMs?: number;
   /**
    * How many **consecutive** failed requests are retried at most; the next one ends the watch
    * with its error, even within `maxElapsedMs`. Any good answer resets the count. `0` turns
-   * retrying off; a number passed as `retry` sets this.
+   * retrying off; a number passed as `retry` sets this. An integer from 0 to 1000, or `Infinity`.
    * @defaultValue `Infinity` (only `maxElapsedMs` limits the retries)
    */
   maxRetries?: number;
@@ -114,7 +115,7 @@ export function resolveRetryOptions(retry: number | RetryOptions | undefined): R
   }
   if (retry === null || typeof retry !== 'object') throw new TypeError('Invalid retry: expected a number of retries or RetryOptions');
   if (retry.maxRetries !== Number.POSITIVE_INFINITY) checkNumber('maxRetries', retry.maxRetries, 0, 1000, true);
-  checkNumber('maxElapsedMs', retry.maxElapsedMs, 0, maxTimerDelayMs);
+  if (retry.maxElapsedMs !== Number.POSITIVE_INFINITY) checkNumber('maxElapsedMs', retry.maxElapsedMs, 0, maxTimerDelayMs);
   checkNumber('baseDelayMs', retry.baseDelayMs, 0, maxTimerDelayMs);
   checkNumber('maxDelayMs', retry.maxDelayMs, 0, maxTimerDelayMs);
   checkNumber('maxRetryAfterMs', retry.maxRetryAfterMs, 0, maxTimerDelayMs);

@@ -57,11 +57,12 @@ export interface BatcherSettings {
 export interface Batcher {
   /**
    * Asks for one job's body; `target` hears the answer once. Sent at once when batching is off
-   * (no batch route, one job, a job whose batches keep failing), else at the next flush.
+   * (no batch route, one job, a job whose batches keep failing) or `alone` is true, else at the
+   * next flush.
    * @returns a function that cancels it: only this job's share is dropped; a batch request no job
    *   waits for any more is aborted.
    */
-  request(id: string, target: BatchTarget): () => void;
+  request(id: string, target: BatchTarget, alone?: boolean): () => void;
   /**
    * The job is watched: its batch group is remembered until the returned function is called (and
    * the transport's `track` is told).
@@ -194,6 +195,8 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
       next: (body) => {
         if (answered) return;
         answered = true;
+        // Only the first value is used: the transport's subscription ends with it.
+        request.subscription?.unsubscribe();
         onAnswer?.(true);
         deliver(entry, body);
       },
@@ -203,7 +206,7 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
       },
       complete: () => fail(entry, new TypeError(`The transport completed without a body for job ${entry.id}`)),
     });
-    if (entry.settled) subscription.unsubscribe();
+    if (entry.settled || answered) subscription.unsubscribe();
     else request.subscription = subscription;
   }
 
@@ -251,6 +254,8 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
     const route = (received: unknown) => {
       if (answered) return;
       answered = true;
+      // Only the first value is used: the transport's subscription ends with it.
+      request.subscription?.unsubscribe();
       let answer = received;
       if (typeof answer === 'string') {
         try {
@@ -306,7 +311,7 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
         if (!answered) retryAlone(entries);
       },
     });
-    if (request.waiting === 0) subscription.unsubscribe();
+    if (request.waiting === 0 || answered) subscription.unsubscribe();
     else request.subscription = subscription;
   }
 
@@ -400,9 +405,9 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
     }
   }
 
-  function request(id: string, target: BatchTarget): () => void {
+  function request(id: string, target: BatchTarget, alone = false): () => void {
     const entry: Entry = { id, target, request: undefined, settled: false };
-    if (!supported || !settings.shouldBatch() || (batchFailures.get(id) ?? 0) >= soloAfterBatchFailures) {
+    if (alone || !supported || !settings.shouldBatch() || (batchFailures.get(id) ?? 0) >= soloAfterBatchFailures) {
       single(entry);
     } else {
       const now = settings.scheduler.now();

@@ -52,7 +52,11 @@ async function readBody(response: Response, limit: number): Promise<{ text: stri
     await response.body?.cancel().catch(() => undefined);
     return { text: '', truncated: true };
   }
-  if (!response.body) return { text: await response.text(), truncated: false };
+  // A declared length within the limit, not compressed (a compressed body may expand past it):
+  // the body is that long, and `text()` reads it in one go (several times faster than decoding
+  // the chunks ourselves).
+  const encoding = response.headers.get('content-encoding');
+  if (!response.body || (Number.isFinite(declared) && (encoding === null || encoding === 'identity'))) return { text: await response.text(), truncated: false };
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -131,7 +135,7 @@ interface Remembered {
 }
 
 /** Failures of the request itself that sending it again cannot mend. */
-const permanentFetchFailure = /redirect count exceeded|unsupported protocol|invalid url|redirect mode/i;
+const permanentFetchFailure = /redirect count exceeded|unsupported protocol|invalid url|redirect mode|bad port|url scheme must be/i;
 
 /**
  * Characters a header value may not hold (CR, LF, NUL and other controls) or that are not

@@ -21,6 +21,11 @@ export interface JobTransportContext {
  * @see design.md, "Streams".
  */
 export interface JobTransport {
+  /**
+   * A body handed over belongs to ordo-status from then on: it is frozen, deeply, and becomes
+   * `snapshot.raw` (parts equal to the previous answer's are replaced by those). A changed answer
+   * must be a new object; an unchanged one may be the previous object itself.
+   */
   (id: string, context: JobTransportContext): ObservableInput<unknown>;
   /**
    * Optional. Called when a watch of `id` starts; the transport may keep what it needs for

@@ -1,4 +1,4 @@
-import { defer, lastValueFrom, map, of, Subscription, throwError, timer, toArray, type Observable } from 'rxjs';
+import { defer, lastValueFrom, map, Observable, of, queueScheduler, Subscription, throwError, timer, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { createOrdoClient, OrdoNetworkError, type JobSnapshot, type JobTransport, type RetryInfo, type VisibilitySource } from 'ordo-status';
@@ -282,5 +282,55 @@ describe('the engine keeps the contract of the streams', () => {
       'job:running→success',
     ]);
     expect(requests).toBe(1);
+  });
+});
+
+describe('found by a bad-input pass', () => {
+  it('a watch on a scheduler of its own asks alone, so it runs in that (virtual) time, batch route or not', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      const { transport, calls } = server(scheduler, (id) => body('success', {}, id));
+      const ordo = createOrdoClient({ transport }); // the client's scheduler is asyncScheduler
+      const done: string[] = [];
+      for (const id of [1, 2]) ordo.jobStatus$(id, { scheduler: new TestScheduler(() => undefined) }).subscribe();
+      for (const id of [3, 4]) ordo.jobStatus$(id, { scheduler }).subscribe({ complete: () => done.push(String(id)) });
+      flush();
+      expect(done).toEqual(['3', '4']);
+      expect(calls.filter((call) => call.ids === '3' || call.ids === '4').map((call) => call.at)).toEqual([0, 0]);
+    });
+  });
+
+  it('a scheduler and a transport that both answer at once still reach the first subscriber', async () => {
+    const ordo = createOrdoClient({ transport: () => [body('success')], scheduler: queueScheduler });
+    const seen: string[] = [];
+    ordo.jobStatus$(1).subscribe({ next: (snapshot) => seen.push(snapshot.job.status), complete: () => seen.push('complete') });
+    expect(seen).toEqual(['success', 'complete']);
+    const failing = createOrdoClient({ transport: () => [{ job: { id: 1, status: 'paused' }, steps: [] }], scheduler: queueScheduler });
+    await expect(failing.waitForJob(1)).rejects.toMatchObject({ name: 'OrdoSchemaError' });
+  });
+
+  it('ends an Observable transport’s subscription after its first value, alone or batched', async () => {
+    let live = 0;
+    const answer = (value: unknown) =>
+      new Observable<unknown>((subscriber) => {
+        live += 1;
+        const emit = setTimeout(() => subscriber.next(value), 1); // and never completes
+        return () => {
+          live -= 1;
+          clearTimeout(emit);
+        };
+      });
+    const transport: JobTransport = (id) => answer(body('success', {}, id));
+    transport.batch = (ids) => answer(ids.map((id) => ({ id: Number(id), found: true, ...body('success', {}, id) })));
+    const ordo = createOrdoClient({ transport });
+    await ordo.waitForJob(1);
+    await Promise.all([ordo.waitForJob(2), ordo.waitForJob(3)]);
+    expect(live).toBe(0);
+  });
+
+  it('freezes a body holding a typed array (never from JSON) without failing', async () => {
+    const ordo = createOrdoClient({ transport: () => [{ ...body('success'), extra: new Uint8Array([1, 2]) }] });
+    const snapshot = await ordo.waitForJob(1);
+    expect(Object.isFrozen(snapshot.raw)).toBe(true);
   });
 });
