@@ -7,8 +7,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createWaiter, WaiterState } from '@smithy/util-waiter';
 import rxPollingModule from 'rx-polling';
 import { defer } from 'rxjs';
-import { createOrdoClient } from '../src/index.js';
-import { parseJobSnapshot } from '../src/index.js';
+import { createOrdoClient } from '../dist/index.js';
+import { parseJobSnapshot } from '../dist/index.js';
 import { mark, type BenchSection, type MissedTarget } from './targets.js';
 
 interface Server {

@@ -3,7 +3,7 @@
 // The heap is measured after a full GC at the end of each round; it must stay flat.
 // Needs `node --expose-gc`. Part of `npm run bench`.
 import { NEVER, of, throwError, VirtualTimeScheduler, type Observable } from 'rxjs';
-import { jobStatus$, OrdoHttpError, OrdoNetworkError } from '../src/index.js';
+import { jobStatus$, OrdoHttpError, OrdoNetworkError } from '../dist/index.js';
 import type { BenchSection, MissedTarget } from './targets.js';
 
 const watches = 1000;

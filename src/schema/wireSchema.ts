@@ -72,7 +72,7 @@ const jobIdOnWire = z.custom<number | string>(
 // Free-form JSON written by the worker; the percent is read from it where it is used.
 const detailing = optional(z.looseObject({}));
 
-export const wireStepSchema = z.looseObject({
+export const wireStepSchema = z.object({
   step_id: nonEmpty,
   step_type: z.string(),
   status: z.enum(stepStatuses),
@@ -84,14 +84,14 @@ export const wireStepSchema = z.looseObject({
   last_detailing: detailing,
 });
 
-export const wireOutputSchema = z.looseObject({
+export const wireOutputSchema = z.object({
   artifact_name: z.string(),
   path: z.string(),
   delivered_uri: optionalText,
   delivered_at: optionalTimestamp,
 });
 
-export const wireJobSchema = z.looseObject({
+export const wireJobSchema = z.object({
   id: jobIdOnWire,
   recipe_id: optional(z.number().check(z.refine(Number.isSafeInteger, { error: 'expected an integer' }))),
   status: z.enum(jobStatuses),
@@ -107,7 +107,7 @@ const anArray = z.custom<unknown[]>((value) => Array.isArray(value), { error: 'e
 /** Everything of a body but the job, its steps and outputs (checked on their own, see below). */
 const envelopeShape = {
   progress: z.optional(
-    z.looseObject({
+    z.object({
       // A fraction 0..1; tolerate float noise just above 1 (a sum of fractions divided by n).
       percentage: z.number().check(
         z.refine((value) => value >= 0 && value <= 1 + 1e-9, { error: 'expected a fraction from 0 to 1 (not a 0–100 percent)' }),
@@ -121,7 +121,7 @@ const envelopeShape = {
 };
 
 /** The whole body. */
-export const wireJobBodySchema = z.looseObject({
+export const wireJobBodySchema = z.object({
   job: wireJobSchema,
   ...envelopeShape,
   steps: z.array(wireStepSchema),
@@ -132,7 +132,7 @@ export const wireJobBodySchema = z.looseObject({
  * The body with the job, its steps and outputs left unchecked: the parser checks each on its own,
  * and skips those equal to the previous snapshot's (their parsed objects are reused).
  */
-export const wireEnvelopeSchema = z.looseObject({
+export const wireEnvelopeSchema = z.object({
   job: z.custom<unknown>(() => true),
   ...envelopeShape,
   steps: anArray,

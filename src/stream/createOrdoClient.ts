@@ -6,7 +6,7 @@ import type { JobSnapshot } from '../schema/types.js';
 import { createBatcher, defaultBatchOptions, maxBatchSize, type BatchOptions } from '../transport/batching.js';
 import { createFetchTransport } from '../transport/createFetchTransport.js';
 import type { JobTransport, TokenProvider } from '../transport/types.js';
-import { checkDuration } from './duration.js';
+import { checkDuration, maxTimerDelayMs } from './duration.js';
 import { getJob, type GetJobOptions } from './getJob.js';
 import { jobEvents$ } from './jobEvents.js';
 import { jobStatus$ } from './jobStatus.js';
@@ -169,7 +169,9 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   checkDuration('batch.windowMs', windowMs);
   checkDuration('batch.maxWaitMs', maxWaitMs);
   const retainMs = retainTerminalMs ?? defaultOrdoClientOptions.retainTerminalMs;
-  if (retainMs !== 0) checkDuration('retainTerminalMs', retainMs);
+  if (typeof retainMs !== 'number' || !(retainMs >= 0 && retainMs <= maxTimerDelayMs)) {
+    throw new TypeError(`Invalid retainTerminalMs ${String(retainMs)}: expected milliseconds, 0 (forget at once) to ${maxTimerDelayMs}`);
+  }
   const maxRetained = maxRetainedTerminal ?? defaultOrdoClientOptions.maxRetainedTerminal;
   if (!Number.isSafeInteger(maxRetained) || maxRetained < 0) {
     throw new TypeError(`Invalid maxRetainedTerminal ${String(maxRetained)}: expected a whole number of snapshots, 0 or more`);

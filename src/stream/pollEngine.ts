@@ -81,8 +81,8 @@ class WatchedJob implements PollState, BatchTarget {
     this.engine.answered(this, body, at);
   }
 
-  fail(error: unknown): void {
-    this.engine.failed(this, error);
+  fail(error: unknown, at: number): void {
+    this.engine.failed(this, error, at);
   }
 }
 
@@ -136,6 +136,9 @@ class Engine implements PollEngine {
   /** Finished jobs' terminal snapshots, in the order they finished (oldest first). */
   private readonly retained = new Map<string, { readonly snapshot: JobSnapshot; readonly at: number; readonly scheduler: SchedulerLike }>();
   private expiry: Subscription | undefined;
+  /** One jitter draw per failure object (see {@link Engine.failed}). */
+  private readonly draws = new WeakMap<object, number>();
+  private timeoutDraw = { at: Number.NaN, draw: 0 };
 
   constructor(private readonly options: PollEngineOptions) {}
 
@@ -294,6 +297,8 @@ class Engine implements PollEngine {
     job.cancelRequest = undefined;
     cancel?.();
     const { requestTimeoutMs } = job.settings;
+    // The jobs whose requests went out together time out together: one jitter draw for them all.
+    if (this.timeoutDraw.at !== job.dueAt) this.timeoutDraw = { at: job.dueAt, draw: Math.random() };
     this.failed(
       job,
       new OrdoTimeoutError(`No answer for job ${job.jobId} within ${requestTimeoutMs} ms`, {
@@ -305,6 +310,8 @@ class Engine implements PollEngine {
         requests: job.requests,
         failures: job.totalFailures + 1,
       }),
+      undefined,
+      this.timeoutDraw.draw,
     );
   }
 
@@ -336,9 +343,21 @@ class Engine implements PollEngine {
     this.wait(job, delay, job.answeredAt);
   }
 
-  failed(job: WatchedJob, error: unknown): void {
+  /**
+   * A failed request of `job`, at `at` on the batcher's clock. The jobs of a batch that failed as
+   * a whole share one error object: they share one jitter draw too, so they retry together and
+   * stay one group.
+   */
+  failed(job: WatchedJob, error: unknown, at?: number, shared?: number): void {
     if (!this.settleRequest(job)) return;
-    const decision = recordFailure(job, error, job.settings.scheduler.now(), job.settings);
+    const { scheduler } = job.settings;
+    const now = at !== undefined && scheduler === this.options.scheduler ? at : scheduler.now();
+    let draw = shared;
+    if (draw === undefined && error !== null && typeof error === 'object') {
+      draw = this.draws.get(error);
+      if (draw === undefined) this.draws.set(error, (draw = Math.random()));
+    }
+    const decision = recordFailure(job, error, now, job.settings, draw === undefined ? undefined : () => draw as number);
     if (!decision.retry) return this.end(job, decision.error);
     for (const watcher of [...job.watchers]) {
       try {
@@ -348,7 +367,7 @@ class Engine implements PollEngine {
       }
     }
     if (job.phase === 'ended') return;
-    this.wait(job, decision.info.delayMs);
+    this.wait(job, decision.info.delayMs, now);
   }
 
   /** The terminal snapshot: remembered for late subscribers, sent to every subscriber, then the end. */

@@ -88,7 +88,7 @@ export function acceptAnswer(state: PollState, body: unknown): JobObservation | 
  * A failed request (or an answer {@link acceptAnswer} refused): counts it and asks the retry
  * policy ({@link decideRetry}) whether to retry, and when.
  */
-export function recordFailure(state: PollState, caught: unknown, now: number, settings: ResolvedWatchOptions): RetryDecision {
+export function recordFailure(state: PollState, caught: unknown, now: number, settings: ResolvedWatchOptions, random?: () => number): RetryDecision {
   const error = toOrdoError(caught, state.jobId);
   state.totalFailures += 1;
   state.failures += 1;
@@ -101,6 +101,7 @@ export function recordFailure(state: PollState, caught: unknown, now: number, se
     retry: settings.retry,
     notFoundGraceMs: settings.notFoundGraceMs,
     onIllegalTransition: settings.onIllegalTransition,
+    random,
   });
 }
 

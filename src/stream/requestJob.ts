@@ -48,7 +48,13 @@ export interface RequestJobOptions {
  */
 export function requestJob(transport: JobTransport, jobId: string, options: RequestJobOptions): Observable<unknown> {
   return new Observable<unknown>((subscriber) => {
-    const controller = new AbortController();
+    // Made when the transport first reads `signal`: an AbortController costs microseconds.
+    let controller: AbortController | undefined;
+    const context = {
+      get signal() {
+        return (controller ??= new AbortController()).signal;
+      },
+    };
     let settled = false;
     let subscription: { unsubscribe(): void } | undefined;
     const timeout =
@@ -58,7 +64,7 @@ export function requestJob(transport: JobTransport, jobId: string, options: Requ
             if (settled) return;
             settled = true;
             subscription?.unsubscribe();
-            controller.abort();
+            controller?.abort();
             subscriber.error(
               new OrdoTimeoutError(`No answer for job ${jobId} within ${options.timeoutMs} ms`, {
                 jobId,
@@ -74,7 +80,7 @@ export function requestJob(transport: JobTransport, jobId: string, options: Requ
       timeout?.unsubscribe();
     };
     try {
-      subscription = from(bodyInput(transport(jobId, { signal: controller.signal }))).subscribe({
+      subscription = from(bodyInput(transport(jobId, context))).subscribe({
         next: (body) => {
           if (settled) return;
           settle();
@@ -100,7 +106,7 @@ export function requestJob(transport: JobTransport, jobId: string, options: Requ
     return () => {
       timeout?.unsubscribe();
       subscription?.unsubscribe();
-      if (!settled) controller.abort();
+      if (!settled) controller?.abort();
     };
   });
 }

@@ -36,7 +36,8 @@ export const maxBatchSize = 100;
  */
 export interface BatchTarget {
   answer(body: unknown, at: number): void;
-  fail(error: unknown): void;
+  /** The same error object, and `at`, for every job of a batch that failed as a whole. */
+  fail(error: unknown, at: number): void;
 }
 
 /** What {@link createBatcher} needs besides the transport. */
@@ -92,9 +93,19 @@ interface Entry {
 }
 
 interface InFlight {
-  readonly controller: AbortController;
+  /** Made when the transport first reads `signal` (an AbortController costs microseconds). */
+  controller: AbortController | undefined;
   subscription: Subscription | undefined;
   waiting: number;
+}
+
+/** The transport's context for a request: its `signal` is made on first use. */
+function contextOf(request: InFlight): { readonly signal: AbortSignal } {
+  return {
+    get signal() {
+      return (request.controller ??= new AbortController()).signal;
+    },
+  };
 }
 
 /**
@@ -141,8 +152,10 @@ const failedBatchesBeforeGivingUp = 2;
  *   again at once as single requests; when those all succeed, twice in a row, the server has no
  *   batch route and every later request is single.
  * - A job missing from the answer is asked alone.
- * - A job whose batches failed twice in a row (any error: a 500 may come from one id the server
- *   cannot read) is asked alone until it succeeds, so it cannot sink the others.
+ * - A job whose batches failed twice in a row with an error one id may cause (a 500 from an id
+ *   the server cannot read) is asked alone until it succeeds, so it cannot sink the others. A
+ *   failure of the whole server (no answer, 502, 503, 504, 429, 408) does not count: after an
+ *   outage the groups are as they were.
  */
 export function createBatcher(transport: JobTransport, settings: BatcherSettings): Batcher {
   const batchOf = transport.batch;
@@ -170,21 +183,20 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
     batchFailures.delete(entry.id);
     entry.target.answer(body, at);
   };
-  const fail = (entry: Entry, error: unknown) => {
+  const fail = (entry: Entry, error: unknown, at = settings.scheduler.now()) => {
     if (entry.settled) return;
     settle(entry);
-    entry.target.fail(error);
+    entry.target.fail(error, at);
   };
 
   /** One job, one request. `onAnswer` hears whether it got a body. */
   function single(entry: Entry, onAnswer?: (ok: boolean) => void): void {
     if (entry.settled) return;
-    const controller = new AbortController();
-    const request: InFlight = { controller, subscription: undefined, waiting: 1 };
+    const request: InFlight = { controller: undefined, subscription: undefined, waiting: 1 };
     entry.request = request;
     let answer;
     try {
-      answer = from(bodyInput(transport(entry.id, { signal: controller.signal })));
+      answer = from(bodyInput(transport(entry.id, contextOf(request))));
     } catch (error) {
       onAnswer?.(false);
       fail(entry, error);
@@ -204,7 +216,9 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
         onAnswer?.(false);
         fail(entry, error);
       },
-      complete: () => fail(entry, new TypeError(`The transport completed without a body for job ${entry.id}`)),
+      complete: () => {
+        if (!entry.settled) fail(entry, new TypeError(`The transport completed without a body for job ${entry.id}`));
+      },
     });
     if (entry.settled || answered) subscription.unsubscribe();
     else request.subscription = subscription;
@@ -247,8 +261,7 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
 
   function send(ids: readonly string[], byId: ReadonlyMap<string, Entry[]>): void {
     const entries = ids.flatMap((id) => byId.get(id) as Entry[]);
-    const controller = new AbortController();
-    const request: InFlight = { controller, subscription: undefined, waiting: entries.length };
+    const request: InFlight = { controller: undefined, subscription: undefined, waiting: entries.length };
     for (const entry of entries) entry.request = request;
     let answered = false;
     const route = (received: unknown) => {
@@ -292,7 +305,7 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
     };
     let answer;
     try {
-      answer = from(bodyInput(batchOf!(ids, { signal: controller.signal })));
+      answer = from(bodyInput(batchOf!(ids, contextOf(request))));
     } catch {
       return retryAlone(entries);
     }
@@ -301,10 +314,16 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
       error: (error: unknown) => {
         const status = (error as { status?: unknown } | null)?.status;
         if (status === 400 || status === 404) return retryAlone(entries);
+        // A failure one id may cause (a 500 from an id the server cannot read) counts against
+        // each job of the batch; one of the whole server (no answer, 502, 503, 504, 429, 408: an
+        // outage, a restart, a gateway) does not, or an outage would turn every batch into
+        // single requests just as the server comes back.
+        const serverWide = typeof status !== 'number' || status === 502 || status === 503 || status === 504 || status === 429 || status === 408;
+        const at = settings.scheduler.now();
         for (const entry of entries) {
           if (entry.settled) continue;
-          batchFailures.set(entry.id, (batchFailures.get(entry.id) ?? 0) + 1);
-          fail(entry, error);
+          if (!serverWide) batchFailures.set(entry.id, (batchFailures.get(entry.id) ?? 0) + 1);
+          fail(entry, error, at);
         }
       },
       complete: () => {
@@ -431,7 +450,7 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
         }
       } else if (inFlight.waiting === 0) {
         inFlight.subscription?.unsubscribe();
-        inFlight.controller.abort();
+        inFlight.controller?.abort();
       }
     };
   }

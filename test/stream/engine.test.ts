@@ -334,3 +334,36 @@ describe('found by a bad-input pass', () => {
     expect(Object.isFrozen(snapshot.raw)).toBe(true);
   });
 });
+
+describe('an outage of the whole server', () => {
+  it('keeps the batch groups: no job is asked alone, and after it the same three groups poll again', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      const calls: Array<{ at: number; ids: string }> = [];
+      const down = (at: number) => at >= 20 && at < 5000;
+      const transport: JobTransport = (id) => {
+        calls.push({ at: scheduler.now(), ids: id });
+        return down(scheduler.now()) ? throwError(() => new OrdoNetworkError('connect ECONNREFUSED')) : of(body('running', {}, id));
+      };
+      transport.batch = (ids) => {
+        calls.push({ at: scheduler.now(), ids: ids.join(',') });
+        if (down(scheduler.now())) return throwError(() => new OrdoNetworkError('connect ECONNREFUSED', { systemCode: 'ECONNREFUSED' }));
+        return of(ids.map((id) => ({ id: Number(id), found: true, ...body('running', {}, id) })));
+      };
+      // Default retry policy (jittered backoff); 503s from a gateway behave the same (see the batcher).
+      const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 } });
+      const watches = new Subscription();
+      for (let id = 1; id <= 250; id += 1) watches.add(ordo.jobStatus$(id).subscribe());
+      scheduler.schedule(() => watches.unsubscribe(), 40_000);
+      flush();
+      const groups = new Set(calls.filter((call) => call.at < 20).map((call) => call.ids));
+      expect([...groups].map((ids) => ids.split(',').length)).toEqual([100, 100, 50]);
+      // Never a job alone, during the outage or after it; only the same three groups.
+      expect(calls.every((call) => groups.has(call.ids))).toBe(true);
+      const during = calls.filter((call) => down(call.at)).length;
+      expect(during / 3).toBeLessThanOrEqual(12); // a handful of backoff retries per group in 5 s, not 250 jobs a time
+      const after = calls.filter((call) => call.at >= 5000);
+      expect(new Set(after.map((call) => call.ids))).toEqual(groups);
+    });
+  });
+});
