@@ -11,6 +11,7 @@ import {
 } from 'ordo-status';
 import { loadScenario } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
+import { everythingIn, failure, fetchOnce } from '../helpers/transport.js';
 
 const secret = 's3cr3t-T0KEN-value';
 const running = loadScenario('success')[24]!;
@@ -20,34 +21,6 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-function fetchOnce(transport: JobTransport, id: string, signal = new AbortController().signal): Promise<unknown> {
-  return lastValueFrom(from(transport(id, { signal })));
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the request to fail');
-}
-
-/** Every way an error could show a secret: message, stack, own fields, cause chain. */
-function everythingIn(error: Error): string {
-  const seen = new Set<unknown>();
-  const parts: string[] = [];
-  let current: unknown = error;
-  while (current && typeof current === 'object' && !seen.has(current)) {
-    seen.add(current);
-    const value = current as Record<string, unknown>;
-    parts.push(String(value['message']), String(value['stack']));
-    for (const key of Object.keys(value)) parts.push(key, JSON.stringify(value[key]) ?? '');
-    current = value['cause'];
-  }
-  return parts.join('\n');
-}
 
 describe('createFetchTransport over real HTTP', () => {
   it('GETs {baseUrl}/jobs/{id} with Accept and Bearer headers and returns the parsed body', async () => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { lastValueFrom, from } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFetchTransport, OrdoNetworkError, type JobTransport } from 'ordo-status';
+import { everythingIn } from '../helpers/transport.js';
 
 // Real failures of Node's own fetch (undici) against real sockets on 127.0.0.1; nothing mocked.
 
@@ -41,21 +42,6 @@ async function networkFailure(transport: JobTransport, id = '1'): Promise<OrdoNe
     return error as OrdoNetworkError;
   }
   throw new Error('expected the request to fail');
-}
-
-/** Every way an error could show a secret: message, stack, own fields, cause chain. */
-function everythingIn(error: Error): string {
-  const seen = new Set<unknown>();
-  const parts: string[] = [];
-  let current: unknown = error;
-  while (current && typeof current === 'object' && !seen.has(current)) {
-    seen.add(current);
-    const value = current as Record<string, unknown>;
-    parts.push(String(value['message']), String(value['stack']));
-    for (const key of Object.keys(value)) parts.push(key, JSON.stringify(value[key]) ?? '');
-    current = value['cause'];
-  }
-  return parts.join('\n');
 }
 
 describe('OrdoNetworkError.systemCode from real fetch failures', () => {

@@ -4,6 +4,7 @@ import { createFetchTransport, OrdoHttpError, type JobTransport } from 'ordo-sta
 import { createRedactor, createRedactorCache, redactedMark, type Redactor } from '../../src/transport/redact.js';
 import { loadScenario } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
+import { failure, fetchOnce } from '../helpers/transport.js';
 
 const running = loadScenario('success')[24]!;
 let server: TestServer | undefined;
@@ -12,19 +13,6 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-function fetchOnce(transport: JobTransport, id = '1'): Promise<unknown> {
-  return lastValueFrom(from(transport(id, { signal: new AbortController().signal })));
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the request to fail');
-}
 
 /** A cache whose builds are counted, one entry per set of secrets asked to build. */
 function countedCache(capacity?: number): { redactorFor: (secrets: ReadonlyArray<string | undefined>) => Redactor; built: string[][] } {
