@@ -13,10 +13,15 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(b)) return false;
   const left = a as Record<string, unknown>;
   const right = b as Record<string, unknown>;
-  const keys = Object.keys(left);
-  if (keys.length !== Object.keys(right).length) return false;
-  for (const key of keys) {
-    if (!Object.prototype.hasOwnProperty.call(right, key) || !jsonEqual(left[key], right[key])) return false;
+  // No key arrays (Object.keys): a poll of a 10,000-step job compares tens of thousands of objects.
+  let keys = 0;
+  for (const key in left) {
+    if (!hasOwn.call(left, key)) continue;
+    keys += 1;
+    if (!hasOwn.call(right, key) || !jsonEqual(left[key], right[key])) return false;
   }
-  return true;
+  for (const key in right) if (hasOwn.call(right, key)) keys -= 1;
+  return keys === 0;
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;
