@@ -197,8 +197,8 @@ describe('streams', () => {
       retainTerminalMs?: number | undefined;
       maxRetainedTerminal?: number | undefined;
     }>();
-    expectTypeOf<BatchOptions>().toEqualTypeOf<{ windowMs?: number | undefined; maxWaitMs?: number | undefined }>();
-    expectTypeOf(defaultBatchOptions).toEqualTypeOf<Readonly<{ windowMs: number; maxWaitMs: number }>>();
+    expectTypeOf<BatchOptions>().toEqualTypeOf<{ windowMs?: number | undefined; maxWaitMs?: number | undefined; maxInFlight?: number | undefined }>();
+    expectTypeOf(defaultBatchOptions).toEqualTypeOf<Readonly<{ windowMs: number; maxWaitMs: number; maxInFlight: number }>>();
 
     const client = createOrdoClient({ baseUrl: 'https://ordo.example.com' });
     expectTypeOf(client.jobStatus$).parameters.toEqualTypeOf<[id: JobId, options?: ClientWatchOptions]>();

@@ -162,12 +162,16 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   // Check the defaults now, so a bad interval fails at creation rather than at the first watch.
   const clientSettings = resolveWatchOptions({ ...defaults, transport });
   if (batch !== undefined && typeof batch !== 'boolean' && (batch === null || typeof batch !== 'object')) {
-    throw new TypeError('Invalid batch: expected true, false or { windowMs, maxWaitMs }');
+    throw new TypeError('Invalid batch: expected true, false or { windowMs, maxWaitMs, maxInFlight }');
   }
   const windowMs = (typeof batch === 'object' ? batch.windowMs : undefined) ?? defaultBatchOptions.windowMs;
   const maxWaitMs = (typeof batch === 'object' ? batch.maxWaitMs : undefined) ?? Math.max(windowMs, defaultBatchOptions.maxWaitMs);
   checkDuration('batch.windowMs', windowMs);
   checkDuration('batch.maxWaitMs', maxWaitMs);
+  const maxInFlight = (typeof batch === 'object' ? batch.maxInFlight : undefined) ?? defaultBatchOptions.maxInFlight;
+  if (!Number.isSafeInteger(maxInFlight) || maxInFlight < 1) {
+    throw new TypeError(`Invalid batch.maxInFlight ${String(maxInFlight)}: expected a whole number of requests, 1 or more`);
+  }
   const retainMs = retainTerminalMs ?? defaultOrdoClientOptions.retainTerminalMs;
   if (typeof retainMs !== 'number' || !(retainMs >= 0 && retainMs <= maxTimerDelayMs)) {
     throw new TypeError(`Invalid retainTerminalMs ${String(retainMs)}: expected milliseconds, 0 (forget at once) to ${maxTimerDelayMs}`);
@@ -181,6 +185,7 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
     scheduler: clientSettings.scheduler,
     windowMs,
     maxWaitMs,
+    maxInFlight,
     maxBatchSize,
     shouldBatch: () => batch !== false && engine.size >= 2,
   });

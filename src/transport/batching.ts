@@ -22,10 +22,24 @@ export interface BatchOptions {
    * @defaultValue 100, or `windowMs` when that is longer
    */
   maxWaitMs?: number | undefined;
+  /**
+   * The most batch requests in flight at once; more wait for a place (in the order they were
+   * sent). A first cycle of 100,000 watches is 1,000 batches: sent all at once, their answers
+   * (hundreds of MB of JSON) would all be in memory together, and the garbage collector would take
+   * longer than the parsing (25 s against 17 s for that first cycle, see docs/benchmarks.md).
+   * High enough not to slow a steady state: 1,000 groups every 3 s answered in 100 ms each need
+   * about 33. Single requests are not counted.
+   * @defaultValue 64
+   */
+  maxInFlight?: number | undefined;
 }
 
 /** The defaults of {@link BatchOptions}. */
-export const defaultBatchOptions: Readonly<{ windowMs: number; maxWaitMs: number }> = Object.freeze({ windowMs: 20, maxWaitMs: 100 });
+export const defaultBatchOptions: Readonly<{ windowMs: number; maxWaitMs: number; maxInFlight: number }> = Object.freeze({
+  windowMs: 20,
+  maxWaitMs: 100,
+  maxInFlight: 64,
+});
 
 /** The real server's most ids in one `GET /jobs/a,b,…` (ordo-api.md, "Routes"). */
 export const maxBatchSize = 100;
@@ -46,6 +60,8 @@ export interface BatcherSettings {
   readonly windowMs: number;
   /** See {@link BatchOptions.maxWaitMs}. */
   readonly maxWaitMs: number;
+  /** See {@link BatchOptions.maxInFlight}. */
+  readonly maxInFlight: number;
   /** The clock of the window. */
   readonly scheduler: SchedulerLike;
   /** The server's limit of ids per request. */
@@ -97,7 +113,11 @@ interface InFlight {
   controller: AbortController | undefined;
   subscription: Subscription | undefined;
   waiting: number;
+  /** Frees its place among the batch requests in flight (see {@link BatchOptions.maxInFlight}). */
+  finish?: (() => void) | undefined;
 }
+
+
 
 /** The transport's context for a request: its `signal` is made on first use. */
 function contextOf(request: InFlight): { readonly signal: AbortSignal } {
@@ -303,15 +323,41 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
         }
       });
     };
+    const start = () => {
+      // Every job left while it waited for a place: nothing to send.
+      if (request.waiting === 0) return startNext();
+      batchesInFlight += 1;
+      let finished = false;
+      request.finish = () => {
+        if (finished) return;
+        finished = true;
+        batchesInFlight -= 1;
+        startNext();
+      };
+      try {
+        subscribeBatch();
+      } finally {
+        if (answered) request.finish();
+      }
+    };
+    if (batchesInFlight < settings.maxInFlight) start();
+    else waitingBatches.push(start);
+
+    function subscribeBatch(): void {
     let answer;
     try {
       answer = from(bodyInput(batchOf!(ids, contextOf(request))));
     } catch {
+      answered = true;
       return retryAlone(entries);
     }
     const subscription = answer.subscribe({
-      next: route,
+      next: (received) => {
+        route(received);
+        request.finish?.();
+      },
       error: (error: unknown) => {
+        request.finish?.();
         const status = (error as { status?: unknown } | null)?.status;
         if (status === 400 || status === 404) return retryAlone(entries);
         // A failure one id may cause (a 500 from an id the server cannot read) counts against
@@ -327,11 +373,19 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
         }
       },
       complete: () => {
+        request.finish?.();
         if (!answered) retryAlone(entries);
       },
     });
     if (request.waiting === 0 || answered) subscription.unsubscribe();
     else request.subscription = subscription;
+    }
+  }
+
+  let batchesInFlight = 0;
+  const waitingBatches: Array<() => void> = [];
+  function startNext(): void {
+    while (batchesInFlight < settings.maxInFlight && waitingBatches.length > 0) (waitingBatches.shift() as () => void)();
   }
 
   /** Remembers `ids` as one group (unless they are that group already). */
@@ -451,6 +505,7 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
       } else if (inFlight.waiting === 0) {
         inFlight.subscription?.unsubscribe();
         inFlight.controller?.abort();
+        inFlight.finish?.();
       }
     };
   }

@@ -367,3 +367,31 @@ describe('an outage of the whole server', () => {
     });
   });
 });
+
+describe('batch requests in flight', () => {
+  it('are at most batch.maxInFlight at once; the others wait for a place, in order', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
+      const calls: Array<{ at: number; size: number }> = [];
+      const transport: JobTransport = (id) => of(body('running', {}, id));
+      transport.batch = (ids) => {
+        calls.push({ at: scheduler.now(), size: ids.length });
+        return cold('-----a|', { a: ids.map((id) => ({ id: Number(id), found: true, ...body('running', {}, id) })) });
+      };
+      const ordo = createOrdoClient({ transport, intervalMs: 1000, batch: { windowMs: 2, maxInFlight: 2 } });
+      const watches = new Subscription();
+      for (let id = 1; id <= 450; id += 1) watches.add(ordo.jobStatus$(id).subscribe());
+      scheduler.schedule(() => watches.unsubscribe(), 100);
+      flush();
+      // Five batches: two at 2, the next two as those answer (7), the last at 12.
+      expect(calls).toEqual([
+        { at: 2, size: 100 },
+        { at: 2, size: 100 },
+        { at: 7, size: 100 },
+        { at: 7, size: 100 },
+        { at: 12, size: 50 },
+      ]);
+      expect(() => createOrdoClient({ transport, batch: { maxInFlight: 0 } })).toThrow('Invalid batch.maxInFlight 0');
+    });
+  });
+});
