@@ -4,6 +4,7 @@ import { OrdoIllegalTransitionError } from '../errors/OrdoIllegalTransitionError
 import { OrdoNetworkError } from '../errors/OrdoNetworkError.js';
 import { OrdoNotFoundError } from '../errors/OrdoNotFoundError.js';
 import { OrdoTimeoutError } from '../errors/OrdoTimeoutError.js';
+import { transientHttpStatuses } from '../transport/httpError.js';
 import { maxTimerDelayMs } from './duration.js';
 
 /**
@@ -76,8 +77,6 @@ export interface RetryInfo {
   readonly error: OrdoError;
 }
 
-/** HTTP statuses that say "try again later" (RFC 9110 §15.5.9, §15.6; RFC 6585 §4). */
-export const transientHttpStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 
 /**
  * Whether retrying a failure can help:

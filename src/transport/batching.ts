@@ -1,6 +1,7 @@
 import { from, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { OrdoNotFoundError } from '../errors/OrdoNotFoundError.js';
 import { bodyInput } from './bodyInput.js';
+import { transientHttpStatuses } from './httpError.js';
 import type { JobTransport } from './types.js';
 
 /**
@@ -343,42 +344,43 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
     if (batchesInFlight < settings.maxInFlight) start();
     else waitingBatches.push(start);
 
+    /** Sends the batch request and routes its answer (or its failure) to each job. */
     function subscribeBatch(): void {
-    let answer;
-    try {
-      answer = from(bodyInput(batchOf!(ids, contextOf(request))));
-    } catch {
-      answered = true;
-      return retryAlone(entries);
-    }
-    const subscription = answer.subscribe({
-      next: (received) => {
-        route(received);
-        request.finish?.();
-      },
-      error: (error: unknown) => {
-        request.finish?.();
-        const status = (error as { status?: unknown } | null)?.status;
-        if (status === 400 || status === 404) return retryAlone(entries);
-        // A failure one id may cause (a 500 from an id the server cannot read) counts against
-        // each job of the batch; one of the whole server (no answer, 502, 503, 504, 429, 408: an
-        // outage, a restart, a gateway) does not, or an outage would turn every batch into
-        // single requests just as the server comes back.
-        const serverWide = typeof status !== 'number' || status === 502 || status === 503 || status === 504 || status === 429 || status === 408;
-        const at = settings.scheduler.now();
-        for (const entry of entries) {
-          if (entry.settled) continue;
-          if (!serverWide) batchFailures.set(entry.id, (batchFailures.get(entry.id) ?? 0) + 1);
-          fail(entry, error, at);
-        }
-      },
-      complete: () => {
-        request.finish?.();
-        if (!answered) retryAlone(entries);
-      },
-    });
-    if (request.waiting === 0 || answered) subscription.unsubscribe();
-    else request.subscription = subscription;
+      let answer;
+      try {
+        answer = from(bodyInput(batchOf!(ids, contextOf(request))));
+      } catch {
+        answered = true;
+        return retryAlone(entries);
+      }
+      const subscription = answer.subscribe({
+        next: (received) => {
+          route(received);
+          request.finish?.();
+        },
+        error: (error: unknown) => {
+          request.finish?.();
+          const status = (error as { status?: unknown } | null)?.status;
+          if (status === 400 || status === 404) return retryAlone(entries);
+          // A failure one id may cause (a 500 from an id the server cannot read) counts against
+          // each job of the batch; one of the whole server (no answer, 502, 503, 504, 429, 408: an
+          // outage, a restart, a gateway) does not, or an outage would turn every batch into
+          // single requests just as the server comes back.
+          const serverWide = typeof status !== 'number' || (status !== 500 && transientHttpStatuses.has(status));
+          const at = settings.scheduler.now();
+          for (const entry of entries) {
+            if (entry.settled) continue;
+            if (!serverWide) batchFailures.set(entry.id, (batchFailures.get(entry.id) ?? 0) + 1);
+            fail(entry, error, at);
+          }
+        },
+        complete: () => {
+          request.finish?.();
+          if (!answered) retryAlone(entries);
+        },
+      });
+      if (request.waiting === 0 || answered) subscription.unsubscribe();
+      else request.subscription = subscription;
     }
   }
 

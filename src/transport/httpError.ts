@@ -57,3 +57,6 @@ export function httpErrorFor(failure: HttpFailure): OrdoHttpError {
   if (failure.status === 404) return new OrdoNotFoundError(message, options);
   return new OrdoHttpError(message, options);
 }
+
+/** HTTP statuses that say "try again later" (RFC 9110 §15.5.9, §15.6; RFC 6585 §4): the retry policy retries them. */
+export const transientHttpStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
