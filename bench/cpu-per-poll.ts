@@ -5,9 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { repeat, timer, VirtualTimeScheduler } from 'rxjs';
 import { Bench } from 'tinybench';
-// The built package (`npm run bench` builds first): what users run, without the dev loader's wrappers.
-import { createJobLifecycle, createOrdoClient, jobStatus$, parseJobSnapshot, type JobTransport } from '../dist/index.js';
+import type { JobTransport } from '../src/index.js';
+import { ordo } from './ordo.js';
 import { mark, type BenchSection, type MissedTarget } from './targets.js';
+
+const { createJobLifecycle, createOrdoClient, jobStatus$, parseJobSnapshot } = ordo;
 
 const template = JSON.parse(readFileSync(new URL('../test/fixtures/ordo-server/success/024.json', import.meta.url), 'utf8'));
 const runningStep = template.steps[0]; // running, with a detailing row

@@ -7,9 +7,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createWaiter, WaiterState } from '@smithy/util-waiter';
 import rxPollingModule from 'rx-polling';
 import { defer } from 'rxjs';
-import { createOrdoClient } from '../dist/index.js';
-import { parseJobSnapshot } from '../dist/index.js';
+import { ordo as ordoStatus } from './ordo.js';
 import { mark, type BenchSection, type MissedTarget } from './targets.js';
+
+const { createOrdoClient, parseJobSnapshot } = ordoStatus;
 
 interface Server {
   readonly url: string;

@@ -8,7 +8,9 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
-import { createOrdoClient, parseJobSnapshot } from '../dist/index.js';
+import { ordo } from './ordo.js';
+
+const { createOrdoClient, parseJobSnapshot } = ordo;
 
 const watches = Number(process.argv[2]);
 const intervalMs = Number(process.argv[3] ?? 3000);

@@ -3,8 +3,10 @@
 // The heap is measured after a full GC at the end of each round; it must stay flat.
 // Needs `node --expose-gc`. Part of `npm run bench`.
 import { NEVER, of, throwError, VirtualTimeScheduler, type Observable } from 'rxjs';
-import { jobStatus$, OrdoHttpError, OrdoNetworkError } from '../dist/index.js';
+import { ordo } from './ordo.js';
 import type { BenchSection, MissedTarget } from './targets.js';
+
+const { jobStatus$, OrdoHttpError, OrdoNetworkError } = ordo;
 
 const watches = 1000;
 const rounds = 12;
