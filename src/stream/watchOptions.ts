@@ -51,7 +51,7 @@ export interface WatchOptions {
    * 504) are retried: within `maxElapsedMs` of the first failure of a run, at most `maxRetries` in
    * a row; a number is `maxRetries`; `0` turns retrying off. Backoff, `Retry-After`
    * and polling all run on `scheduler`.
-   * @defaultValue {@link defaultRetryOptions}: for 5 minutes from the first failure of a run, 1 s doubling to 30 s, jitter 0.5, `Retry-After` up to 5 min
+   * @defaultValue `defaultRetryOptions` (exported by `ordo-status`): for 5 minutes from the first failure of a run, 1 s doubling to 30 s, jitter 0.5, `Retry-After` up to 5 min
    */
   retry?: number | RetryOptions | undefined;
   /**
