@@ -97,7 +97,7 @@ export class OrdoNetworkError extends OrdoError {
    * no system error, a transport may throw errors without a code.
    *
    * Found where undici and Node put it (`cause.code`, `cause.cause.code`, `code`, an
-   * `AggregateError`'s `errors[0].code`; see {@link systemCodeOf}), also when `cause` itself is
+   * `AggregateError`'s `errors[0].code`), also when `cause` itself is
    * left out because it quoted the token. Never holds the token.
    *
    * Source: Node.js docs, "Errors" › "Common system errors"; undici docs, "Errors".
@@ -117,7 +117,7 @@ export class OrdoNetworkError extends OrdoError {
       retryable?: boolean;
       /**
        * The system error code, e.g. `'ECONNRESET'`; a value of another shape is ignored.
-       * @defaultValue the code found in `cause` by {@link systemCodeOf}, or `undefined`
+       * @defaultValue the code found in `cause` (its `code`, its cause's, or an `AggregateError`'s first), or `undefined`
        */
       systemCode?: string | undefined;
     } = {},
