@@ -1,11 +1,12 @@
 import type { SchedulerLike, Subscriber, Subscription } from 'rxjs';
-import { OrdoTimeoutError } from '../errors/OrdoTimeoutError.js';
 import { lifecycleStateOf, type LifecycleState } from '../machine/jobLifecycle.js';
 import { isTerminalJobStatus } from '../machine/terminal.js';
 import type { JobSnapshot } from '../schema/types.js';
 import type { Batcher, BatchTarget } from '../transport/batching.js';
 import { onAbort } from './abortWith.js';
-import { acceptAnswer, pollInterval, recordFailure, recordRequest, type PollState } from './pollState.js';
+import { acceptAnswer, pollInterval, recordFailure, recordRequest, tellRetry, type PollState } from './pollState.js';
+import { requestTimeoutError } from './requestJob.js';
+import { watchTimeoutError } from './watchJob.js';
 import type { RetryInfo } from './retryPolicy.js';
 import { documentVisibility, whenShown, type VisibilitySource } from './visibility.js';
 import type { ResolvedWatchOptions } from './watchOptions.js';
@@ -178,16 +179,10 @@ class Engine implements PollEngine {
     const deadline =
       timeoutMs === undefined
         ? undefined
-        : scheduler.schedule(() => {
-            const seen = watched.lifecycle.last;
-            subscriber.error(
-              new OrdoTimeoutError(
-                `Job ${jobId} did not finish within ${timeoutMs} ms` +
-                  (seen ? ` (last seen ${seen.job.status}, ${Math.round(seen.progress.fraction * 100)}%)` : ' (no answer yet)'),
-                { jobId, lastSnapshot: seen ?? null, timeoutMs, scope: 'watch', requests: watched.requests, failures: watched.totalFailures },
-              ),
-            );
-          }, timeoutMs);
+        : scheduler.schedule(
+            () => subscriber.error(watchTimeoutError(jobId, timeoutMs, { requests: watched.requests, failures: watched.totalFailures, last: watched.lifecycle.last })),
+            timeoutMs,
+          );
     const stopAbort = signal ? onAbort(signal, () => subscriber.error(signal.reason)) : undefined;
     // Started once its first subscriber is in: a scheduler and a transport that both answer at
     // once (queueScheduler, `() => [body]`) may end the poll right here.
@@ -301,15 +296,8 @@ class Engine implements PollEngine {
     if (this.timeoutDraw.at !== job.dueAt) this.timeoutDraw = { at: job.dueAt, draw: Math.random() };
     this.failed(
       job,
-      new OrdoTimeoutError(`No answer for job ${job.jobId} within ${requestTimeoutMs} ms`, {
-        jobId: job.jobId,
-        timeoutMs: requestTimeoutMs,
-        scope: 'request',
-        lastSnapshot: job.lifecycle.last ?? null,
-        // Counted as of the timeout, the failing request included.
-        requests: job.requests,
-        failures: job.totalFailures + 1,
-      }),
+      // Counted as of the timeout, the failing request included.
+      requestTimeoutError(job.jobId, requestTimeoutMs, job.lifecycle.last ?? null, { requests: job.requests, failures: job.totalFailures + 1 }),
       undefined,
       this.timeoutDraw.draw,
     );
@@ -359,13 +347,7 @@ class Engine implements PollEngine {
     }
     const decision = recordFailure(job, error, now, job.settings, draw === undefined ? undefined : () => draw as number);
     if (!decision.retry) return this.end(job, decision.error);
-    for (const watcher of [...job.watchers]) {
-      try {
-        watcher.onRetry?.(decision.info);
-      } catch {
-        // A failing observer (a logger) must not end a watch that can carry on.
-      }
-    }
+    for (const watcher of [...job.watchers]) tellRetry(watcher.onRetry, decision.info);
     if (job.phase === 'ended') return;
     this.wait(job, decision.info.delayMs, now);
   }

@@ -5,7 +5,7 @@ import { parseJobSnapshot } from '../schema/parseJobSnapshot.js';
 import type { JobSnapshot } from '../schema/types.js';
 import { checkDuration } from './duration.js';
 import { toOrdoError } from './requestJob.js';
-import { decideRetry, type RetryDecision } from './retryPolicy.js';
+import { decideRetry, type RetryDecision, type RetryInfo } from './retryPolicy.js';
 import type { ResolvedWatchOptions } from './watchOptions.js';
 
 /** One accepted snapshot and the transition events it caused. */
@@ -115,4 +115,13 @@ export function pollInterval(state: PollState, settings: ResolvedWatchOptions): 
   const next = intervalMs({ unchangedPolls: state.unchangedPolls, snapshot: state.lifecycle.last });
   checkDuration('intervalMs() result', next);
   return next;
+}
+
+/** Tells an `onRetry` callback; what it throws is ignored (a failing logger must not end a watch that can carry on). */
+export function tellRetry(onRetry: ((info: RetryInfo) => void) | undefined, info: RetryInfo): void {
+  try {
+    onRetry?.(info);
+  } catch {
+    // Nothing to do: the watch goes on.
+  }
 }

@@ -22,6 +22,16 @@ export function toOrdoError(error: unknown, jobId: string): OrdoError {
   return new OrdoNetworkError(`The transport failed for job ${jobId}: ${message}`, { cause: error, jobId });
 }
 
+/** One request got no answer in time (`requestTimeoutMs`, scope `'request'`; retried), counted as of the timeout. */
+export function requestTimeoutError(
+  jobId: string,
+  timeoutMs: number,
+  lastSnapshot: JobSnapshot | null,
+  counts: { readonly requests: number; readonly failures: number },
+): OrdoTimeoutError {
+  return new OrdoTimeoutError(`No answer for job ${jobId} within ${timeoutMs} ms`, { jobId, timeoutMs, scope: 'request', lastSnapshot, ...counts });
+}
+
 /** Options of {@link requestJob}. */
 export interface RequestJobOptions {
   /** Abort the request and fail with an {@link OrdoTimeoutError} after this long; `undefined`: never. */
@@ -66,13 +76,7 @@ export function requestJob(transport: JobTransport, jobId: string, options: Requ
             subscription?.unsubscribe();
             controller?.abort();
             subscriber.error(
-              new OrdoTimeoutError(`No answer for job ${jobId} within ${options.timeoutMs} ms`, {
-                jobId,
-                timeoutMs: options.timeoutMs as number,
-                scope: 'request',
-                lastSnapshot: options.lastSnapshot?.() ?? null,
-                ...(options.stats?.() ?? { requests: 1, failures: 0 }),
-              }),
+              requestTimeoutError(jobId, options.timeoutMs as number, options.lastSnapshot?.() ?? null, options.stats?.() ?? { requests: 1, failures: 0 }),
             );
           }, options.timeoutMs);
     const settle = () => {

@@ -4,7 +4,7 @@ import { isTerminalJobStatus } from '../machine/terminal.js';
 import { normalizeJobId, type JobId } from '../schema/jobId.js';
 import type { JobSnapshot } from '../schema/types.js';
 import { abortWith } from './abortWith.js';
-import { acceptAnswer, createPollState, pollInterval, recordFailure, recordRequest, type JobObservation, type PollState } from './pollState.js';
+import { acceptAnswer, createPollState, pollInterval, recordFailure, recordRequest, tellRetry, type JobObservation, type PollState } from './pollState.js';
 import { requestJob } from './requestJob.js';
 import { documentVisibility, whenShown, type VisibilitySource } from './visibility.js';
 import { resolveWatchOptions, resumeSnapshotFor, type ResolvedWatchOptions, type WatchOptions } from './watchOptions.js';
@@ -53,11 +53,7 @@ export function pollJob(jobId: string, settings: ResolvedWatchOptions, onState?:
       const decision = recordFailure(state, caught, scheduler.now(), settings);
       if (!decision.retry) throw decision.error;
       delay = decision.info.delayMs;
-      try {
-        onRetry?.(decision.info);
-      } catch {
-        // A failing observer (a logger) must not end a watch that can carry on.
-      }
+      tellRetry(onRetry, decision.info);
       return EMPTY;
     };
 
@@ -118,6 +114,16 @@ export function pollJob(jobId: string, settings: ResolvedWatchOptions, onState?:
   });
 }
 
+/** The whole watch's deadline ran out (`timeoutMs`, scope `'watch'`), with the last snapshot and the counts. */
+export function watchTimeoutError(jobId: string, timeoutMs: number, stats: PollStats): OrdoTimeoutError {
+  const { last, requests, failures } = stats;
+  return new OrdoTimeoutError(
+    `Job ${jobId} did not finish within ${timeoutMs} ms` +
+      (last ? ` (last seen ${last.job.status}, ${Math.round(last.progress.fraction * 100)}%)` : ' (no answer yet)'),
+    { jobId, lastSnapshot: last ?? null, timeoutMs, scope: 'watch', requests, failures },
+  );
+}
+
 /**
  * Ends a watch with an {@link OrdoTimeoutError} (scope `'watch'`) when `timeoutMs` runs out,
  * carrying the last snapshot and the poll's counts.
@@ -134,12 +140,7 @@ export function watchDeadline<T>(
       takeUntil(
         timer(timeoutMs, scheduler).pipe(
           map(() => {
-            const { last, requests, failures } = stats();
-            throw new OrdoTimeoutError(
-              `Job ${jobId} did not finish within ${timeoutMs} ms` +
-                (last ? ` (last seen ${last.job.status}, ${Math.round(last.progress.fraction * 100)}%)` : ' (no answer yet)'),
-              { jobId, lastSnapshot: last ?? null, timeoutMs, scope: 'watch', requests, failures },
-            );
+            throw watchTimeoutError(jobId, timeoutMs, stats());
           }),
         ),
       ),

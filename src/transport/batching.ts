@@ -424,25 +424,28 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
     }
     // Groups at least half full go as they are; the rest is pooled in a fixed order (small
     // groups by age and position, then new jobs in the order they came due).
-    const present = new Map<Group, Array<{ id: string; index: number }>>();
+    const present = new Map<Group, string[]>();
     const fresh: string[] = [];
     for (const id of byId.keys()) {
-      const member = membership.get(id);
-      if (!member) fresh.push(id);
+      const group = membership.get(id)?.group;
+      if (!group) fresh.push(id);
       else {
-        const members = present.get(member.group);
-        if (members) members.push({ id, index: member.index });
-        else present.set(member.group, [{ id, index: member.index }]);
+        const ids = present.get(group);
+        if (ids) ids.push(id);
+        else present.set(group, [id]);
       }
     }
-    const stable: Array<{ group: Group; ids: string[] }> = [];
-    const pooledGroups: Array<{ group: Group; members: Array<{ id: string; index: number }> }> = [];
-    for (const [group, members] of present) {
-      if (members.length * 2 >= settings.maxBatchSize) stable.push({ group, ids: members.sort((a, b) => a.index - b.index).map((member) => member.id) });
-      else pooledGroups.push({ group, members });
+    /** A group's members that are due, in the group's order: the group's own list when all are (every cycle, at scale). */
+    const inOrder = (group: Group, ids: string[]): readonly string[] =>
+      ids.length === group.ids.length ? group.ids : ids.sort((a, b) => (membership.get(a) as Member).index - (membership.get(b) as Member).index);
+    const stable: Array<{ group: Group; ids: readonly string[] }> = [];
+    const pooledGroups: Array<{ group: Group; ids: string[] }> = [];
+    for (const [group, ids] of present) {
+      if (ids.length * 2 >= settings.maxBatchSize) stable.push({ group, ids: inOrder(group, ids) });
+      else pooledGroups.push({ group, ids });
     }
     pooledGroups.sort((a, b) => a.group.seq - b.group.seq);
-    const pooled = [...pooledGroups.flatMap(({ members }) => members.sort((a, b) => a.index - b.index).map((member) => member.id)), ...fresh];
+    const pooled = [...pooledGroups.flatMap(({ group, ids }) => inOrder(group, ids)), ...fresh];
 
     for (const { group, ids } of stable) {
       if (ids.length === 1) (byId.get(ids[0] as string) as Entry[]).forEach((entry) => single(entry));
