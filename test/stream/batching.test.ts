@@ -1,55 +1,12 @@
-import { defer, map, of, Subscription, throwError, timer, type Observable } from 'rxjs';
+import { map, of, Subscription, throwError, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { createOrdoClient, OrdoHttpError, OrdoNotFoundError, type JobSnapshot, type JobTransport } from 'ordo-status';
+import { server } from '../helpers/batchServer.js';
 import { body } from '../helpers/bodies.js';
 
 const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 const statusOf = (snapshots: Observable<JobSnapshot>) => snapshots.pipe(map((snapshot) => snapshot.job.status));
-
-interface Call {
-  readonly at: number;
-  readonly ids: string;
-  readonly signal: AbortSignal;
-}
-
-/**
- * A transport with a batch route. `answer(id, n)` is a job's body at its n-th poll (`'missing'`
- * for `{"found": false}`); `batchAnswer` may replace a batch's whole answer; `latencyMs` delays
- * every answer (on the scheduler). Every call is logged with its ids.
- */
-function server(
-  scheduler: { now(): number },
-  answer: (id: string, n: number) => unknown,
-  options: { latencyMs?: number; batchAnswer?: (ids: readonly string[]) => Observable<unknown> | undefined } = {},
-) {
-  const calls: Call[] = [];
-  const polls = new Map<string, number>();
-  const next = (id: string) => {
-    const n = polls.get(id) ?? 0;
-    polls.set(id, n + 1);
-    return answer(id, n);
-  };
-  const later = <T>(value: () => T): Observable<T> =>
-    options.latencyMs ? timer(options.latencyMs).pipe(map(() => value())) : defer(() => of(value()));
-  const transport: JobTransport = (id, { signal }) => {
-    calls.push({ at: scheduler.now(), ids: id, signal });
-    return later(() => next(id));
-  };
-  transport.batch = (ids, { signal }) => {
-    calls.push({ at: scheduler.now(), ids: ids.join(','), signal });
-    return (
-      options.batchAnswer?.(ids) ??
-      later(() =>
-        ids.map((id) => {
-          const value = next(id);
-          return value === 'missing' ? { id: Number(id), found: false } : { id: Number(id), found: true, ...(value as object) };
-        }),
-      )
-    );
-  };
-  return { transport, calls };
-}
 
 const lifecycle = (id: string, n: number) => body(n < 2 ? 'running' : 'success', {}, id);
 

@@ -1,34 +1,16 @@
-import { defer, lastValueFrom, map, Observable, of, queueScheduler, Subscription, throwError, timer, toArray } from 'rxjs';
+import { lastValueFrom, map, Observable, of, queueScheduler, Subscription, throwError, timer, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { createOrdoClient, OrdoNetworkError, type JobSnapshot, type JobTransport, type RetryInfo, type VisibilitySource } from 'ordo-status';
+import { createOrdoClient, OrdoNetworkError, type JobSnapshot, type JobTransport, type RetryInfo } from 'ordo-status';
+import { server } from '../helpers/batchServer.js';
 import { body } from '../helpers/bodies.js';
+import { page } from '../helpers/visibility.js';
 
 /**
  * A client's engine: one state record per watched job, stable batch groups, callbacks per
  * subscriber, no request while hidden, terminal snapshots freed on the scheduler. Virtual time.
  */
 const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-
-/** A batch-capable transport: `answer(id, n)` is a job's body at its n-th poll; every call is logged with its ids. */
-function server(scheduler: { now(): number }, answer: (id: string, n: number) => unknown) {
-  const calls: Array<{ at: number; ids: string }> = [];
-  const polls = new Map<string, number>();
-  const next = (id: string) => {
-    const n = polls.get(id) ?? 0;
-    polls.set(id, n + 1);
-    return answer(id, n);
-  };
-  const transport: JobTransport = (id) => {
-    calls.push({ at: scheduler.now(), ids: id });
-    return defer(() => of(next(id)));
-  };
-  transport.batch = (ids) => {
-    calls.push({ at: scheduler.now(), ids: ids.join(',') });
-    return defer(() => of(ids.map((id) => ({ id: Number(id), found: true, ...(next(id) as object) }))));
-  };
-  return { transport, calls };
-}
 
 describe('stable batch groups', () => {
   it('polls the same groups every interval; a finished job changes its own group only; new jobs form a group of their own', () => {
@@ -105,19 +87,7 @@ describe('a hidden page', () => {
   it('sends no request while hidden, whenever in the interval the page was hidden; one when shown again', () => {
     const scheduler = testScheduler();
     scheduler.run(({ flush }) => {
-      let hidden = false;
-      const listeners = new Set<() => void>();
-      const visibility: VisibilitySource = {
-        isHidden: () => hidden,
-        onChange: (listener) => {
-          listeners.add(listener);
-          return () => listeners.delete(listener);
-        },
-      };
-      const set = (value: boolean) => {
-        hidden = value;
-        for (const listener of [...listeners]) listener();
-      };
+      const { source: visibility, listeners, set } = page();
       const { transport, calls } = server(scheduler, (id) => body('running', {}, id));
       const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 }, visibility });
       const watches = [1, 2].map((id) => ordo.jobStatus$(id).subscribe());

@@ -3,28 +3,9 @@ import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { jobStatus$, type JobTransport, type VisibilitySource } from 'ordo-status';
 import { body } from '../helpers/bodies.js';
+import { page } from '../helpers/visibility.js';
 
 const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-
-/** A page whose visibility the test flips. */
-function page(hidden = false) {
-  const listeners = new Set<() => void>();
-  const source: VisibilitySource = {
-    isHidden: () => hidden,
-    onChange: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  return {
-    source,
-    listeners,
-    set: (value: boolean) => {
-      hidden = value;
-      for (const listener of [...listeners]) listener();
-    },
-  };
-}
 
 function requestsAt(scheduler: TestScheduler, answer: () => Observable<unknown>) {
   const at: number[] = [];
