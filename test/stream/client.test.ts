@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createOrdoClient,
   getJob,
@@ -106,9 +106,11 @@ describe('no leaks', () => {
     server = await startTestServer((req) => req.socket.on('close', () => (closed += 1))); // never answers
     const tracked = trackTimers();
     const subscription = createOrdoClient({ baseUrl: server.url }).jobStatus$(1).subscribe();
-    await settle();
-    expect(server.requests).toHaveLength(1);
-    expect(tracked.alive()).toHaveLength(1); // the request's deadline
+    // Until the request is in flight (a busy machine takes longer than any fixed sleep).
+    await vi.waitFor(() => {
+      expect(server!.requests).toHaveLength(1);
+      expect(tracked.alive()).toHaveLength(1); // the request's deadline
+    });
     subscription.unsubscribe();
     await settle();
     tracked.stop();
@@ -119,9 +121,16 @@ describe('no leaks', () => {
   it('unsubscribing between polls leaves no timer and sends nothing more', async () => {
     server = await startTestServer((_req, res) => res.json(body('running')));
     const tracked = trackTimers();
-    const subscription = createOrdoClient({ baseUrl: server.url, intervalMs: 60_000 }).jobStatus$(1).subscribe();
-    await settle();
-    expect(tracked.alive()).toHaveLength(1); // the wait for the next poll
+    let answered = false;
+    const subscription = createOrdoClient({ baseUrl: server.url, intervalMs: 60_000 })
+      .jobStatus$(1)
+      .subscribe(() => (answered = true));
+    // Until the first answer is in and only the wait for the next poll is left (destroyed timers
+    // are reported a little later, later still on a busy machine).
+    await vi.waitFor(() => {
+      expect(answered).toBe(true);
+      expect(tracked.alive()).toHaveLength(1); // the wait for the next poll
+    });
     subscription.unsubscribe();
     await settle(); // async_hooks reports destroyed timers a little later
     tracked.stop();
