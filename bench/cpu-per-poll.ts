@@ -173,7 +173,7 @@ async function incremental(n: number): Promise<IncrementalRow> {
     const [parse, poll, firstLook] = bench.tasks.map((task) => {
       const result = task.result;
       if (!('latency' in result)) throw new Error(`${task.name} did not complete`);
-      return result.latency.p50 as number;
+      return result.latency.p50;
     }) as [number, number, number];
     samples.parse.push(parse);
     samples.poll.push(poll);

@@ -24,17 +24,17 @@ interface Server {
 
 async function startServer(jobs: number, speed: number): Promise<Server> {
   const child = spawn(process.execPath, [new URL('./server.mjs', import.meta.url).pathname, String(jobs), String(speed)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const first = JSON.parse(((await lines.next()).value as string) ?? '{}');
   return {
     ...first,
     async count() {
-      child.stdin!.write('count\n');
+      child.stdin.write('count\n');
       return JSON.parse((await lines.next()).value as string) as { requests: number; jobPolls: number };
     },
-    reset: () => void child.stdin!.write('reset\n'),
+    reset: () => void child.stdin.write('reset\n'),
     close: async () => {
-      child.stdin!.write('exit\n');
+      child.stdin.write('exit\n');
       await new Promise((resolve) => child.once('exit', resolve));
     },
   };
@@ -65,7 +65,7 @@ const seedLoop: Peer = {
         const data = (await res.json()) as { job: { status: string }; steps: Array<{ status: string }> };
         const done = data.steps.filter((s) => ['success', 'failed', 'skipped'].includes(s.status)).length;
         void (data.steps.length > 0 ? done / data.steps.length : 0);
-        if (!stopped && !['success', 'failed', 'partial'].includes(data.job.status)) timer = setTimeout(pollJob, intervalMs);
+        if (!stopped && !['success', 'failed', 'partial'].includes(data.job.status)) timer = setTimeout(() => void pollJob(), intervalMs);
       }
       void pollJob();
       return () => {

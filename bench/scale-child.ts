@@ -33,7 +33,7 @@ report({ phase: 'server', heapLimitMiB: getHeapStatistics().heap_size_limit / 2 
 
 // The server, in its own process: it ends when this process does (its stdin closes).
 const serverProcess = spawn(process.execPath, [new URL('./batch-server.mjs', import.meta.url).pathname, String(watches)], { stdio: ['pipe', 'pipe', 'inherit'] });
-const serverLines = createInterface({ input: serverProcess.stdout! })[Symbol.asyncIterator]();
+const serverLines = createInterface({ input: serverProcess.stdout })[Symbol.asyncIterator]();
 const { url, token } = JSON.parse((await serverLines.next()).value as string) as { url: string; token: string };
 interface Counts {
   requests: number;
@@ -43,7 +43,7 @@ interface Counts {
   jobAnswers: number;
 }
 const counts = async (): Promise<Counts> => {
-  serverProcess.stdin!.write('count\n');
+  serverProcess.stdin.write('count\n');
   return JSON.parse((await serverLines.next()).value as string) as Counts;
 };
 
@@ -53,11 +53,10 @@ report({ phase: 'snapshot size' });
 const sample: unknown = await (await fetch(`${url}/jobs/1`, { headers: { Authorization: `Bearer ${token}` } })).json();
 fullGc();
 const beforeSnapshots = process.memoryUsage().heapUsed;
-let kept: unknown[] = Array.from({ length: watches }, () => parseJobSnapshot(structuredClone(sample)));
+const kept: unknown[] = Array.from({ length: watches }, () => parseJobSnapshot(structuredClone(sample)));
 fullGc();
 const snapshotBytes = (process.memoryUsage().heapUsed - beforeSnapshots) / watches;
 kept.length = 0;
-kept = [];
 report({ snapshotBytes });
 
 fullGc();
@@ -105,7 +104,7 @@ log(firstCycleMs === undefined ? `first cycle not complete: ${seen} of ${watches
 
 await sleep(warmupIntervals * intervalMs);
 report({ phase: 'window', beforeWindow: await counts() });
-serverProcess.stdin!.write('reset\n');
+serverProcess.stdin.write('reset\n');
 const delay = monitorEventLoopDelay({ resolution: 1 });
 delay.enable();
 const cpuBefore = process.cpuUsage();
@@ -141,5 +140,5 @@ log('measured');
 // No teardown: unsubscribing N watches is not measured here, and may take long. The server
 // ends when its stdin closes with this process.
 void subscriptions;
-serverProcess.stdin!.write('exit\n');
+serverProcess.stdin.write('exit\n');
 process.exit(0);

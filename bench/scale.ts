@@ -62,14 +62,14 @@ function runChild(watches: number): Promise<Run> {
   const started = Date.now();
   const run: Run = { watches, wallMs: 0 };
   let stderrTail = '';
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     try {
       Object.assign(run, JSON.parse(line));
     } catch {
       process.stderr.write(`scale ${watches}: ${line}\n`);
     }
   });
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     process.stderr.write(chunk);
     stderrTail = (stderrTail + chunk.toString()).slice(-8192);
   });

@@ -45,7 +45,7 @@ async function lifecyclesDoc(current) {
   try {
     machines = await import(new URL('../dist/index.js', import.meta.url).href);
   } catch (error) {
-    throw new Error(`cannot import dist/index.js (run \`npm run build\` first): ${error.message}`);
+    throw new Error(`cannot import dist/index.js (run \`npm run build\` first): ${error.message}`, { cause: error });
   }
   const diagrams = [mermaid(machines.jobTransitions), mermaid(machines.stepTransitions)];
   const fence = /```mermaid\n[\s\S]*?\n```/g;

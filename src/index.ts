@@ -33,13 +33,16 @@ export type { JobTransport, JobTransportContext, TokenContext, TokenProvider } f
 // Schema
 export { parseJobSnapshot } from './schema/parseJobSnapshot.js';
 export { jobSnapshotFromJSON } from './schema/snapshotJson.js';
+export { computeJobProgress } from './schema/progress.js';
+export type { ProgressStepInput } from './schema/progress.js';
 export type { ParseJobSnapshotOptions } from './schema/parseJobSnapshot.js';
 export { normalizeJobId } from './schema/jobId.js';
 export type { JobId } from './schema/jobId.js';
-export { jobStatuses, stepStatuses } from './schema/types.js';
-export type { JobStatus, StepStatus, JobSnapshot, JobInfo, JobStep, JobOutput, JobProgress } from './schema/types.js';
+export type { JobSnapshot, JobInfo, JobStep, JobOutput, JobProgress } from './schema/types.js';
 
 // Machines
+export { jobStatuses, stepStatuses } from './machine/statuses.js';
+export type { JobStatus, StepStatus } from './machine/statuses.js';
 export { jobMachine } from './machine/jobMachine.js';
 export type { JobMachineEvent, StatusEvent } from './machine/jobMachine.js';
 export { stepMachine } from './machine/stepMachine.js';

@@ -80,9 +80,9 @@ async function startSsrServer(build: string): Promise<{ url: string; process: Ch
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       output.push(chunk.toString());
       const listening = /listening on (http:\/\/\S+)/.exec(chunk.toString());
       if (listening) resolve(listening[1]!);

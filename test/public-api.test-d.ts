@@ -1,582 +1,247 @@
-// The signature of every public function and the fields of every public class, as users see them
-// (`ordo-status` and `ordo-status/testing` by name). index.test-d.ts holds the behavioural type
-// tests (narrowing, immutability); this file pins parameters and return types, so a change to
-// the public API shows up here first.
-import type { Observable, ObservableInput, SchedulerLike } from 'rxjs';
+// Locks what the generated API reference (docs/api/, checked by `npm run docs:check`) cannot show:
+// what calls infer and emit, how unions narrow, which shorthands and alternatives are accepted and
+// which wrong inputs are refused. docs/api is the lock on shapes: signatures, fields, options.
+import { of, type Observable } from 'rxjs';
 import { describe, expectTypeOf, it } from 'vitest';
-import { initialTransition, transition, type AnyStateMachine, type EventFromLogic } from 'xstate';
+import { initialTransition, transition, type EventFromLogic } from 'xstate';
 import {
-  defaultBatchOptions,
-  type BatchOptions,
   createFetchTransport,
   createJobLifecycle,
   createOrdoClient,
-  defaultFetchTransportOptions,
-  defaultRetryOptions,
-  defaultWatchOptions,
-  documentVisibility,
   errorFromResponse,
   getJob,
   isOrdoError,
   isTerminalJobStatus,
-  isTerminalStepStatus,
-  isTransientFailure,
   jobEvents$,
   jobMachine,
-  jobSnapshotFromJSON,
   jobStatus$,
   jobStatuses,
-  jobTransitions,
-  normalizeJobId,
   OrdoAuthError,
   OrdoError,
   OrdoHttpError,
   OrdoIllegalTransitionError,
-  OrdoJobFailedError,
-  OrdoNetworkError,
   OrdoNotFoundError,
   OrdoSchemaError,
-  OrdoTimeoutError,
   parseJobSnapshot,
   stepMachine,
   stepStatuses,
-  stepTransitions,
-  terminalJobStatuses,
-  terminalStepStatuses,
   waitForJob,
-  type ClientWatchOptions,
-  type FailedResponse,
-  type FetchTransportOptions,
-  type GetJobOptions,
-  type IntervalContext,
-  type IntervalFunction,
   type JobEvent,
-  type JobId,
-  type JobInfo,
-  type JobLifecycle,
-  type JobLifecycleOptions,
   type JobMachineEvent,
-  type JobOutput,
-  type JobProgress,
   type JobSnapshot,
   type JobStatus,
-  type JobStep,
-  type JobTransitionEvent,
   type JobTransport,
-  type JobTransportContext,
-  type OrdoClient,
-  type OrdoClientOptions,
-  type OrdoErrorCode,
-  type OrdoErrorOptions,
-  type OrdoHttpErrorOptions,
-  type OrdoSchemaIssue,
-  type OrdoTimeoutScope,
-  type ParseJobSnapshotOptions,
   type RetryInfo,
-  type RetryOptions,
-  type StatusEvent,
   type StepMachineEvent,
   type StepStatus,
-  type StepTransitionEvent,
-  type TokenContext,
-  type TokenProvider,
-  type TransitionTable,
-  type VisibilitySource,
-  type WatchOptions,
 } from 'ordo-status';
 import {
   jobBody,
   scriptedTransport,
-  type JobBody,
-  type JobBodyInit,
-  type JobScript,
-  type ScriptedRequest,
-  type ScriptedTransport,
-  type ScriptedTransportOptions,
-  type StepBodyInit,
   simulatorFaultKinds,
   simulatorScenarioNames,
   startOrdoSimulator,
   type OrdoSimulator,
-  type OrdoSimulatorOptions,
   type SimulatorFault,
-  type SimulatorRequest,
-  type SimulatorScenario,
   type SimulatorScenarioName,
-  type SubmitJobOptions,
 } from 'ordo-status/testing';
 
-describe('streams', () => {
-  it('jobStatus$, jobEvents$, waitForJob and getJob take an id and options', () => {
-    expectTypeOf(jobStatus$).parameters.toEqualTypeOf<[id: JobId, options: WatchOptions]>();
-    expectTypeOf(jobStatus$).returns.toEqualTypeOf<Observable<JobSnapshot>>();
-    expectTypeOf(jobEvents$).parameters.toEqualTypeOf<[id: JobId, options: WatchOptions]>();
-    expectTypeOf(jobEvents$).returns.toEqualTypeOf<Observable<JobEvent>>();
-    expectTypeOf(waitForJob).parameters.toEqualTypeOf<[id: JobId, options: WatchOptions]>();
-    expectTypeOf(waitForJob).returns.toEqualTypeOf<Promise<JobSnapshot>>();
-    expectTypeOf(getJob).parameters.toEqualTypeOf<[id: JobId, options: GetJobOptions]>();
-    expectTypeOf(getJob).returns.toEqualTypeOf<Promise<JobSnapshot>>();
-    expectTypeOf<JobId>().toEqualTypeOf<string | number>();
+declare const transport: JobTransport;
+const client = createOrdoClient({ baseUrl: 'https://ordo.example.com' });
+
+describe('what the streams emit', () => {
+  it('snapshots, events and promises of snapshots, alone or through a client', () => {
+    expectTypeOf(jobStatus$(1, { transport })).toEqualTypeOf<Observable<JobSnapshot>>();
+    expectTypeOf(jobEvents$('1', { transport })).toEqualTypeOf<Observable<JobEvent>>();
+    expectTypeOf(waitForJob(1, { transport })).toEqualTypeOf<Promise<JobSnapshot>>();
+    expectTypeOf(getJob(1, { transport })).toEqualTypeOf<Promise<JobSnapshot>>();
+    expectTypeOf(client.jobStatus$(1)).toEqualTypeOf<Observable<JobSnapshot>>();
+    expectTypeOf(client.jobEvents$('1')).toEqualTypeOf<Observable<JobEvent>>();
+    expectTypeOf(client.waitForJob(1)).toEqualTypeOf<Promise<JobSnapshot>>();
+    expectTypeOf(client.getJob(1)).toEqualTypeOf<Promise<JobSnapshot>>();
+    expectTypeOf(parseJobSnapshot({})).toEqualTypeOf<JobSnapshot>();
+    // @ts-expect-error a transport is required outside a client
+    jobStatus$(1, {});
+    // @ts-expect-error ids are strings or numbers
+    jobStatus$({ id: 1 }, { transport });
   });
 
-  it('watch options', () => {
-    expectTypeOf<WatchOptions>().toEqualTypeOf<{
-      transport: JobTransport;
-      intervalMs?: number | IntervalFunction | undefined;
-      scheduler?: SchedulerLike | undefined;
-      signal?: AbortSignal | undefined;
-      timeoutMs?: number | undefined;
-      requestTimeoutMs?: number | undefined;
-      retry?: number | RetryOptions | undefined;
-      onRetry?: ((info: RetryInfo) => void) | undefined;
-      onIllegalTransition?: 'error' | 'skip' | undefined;
-      whenHidden?: 'pause' | 'poll' | { intervalMs: number } | undefined;
-      visibility?: VisibilitySource | undefined;
-      resumeFrom?: JobSnapshot | undefined;
-      notFoundGraceMs?: number | undefined;
-    }>();
-    expectTypeOf<GetJobOptions>().toEqualTypeOf<{
-      transport: JobTransport;
-      signal?: AbortSignal | undefined;
-      requestTimeoutMs?: number | undefined;
-      scheduler?: SchedulerLike | undefined;
-    }>();
-    expectTypeOf<IntervalFunction>().toEqualTypeOf<(context: IntervalContext) => number>();
-    expectTypeOf<IntervalContext>().toEqualTypeOf<{ readonly unchangedPolls: number; readonly snapshot: JobSnapshot | undefined }>();
-    expectTypeOf<VisibilitySource>().toEqualTypeOf<{ isHidden(): boolean; onChange(listener: () => void): () => void }>();
-    expectTypeOf(documentVisibility).parameters.toEqualTypeOf<[]>();
-    expectTypeOf(documentVisibility).returns.toEqualTypeOf<VisibilitySource | undefined>();
-    expectTypeOf(defaultWatchOptions).toExtend<{
-      readonly intervalMs: number;
-      readonly scheduler: SchedulerLike;
-      readonly timeoutMs: number | undefined;
-      readonly requestTimeoutMs: number;
-      readonly onIllegalTransition: 'error' | 'skip';
-      readonly notFoundGraceMs: number;
-      readonly whenHidden: 'pause';
-    }>();
+  it('events narrow on type: a step event has a step id, step statuses and an attempt', () => {
+    const event = {} as JobEvent;
+    if (event.type === 'step') {
+      expectTypeOf(event.stepId).toEqualTypeOf<string>();
+      expectTypeOf(event.from).toEqualTypeOf<StepStatus>();
+      expectTypeOf(event.to).toEqualTypeOf<StepStatus>();
+      expectTypeOf(event.attempt).toEqualTypeOf<number>();
+    } else {
+      expectTypeOf(event.from).toEqualTypeOf<JobStatus>();
+      expectTypeOf(event).not.toHaveProperty('stepId');
+    }
+    for (const next of createJobLifecycle().observe({} as JobSnapshot)) expectTypeOf(next).toEqualTypeOf<JobEvent>();
   });
 
-  it('retry policy', () => {
-    expectTypeOf<RetryOptions>().toEqualTypeOf<{
-      maxElapsedMs?: number;
-      maxRetries?: number;
-      baseDelayMs?: number;
-      maxDelayMs?: number;
-      maxRetryAfterMs?: number;
-      jitter?: number;
-    }>();
-    expectTypeOf(defaultRetryOptions).toEqualTypeOf<Readonly<Required<RetryOptions>>>();
-    expectTypeOf<RetryInfo>().toEqualTypeOf<{
-      readonly attempt: number;
-      readonly maxRetries: number;
-      readonly elapsedMs: number;
-      readonly maxElapsedMs: number;
-      readonly delayMs: number;
-      readonly error: OrdoError;
-    }>();
-    expectTypeOf(isTransientFailure).parameters.toEqualTypeOf<[error: unknown]>();
-    expectTypeOf(isTransientFailure).returns.toEqualTypeOf<boolean>();
+  it('snapshots are read-only, with dates as Date and progress as a fraction', () => {
+    const snapshot = {} as JobSnapshot;
+    expectTypeOf(snapshot.job.startedAt).toEqualTypeOf<Date | null>();
+    expectTypeOf(snapshot.progress.fraction).toEqualTypeOf<number>();
+    // @ts-expect-error snapshots are immutable
+    snapshot.job.status = 'success';
+    // @ts-expect-error so are their lists
+    snapshot.steps.push(snapshot.steps[0]!);
+  });
+});
+
+describe('options: shorthands and alternatives', () => {
+  it('retry is a count or a policy; intervalMs a duration or a function of the poll so far', () => {
+    jobStatus$(1, { transport, retry: 3 });
+    jobStatus$(1, { transport, retry: { maxRetries: 3, baseDelayMs: 500, jitter: 0 } });
+    jobStatus$(1, {
+      transport,
+      intervalMs: ({ unchangedPolls, snapshot }) => {
+        expectTypeOf(unchangedPolls).toEqualTypeOf<number>();
+        expectTypeOf(snapshot).toEqualTypeOf<JobSnapshot | undefined>();
+        return 1000 * 2 ** unchangedPolls;
+      },
+    });
+    jobStatus$(1, { transport, onRetry: (info) => expectTypeOf(info).toEqualTypeOf<RetryInfo>() });
+    // @ts-expect-error a retry count is a number
+    jobStatus$(1, { transport, retry: '3' });
+    // @ts-expect-error an interval function returns a duration
+    jobStatus$(1, { transport, intervalMs: () => '5s' });
   });
 
-  it('createOrdoClient and its methods', () => {
-    expectTypeOf(createOrdoClient).parameters.toEqualTypeOf<[options: OrdoClientOptions]>();
-    expectTypeOf(createOrdoClient).returns.toEqualTypeOf<OrdoClient>();
-    expectTypeOf<ClientWatchOptions>().toEqualTypeOf<Omit<WatchOptions, 'transport'>>();
-    expectTypeOf<OrdoClientOptions>().toExtend<Omit<ClientWatchOptions, 'resumeFrom'>>();
-    expectTypeOf<OrdoClientOptions>().not.toHaveProperty('resumeFrom');
-    expectTypeOf<
-      Pick<OrdoClientOptions, 'baseUrl' | 'token' | 'fetch' | 'maxResponseBytes' | 'transport' | 'batch' | 'retainTerminalMs' | 'maxRetainedTerminal'>
-    >().toEqualTypeOf<{
-      baseUrl?: string | URL | undefined;
-      token?: TokenProvider | undefined;
-      fetch?: typeof globalThis.fetch | undefined;
-      maxResponseBytes?: number | undefined;
-      transport?: JobTransport | undefined;
-      batch?: boolean | BatchOptions | undefined;
-      retainTerminalMs?: number | undefined;
-      maxRetainedTerminal?: number | undefined;
-    }>();
-    expectTypeOf<BatchOptions>().toEqualTypeOf<{ windowMs?: number | undefined; maxWaitMs?: number | undefined; maxInFlight?: number | undefined }>();
-    expectTypeOf(defaultBatchOptions).toEqualTypeOf<Readonly<{ windowMs: number; maxWaitMs: number; maxInFlight: number }>>();
+  it('whenHidden is pause, poll or a slower interval; onIllegalTransition is error or skip', () => {
+    for (const whenHidden of ['pause', 'poll', { intervalMs: 30_000 }] as const) jobStatus$(1, { transport, whenHidden });
+    jobStatus$(1, { transport, onIllegalTransition: 'skip' });
+    // @ts-expect-error not a way to handle a hidden page
+    jobStatus$(1, { transport, whenHidden: 'sleep' });
+    // @ts-expect-error ignoring an illegal transition is not an option
+    jobStatus$(1, { transport, onIllegalTransition: 'ignore' });
+  });
 
-    const client = createOrdoClient({ baseUrl: 'https://ordo.example.com' });
-    expectTypeOf(client.jobStatus$).parameters.toEqualTypeOf<[id: JobId, options?: ClientWatchOptions]>();
-    expectTypeOf(client.jobStatus$).returns.toEqualTypeOf<Observable<JobSnapshot>>();
-    expectTypeOf(client.jobEvents$).parameters.toEqualTypeOf<[id: JobId, options?: ClientWatchOptions]>();
-    expectTypeOf(client.jobEvents$).returns.toEqualTypeOf<Observable<JobEvent>>();
-    expectTypeOf(client.waitForJob).parameters.toEqualTypeOf<[id: JobId, options?: ClientWatchOptions]>();
-    expectTypeOf(client.waitForJob).returns.toEqualTypeOf<Promise<JobSnapshot>>();
-    expectTypeOf(client.getJob).parameters.toEqualTypeOf<[id: JobId, options?: Omit<GetJobOptions, 'transport'>]>();
-    expectTypeOf(client.getJob).returns.toEqualTypeOf<Promise<JobSnapshot>>();
-    expectTypeOf(client.transport).toEqualTypeOf<JobTransport>();
+  it('a token is a string or a function of the refresh context, sync or async; batch is a switch or options', () => {
+    createOrdoClient({ baseUrl: 'https://x', token: 'secret' });
+    createOrdoClient({
+      baseUrl: new URL('https://x'),
+      token: async ({ refresh }) => {
+        expectTypeOf(refresh).toEqualTypeOf<boolean>();
+        return 'secret';
+      },
+    });
+    createOrdoClient({ transport, batch: false });
+    createOrdoClient({ transport, batch: { windowMs: 5 } });
+    // @ts-expect-error a token is text
+    createOrdoClient({ baseUrl: 'https://x', token: 42 });
+    // @ts-expect-error baseUrl is required
+    createFetchTransport({ token: 'secret' });
+  });
+
+  it('the client supplies the transport and owns it; resumeFrom belongs to one watch', () => {
+    client.jobEvents$(1, { resumeFrom: {} as JobSnapshot });
     // @ts-expect-error the client's transport is read-only
     client.transport = createFetchTransport({ baseUrl: 'https://ordo.example.com' });
     // @ts-expect-error the client supplies the transport
-    client.jobStatus$(1, { transport: client.transport });
+    client.jobStatus$(1, { transport });
     // @ts-expect-error resumeFrom belongs to one watch, not to the client
     createOrdoClient({ baseUrl: 'https://ordo.example.com', resumeFrom: {} as JobSnapshot });
   });
 });
 
-describe('transport', () => {
-  it('createFetchTransport', () => {
-    expectTypeOf(createFetchTransport).parameters.toEqualTypeOf<[options: FetchTransportOptions]>();
-    expectTypeOf(createFetchTransport).returns.toEqualTypeOf<JobTransport>();
-    expectTypeOf<FetchTransportOptions>().toEqualTypeOf<{
-      baseUrl: string | URL;
-      token?: TokenProvider | undefined;
-      fetch?: typeof globalThis.fetch | undefined;
-      maxResponseBytes?: number | undefined;
-    }>();
-    expectTypeOf(defaultFetchTransportOptions).toEqualTypeOf<{ readonly maxResponseBytes: number }>();
-    // @ts-expect-error baseUrl is required
-    createFetchTransport({ token: 'secret' });
+describe('transports', () => {
+  it('answer with anything observable-like: an Observable, a Promise or an array; the context carries the signal', () => {
+    const promised: JobTransport = async (id, context) => {
+      expectTypeOf(id).toEqualTypeOf<string>();
+      expectTypeOf(context.signal).toEqualTypeOf<AbortSignal>();
+      return {};
+    };
+    const observed: JobTransport = () => of({});
+    const listed: JobTransport = () => [{}];
+    listed.batch = (ids) => [ids.map((id) => ({ id, found: false }))];
+    expectTypeOf(promised).toExtend<JobTransport>();
+    expectTypeOf(observed).toExtend<JobTransport>();
+    // @ts-expect-error a transport answers with an ObservableInput, not a plain body
+    const _plain: JobTransport = () => ({ job: {} });
   });
 
-  it('the transport contract and tokens', () => {
-    expectTypeOf<JobTransport>().toBeCallableWith('1', { signal: new AbortController().signal });
-    expectTypeOf<JobTransport>().parameters.toEqualTypeOf<[id: string, context: JobTransportContext]>();
-    expectTypeOf<JobTransport>().returns.toEqualTypeOf<ObservableInput<unknown>>();
-    expectTypeOf<JobTransport['track']>().toEqualTypeOf<((id: string) => () => void) | undefined>();
-    expectTypeOf<JobTransport['batch']>().toEqualTypeOf<
-      ((ids: readonly string[], context: JobTransportContext) => ObservableInput<unknown>) | undefined
-    >();
-    expectTypeOf<JobTransportContext>().toEqualTypeOf<{ readonly signal: AbortSignal }>();
-    expectTypeOf<TokenContext>().toEqualTypeOf<{ readonly refresh: boolean }>();
-    expectTypeOf<TokenProvider>().toEqualTypeOf<string | ((context: TokenContext) => string | Promise<string>)>();
-  });
-
-  it('errorFromResponse', () => {
-    expectTypeOf(errorFromResponse).parameters.toEqualTypeOf<[response: FailedResponse]>();
-    expectTypeOf(errorFromResponse).returns.toEqualTypeOf<OrdoError>();
-    expectTypeOf<FailedResponse>().toEqualTypeOf<{
-      readonly status: number;
-      readonly url: string;
-      readonly statusText?: string | undefined;
-      readonly body?: unknown;
-      readonly contentType?: string | null | undefined;
-      readonly retryAfter?: string | number | null | undefined;
-      readonly jobId?: string | undefined;
-      readonly cause?: unknown;
-    }>();
+  it('errorFromResponse needs the status and the URL', () => {
+    expectTypeOf(errorFromResponse({ status: 503, url: '/jobs/1', retryAfter: '2' })).toEqualTypeOf<OrdoError>();
     // @ts-expect-error url is required
     errorFromResponse({ status: 500 });
   });
 });
 
-describe('schema', () => {
-  it('parseJobSnapshot, jobSnapshotFromJSON, normalizeJobId', () => {
-    expectTypeOf(parseJobSnapshot).parameters.toEqualTypeOf<[body: unknown, options?: ParseJobSnapshotOptions]>();
-    expectTypeOf(parseJobSnapshot).returns.toEqualTypeOf<JobSnapshot>();
-    expectTypeOf<ParseJobSnapshotOptions>().toEqualTypeOf<{
-      jobId?: JobId | undefined;
-      contentType?: string | undefined;
-      previous?: JobSnapshot | undefined;
-    }>();
-    expectTypeOf(jobSnapshotFromJSON).parameters.toEqualTypeOf<[value: unknown]>();
-    expectTypeOf(jobSnapshotFromJSON).returns.toEqualTypeOf<JobSnapshot>();
-    expectTypeOf(normalizeJobId).parameters.toEqualTypeOf<[id: JobId]>();
-    expectTypeOf(normalizeJobId).returns.toEqualTypeOf<string>();
-  });
-
-  it('statuses', () => {
-    expectTypeOf<JobStatus>().toEqualTypeOf<'pending' | 'running' | 'success' | 'failed' | 'partial'>();
-    expectTypeOf<StepStatus>().toEqualTypeOf<'pending' | 'running' | 'blocked' | 'success' | 'failed' | 'skipped'>();
-    expectTypeOf(jobStatuses).toEqualTypeOf<readonly ['pending', 'running', 'success', 'failed', 'partial']>();
-    expectTypeOf(stepStatuses).toEqualTypeOf<readonly ['pending', 'running', 'blocked', 'success', 'failed', 'skipped']>();
-    expectTypeOf(terminalJobStatuses).toEqualTypeOf<readonly JobStatus[]>();
-    expectTypeOf(terminalStepStatuses).toEqualTypeOf<readonly StepStatus[]>();
-    expectTypeOf(isTerminalJobStatus).parameters.toEqualTypeOf<[status: JobStatus]>();
-    expectTypeOf(isTerminalJobStatus).returns.toEqualTypeOf<boolean>();
-    expectTypeOf(isTerminalStepStatus).parameters.toEqualTypeOf<[status: StepStatus]>();
-    expectTypeOf(isTerminalStepStatus).returns.toEqualTypeOf<boolean>();
+describe('statuses and machines', () => {
+  it('the status lists are the status unions; a step status is no job status', () => {
+    expectTypeOf<(typeof jobStatuses)[number]>().toEqualTypeOf<JobStatus>();
+    expectTypeOf<(typeof stepStatuses)[number]>().toEqualTypeOf<StepStatus>();
     // @ts-expect-error a step status is not a job status
     isTerminalJobStatus('skipped');
   });
 
-  it('snapshots', () => {
-    expectTypeOf<JobSnapshot>().toEqualTypeOf<{
-      readonly job: JobInfo;
-      readonly steps: readonly JobStep[];
-      readonly progress: JobProgress;
-      readonly durationMs: number | null;
-      readonly outputs: readonly JobOutput[];
-      readonly raw: unknown;
-    }>();
-    expectTypeOf<JobInfo>().toEqualTypeOf<{
-      readonly id: string;
-      readonly status: JobStatus;
-      readonly recipeId: number | null;
-      readonly createdAt: Date | null;
-      readonly startedAt: Date | null;
-      readonly finishedAt: Date | null;
-      readonly error: string | null;
-    }>();
-    expectTypeOf<JobStep>().toEqualTypeOf<{
-      readonly stepId: string;
-      readonly stepType: string;
-      readonly status: StepStatus;
-      readonly attempt: number;
-      readonly startedAt: Date | null;
-      readonly finishedAt: Date | null;
-      readonly error: string | null;
-      readonly progress: number | null;
-    }>();
-    expectTypeOf<JobOutput>().toEqualTypeOf<{
-      readonly artifactName: string;
-      readonly path: string;
-      readonly producer: { readonly stepId: string; readonly slot: string } | null;
-      readonly deliveredUri: string | null;
-      readonly deliveredAt: Date | null;
-    }>();
-    expectTypeOf<JobProgress>().toEqualTypeOf<{ readonly fraction: number; readonly completedSteps: number; readonly totalSteps: number }>();
-  });
-});
-
-describe('machines', () => {
-  it('jobMachine and stepMachine accept status events only', () => {
-    expectTypeOf(jobMachine).toExtend<AnyStateMachine>();
-    expectTypeOf(stepMachine).toExtend<AnyStateMachine>();
+  it('the machines accept the status events of their own statuses, never back to pending', () => {
     expectTypeOf<EventFromLogic<typeof jobMachine>>().toEqualTypeOf<JobMachineEvent>();
     expectTypeOf<EventFromLogic<typeof stepMachine>>().toEqualTypeOf<StepMachineEvent>();
-    expectTypeOf<StatusEvent<'x'>>().toEqualTypeOf<{ type: 'status.x' }>();
-    expectTypeOf<JobMachineEvent>().toEqualTypeOf<{ type: 'status.running' | 'status.success' | 'status.failed' | 'status.partial' }>();
-    expectTypeOf<StepMachineEvent['type']>().toEqualTypeOf<
-      'status.running' | 'status.blocked' | 'status.success' | 'status.failed' | 'status.skipped'
-    >();
     const [start] = initialTransition(jobMachine);
     transition(jobMachine, start, { type: 'status.running' });
     // @ts-expect-error pending is never a target
     transition(jobMachine, start, { type: 'status.pending' });
     // @ts-expect-error blocked is a step status only
     transition(jobMachine, start, { type: 'status.blocked' });
-  });
-
-  it('transition tables', () => {
-    expectTypeOf(jobTransitions).toEqualTypeOf<TransitionTable<JobStatus>>();
-    expectTypeOf(stepTransitions).toEqualTypeOf<TransitionTable<StepStatus>>();
-    expectTypeOf<TransitionTable<JobStatus>>().toEqualTypeOf<{
-      readonly states: readonly JobStatus[];
-      readonly initial: JobStatus;
-      readonly final: ReadonlySet<JobStatus>;
-      readonly edges: ReadonlyMap<JobStatus, readonly JobStatus[]>;
-      path(from: JobStatus, to: JobStatus): readonly JobStatus[] | undefined;
-    }>();
-  });
-
-  it('createJobLifecycle', () => {
-    expectTypeOf(createJobLifecycle).parameters.toEqualTypeOf<[options?: JobLifecycleOptions]>();
-    expectTypeOf(createJobLifecycle).returns.toEqualTypeOf<JobLifecycle>();
-    expectTypeOf<JobLifecycleOptions>().toEqualTypeOf<{ resumeFrom?: JobSnapshot | undefined }>();
-    expectTypeOf<JobLifecycle>().toEqualTypeOf<{
-      observe(snapshot: JobSnapshot): readonly JobEvent[];
-      readonly jobStatus: JobStatus;
-      stepStatus(stepId: string): StepStatus;
-    }>();
-  });
-
-  it('events', () => {
-    expectTypeOf<JobEvent>().toEqualTypeOf<JobTransitionEvent | StepTransitionEvent>();
-    expectTypeOf<JobEvent['type']>().toEqualTypeOf<'job' | 'step'>();
-    expectTypeOf<JobTransitionEvent>().toEqualTypeOf<{
-      readonly type: 'job';
-      readonly jobId: string;
-      readonly from: JobStatus;
-      readonly to: JobStatus;
-      readonly inferred: boolean;
-      readonly snapshot: JobSnapshot;
-    }>();
-    expectTypeOf<StepTransitionEvent>().toEqualTypeOf<{
-      readonly type: 'step';
-      readonly jobId: string;
-      readonly stepId: string;
-      readonly stepType: string;
-      readonly from: StepStatus;
-      readonly to: StepStatus;
-      readonly inferred: boolean;
-      readonly attempt: number;
-      readonly snapshot: JobSnapshot;
-    }>();
+    const [step] = initialTransition(stepMachine);
+    transition(stepMachine, step, { type: 'status.blocked' });
   });
 });
 
 describe('errors', () => {
-  it('every error is an OrdoError with a literal code', () => {
-    expectTypeOf<OrdoErrorCode>().toEqualTypeOf<
-      'HTTP' | 'AUTH' | 'NOT_FOUND' | 'NETWORK' | 'TIMEOUT' | 'SCHEMA' | 'ILLEGAL_TRANSITION' | 'JOB_FAILED'
-    >();
-    expectTypeOf<OrdoError>().toExtend<Error>();
-    expectTypeOf<OrdoError['code']>().toEqualTypeOf<OrdoErrorCode>();
-    expectTypeOf<OrdoError['jobId']>().toEqualTypeOf<string | undefined>();
-    expectTypeOf<OrdoError['name']>().toEqualTypeOf<string>();
-    expectTypeOf<OrdoErrorOptions>().toEqualTypeOf<{ cause?: unknown; jobId?: string | undefined }>();
-    expectTypeOf(isOrdoError).parameters.toEqualTypeOf<[value: unknown]>();
-    expectTypeOf(isOrdoError).guards.toEqualTypeOf<OrdoError>();
+  it('isOrdoError narrows, and each class narrows its code', () => {
+    const caught: unknown = undefined;
+    if (isOrdoError(caught)) expectTypeOf(caught).toEqualTypeOf<OrdoError>();
+    if (caught instanceof OrdoNotFoundError) {
+      expectTypeOf(caught.code).toEqualTypeOf<'NOT_FOUND'>();
+      expectTypeOf(caught).toExtend<OrdoHttpError>();
+    }
+    if (caught instanceof OrdoHttpError) expectTypeOf(caught.code).toEqualTypeOf<'HTTP' | 'AUTH' | 'NOT_FOUND'>();
+    expectTypeOf<OrdoAuthError>().toExtend<OrdoHttpError>();
+    expectTypeOf({} as OrdoIllegalTransitionError).toHaveProperty('subject').toEqualTypeOf<string>();
     // @ts-expect-error OrdoError is abstract
     new OrdoError('x');
-
-    expectTypeOf<OrdoHttpError['code']>().toEqualTypeOf<'HTTP' | 'AUTH' | 'NOT_FOUND'>();
-    expectTypeOf<OrdoAuthError['code']>().toEqualTypeOf<'AUTH'>();
-    expectTypeOf<OrdoNotFoundError['code']>().toEqualTypeOf<'NOT_FOUND'>();
-    expectTypeOf<OrdoNetworkError['code']>().toEqualTypeOf<'NETWORK'>();
-    expectTypeOf<OrdoTimeoutError['code']>().toEqualTypeOf<'TIMEOUT'>();
-    expectTypeOf<OrdoSchemaError['code']>().toEqualTypeOf<'SCHEMA'>();
-    expectTypeOf<OrdoIllegalTransitionError['code']>().toEqualTypeOf<'ILLEGAL_TRANSITION'>();
-    expectTypeOf<OrdoJobFailedError['code']>().toEqualTypeOf<'JOB_FAILED'>();
-
-    for (const error of [
-      {} as OrdoHttpError,
-      {} as OrdoNetworkError,
-      {} as OrdoTimeoutError,
-      {} as OrdoSchemaError,
-      {} as OrdoIllegalTransitionError,
-      {} as OrdoJobFailedError,
-    ]) {
-      expectTypeOf(error).toExtend<OrdoError>();
-    }
-    expectTypeOf<OrdoAuthError>().toExtend<OrdoHttpError>();
-    expectTypeOf<OrdoNotFoundError>().toExtend<OrdoHttpError>();
     const error = {} as OrdoSchemaError;
     // @ts-expect-error codes are read-only
     error.code = 'SCHEMA';
   });
-
-  it('HTTP errors', () => {
-    expectTypeOf(OrdoHttpError).constructorParameters.toEqualTypeOf<[message: string, options: OrdoHttpErrorOptions]>();
-    expectTypeOf(OrdoAuthError).constructorParameters.toEqualTypeOf<[message: string, options: OrdoHttpErrorOptions]>();
-    expectTypeOf(OrdoNotFoundError).constructorParameters.toEqualTypeOf<[message: string, options: OrdoHttpErrorOptions]>();
-    expectTypeOf<OrdoHttpErrorOptions>().toEqualTypeOf<{
-      cause?: unknown;
-      jobId?: string | undefined;
-      status: number;
-      url: string;
-      retryAfterMs?: number | null;
-      bodyExcerpt?: string;
-    }>();
-    expectTypeOf<Pick<OrdoHttpError, 'status' | 'url' | 'retryAfterMs' | 'bodyExcerpt'>>().toEqualTypeOf<{
-      readonly status: number;
-      readonly url: string;
-      readonly retryAfterMs: number | null;
-      readonly bodyExcerpt: string;
-    }>();
-  });
-
-  it('network, timeout, schema, illegal transition and job failed errors', () => {
-    expectTypeOf(OrdoNetworkError).constructorParameters.toEqualTypeOf<
-      [message: string, options?: OrdoErrorOptions & { url?: string | undefined; retryable?: boolean; systemCode?: string | undefined }]
-    >();
-    expectTypeOf<Pick<OrdoNetworkError, 'url' | 'retryable' | 'systemCode'>>().toEqualTypeOf<{
-      readonly url: string | undefined;
-      readonly retryable: boolean;
-      readonly systemCode: string | undefined;
-    }>();
-
-    expectTypeOf(OrdoTimeoutError).constructorParameters.toEqualTypeOf<
-      [
-        message: string,
-        options: OrdoErrorOptions & {
-          lastSnapshot: JobSnapshot | null;
-          timeoutMs: number;
-          scope?: OrdoTimeoutScope;
-          requests?: number;
-          failures?: number;
-        },
-      ]
-    >();
-    expectTypeOf<OrdoTimeoutScope>().toEqualTypeOf<'watch' | 'request'>();
-    expectTypeOf<Pick<OrdoTimeoutError, 'scope' | 'lastSnapshot' | 'timeoutMs' | 'requests' | 'failures'>>().toEqualTypeOf<{
-      readonly scope: OrdoTimeoutScope;
-      readonly lastSnapshot: JobSnapshot | null;
-      readonly timeoutMs: number;
-      readonly requests: number;
-      readonly failures: number;
-    }>();
-
-    expectTypeOf(OrdoSchemaError).constructorParameters.toEqualTypeOf<
-      [
-        message: string,
-        options: OrdoErrorOptions & { issues: readonly OrdoSchemaIssue[]; bodyExcerpt?: string; contentType?: string | undefined },
-      ]
-    >();
-    expectTypeOf<OrdoSchemaIssue>().toEqualTypeOf<{ readonly path: string; readonly message: string; readonly received: unknown }>();
-    expectTypeOf<Pick<OrdoSchemaError, 'issues' | 'bodyExcerpt' | 'contentType'>>().toEqualTypeOf<{
-      readonly issues: readonly OrdoSchemaIssue[];
-      readonly bodyExcerpt: string;
-      readonly contentType: string | undefined;
-    }>();
-
-    expectTypeOf(OrdoIllegalTransitionError).constructorParameters.toEqualTypeOf<
-      [
-        message: string,
-        options: OrdoErrorOptions & {
-          subject: string;
-          from: JobStatus | StepStatus;
-          to: JobStatus | StepStatus;
-          snapshot: JobSnapshot;
-        },
-      ]
-    >();
-    expectTypeOf<Pick<OrdoIllegalTransitionError, 'subject' | 'from' | 'to' | 'snapshot'>>().toEqualTypeOf<{
-      readonly subject: string;
-      readonly from: JobStatus | StepStatus;
-      readonly to: JobStatus | StepStatus;
-      readonly snapshot: JobSnapshot;
-    }>();
-
-    expectTypeOf(OrdoJobFailedError).constructorParameters.toEqualTypeOf<
-      [message: string, options: OrdoErrorOptions & { snapshot: JobSnapshot }]
-    >();
-    expectTypeOf<Pick<OrdoJobFailedError, 'snapshot'>>().toEqualTypeOf<{ readonly snapshot: JobSnapshot }>();
-  });
 });
 
 describe('ordo-status/testing', () => {
-  it('startOrdoSimulator and the simulator', () => {
-    expectTypeOf(startOrdoSimulator).parameters.toEqualTypeOf<[options?: OrdoSimulatorOptions]>();
-    expectTypeOf(startOrdoSimulator).returns.toEqualTypeOf<Promise<OrdoSimulator>>();
-    expectTypeOf<OrdoSimulatorOptions>().toEqualTypeOf<{
-      port?: number;
-      token?: string;
-      scenario?: SimulatorScenarioName | SimulatorScenario;
-      speed?: number;
-      now?: () => number;
-      onRequest?: (request: SimulatorRequest) => void;
-    }>();
-    expectTypeOf<OrdoSimulator['url']>().toEqualTypeOf<string>();
-    expectTypeOf<OrdoSimulator['token']>().toEqualTypeOf<string>();
-    expectTypeOf<OrdoSimulator['requestCount']>().toEqualTypeOf<number>();
-    expectTypeOf<OrdoSimulator['submitJob']>().parameters.toEqualTypeOf<[body?: unknown, options?: SubmitJobOptions]>();
-    expectTypeOf<OrdoSimulator['submitJob']>().returns.toEqualTypeOf<Promise<{ id: number }>>();
-    expectTypeOf<OrdoSimulator['injectFaults']>().parameters.toEqualTypeOf<[jobId: number, faults: readonly SimulatorFault[]]>();
-    expectTypeOf<OrdoSimulator['injectFaults']>().returns.toEqualTypeOf<void>();
-    expectTypeOf<OrdoSimulator['close']>().toEqualTypeOf<() => Promise<void>>();
-    expectTypeOf<SubmitJobOptions>().toEqualTypeOf<{ scenario?: SimulatorScenarioName | SimulatorScenario }>();
-  });
-
-  it('scenario names and fault kinds', () => {
-    expectTypeOf(simulatorScenarioNames).toEqualTypeOf<readonly ['success', 'failed', 'partial', 'retry']>();
+  it('the simulator takes a scenario by name, and its names and fault kinds come from the lists', () => {
+    expectTypeOf(startOrdoSimulator({ scenario: 'retry', speed: 20 })).toEqualTypeOf<Promise<OrdoSimulator>>();
     expectTypeOf<SimulatorScenarioName>().toEqualTypeOf<(typeof simulatorScenarioNames)[number]>();
     expectTypeOf<SimulatorFault['kind']>().toEqualTypeOf<(typeof simulatorFaultKinds)[number]>();
     // @ts-expect-error an unknown scenario
     void startOrdoSimulator({ scenario: 'chaos' });
   });
 
-  it('the marble-testing kit', () => {
-    expectTypeOf(jobBody).parameters.toEqualTypeOf<[init: JobBodyInit]>();
-    expectTypeOf(jobBody).returns.toEqualTypeOf<JobBody>();
-    expectTypeOf<JobBodyInit['status']>().toEqualTypeOf<JobStatus>();
-    expectTypeOf<JobBodyInit['steps']>().toEqualTypeOf<readonly StepBodyInit[] | Readonly<Record<string, StepStatus>> | undefined>();
-    expectTypeOf<JobBody['job']['status']>().toEqualTypeOf<JobStatus>();
-    expectTypeOf<JobBody['steps'][number]['status']>().toEqualTypeOf<StepStatus>();
-    expectTypeOf(scriptedTransport).parameters.toEqualTypeOf<[script: Readonly<Record<string, JobScript>>, options?: ScriptedTransportOptions]>();
-    expectTypeOf(scriptedTransport).returns.toEqualTypeOf<ScriptedTransport>();
-    expectTypeOf<ScriptedTransport>().toExtend<JobTransport>();
-    expectTypeOf<ScriptedTransport['requests']>().toEqualTypeOf<readonly ScriptedRequest[]>();
-    expectTypeOf<ScriptedTransport['requestCount']>().toEqualTypeOf<(id: JobId) => number>();
-    expectTypeOf<ScriptedTransportOptions['scheduler']>().toEqualTypeOf<SchedulerLike | undefined>();
-    expectTypeOf<Extract<JobScript, Function>>().returns.toEqualTypeOf<unknown>();
+  it('jobBody takes steps as a list or a short record, of real statuses only', () => {
+    expectTypeOf(jobBody({ status: 'running', steps: { dem: 'running' } }).job.status).toEqualTypeOf<JobStatus>();
+    jobBody({ status: 'failed', steps: [{ stepId: 'dem', status: 'failed', error: 'out of memory' }] });
     // @ts-expect-error a step status that does not exist
     jobBody({ status: 'running', steps: { dem: 'halted' } });
+    // @ts-expect-error the job status is required
+    jobBody({ steps: { dem: 'running' } });
+  });
+
+  it('scriptedTransport is a JobTransport; a script function gets the request number and context', () => {
+    const scripted = scriptedTransport({
+      7: (request, context) => {
+        expectTypeOf(request).toEqualTypeOf<number>();
+        expectTypeOf(context.signal).toEqualTypeOf<AbortSignal>();
+        return jobBody({ id: 7, status: 'success' });
+      },
+    });
+    jobStatus$(7, { transport: scripted });
+    expectTypeOf(scripted.requests[0]!.signal).toEqualTypeOf<AbortSignal>();
+    // @ts-expect-error the request log is read-only
+    scripted.requests.push({ jobId: '7', at: 0, signal: new AbortController().signal });
+    // @ts-expect-error so is the count of requests in flight
+    scripted.maxInFlight = 0;
   });
 });

@@ -13,7 +13,7 @@
 // lines after the restart, and never skips one.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { catchError, EMPTY, fromEvent, map, merge, of, race, takeUntil } from 'rxjs';
+import { catchError, fromEvent, map, merge, of, race, takeUntil } from 'rxjs';
 import { eachValueFrom } from 'rxjs-for-await';
 import { createJobLifecycle, createOrdoClient, jobSnapshotFromJSON, normalizeJobId } from 'ordo-status';
 

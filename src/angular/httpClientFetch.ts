@@ -45,6 +45,7 @@ export function httpClientFetch(http: HttpClient, origin: string | undefined): t
     new Promise<Response>((resolve, reject) => {
       const signal = init?.signal ?? undefined;
       if (signal?.aborted) {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- like fetch: rejects with the signal's reason, whatever it is
         reject(signal.reason);
         return;
       }
@@ -54,6 +55,7 @@ export function httpClientFetch(http: HttpClient, origin: string | undefined): t
       new Headers(init?.headers).forEach((value, name) => (headers[name] = value));
       const onAbort = () => {
         subscription.unsubscribe();
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- like fetch: rejects with the signal's reason
         reject(signal?.reason);
       };
       // Settled: the signal (which may outlive this request) keeps no listener of it.

@@ -7,7 +7,7 @@ import type { JobSnapshot, JobStatus, JobStep, StepStatus } from 'ordo-status';
  * neither move the cursor nor forge a line of output.
  */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters are what it replaces
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
@@ -40,36 +40,28 @@ export function jobDurationMs(snapshot: JobSnapshot, nowMs: number): number | nu
   return snapshot.job.startedAt === null ? null : nowMs - snapshot.job.startedAt.getTime();
 }
 
-const icons: Record<StepStatus | JobStatus, string> = {
-  pending: '·',
-  running: '▶',
-  blocked: '⏸',
-  success: '✔',
-  failed: '✖',
-  skipped: '↷',
-  partial: '◐',
+/**
+ * How each job and step status looks: its icon and its colour. Exhaustive, so a new status in
+ * `jobStatuses` / `stepStatuses` (src/machine/statuses.ts) must be given a look here.
+ */
+const looks: Readonly<Record<StepStatus | JobStatus, { readonly icon: string; readonly paint: (text: string) => string }>> = {
+  pending: { icon: '·', paint: pc.dim },
+  running: { icon: '▶', paint: pc.cyan },
+  blocked: { icon: '⏸', paint: pc.yellow },
+  success: { icon: '✔', paint: pc.green },
+  failed: { icon: '✖', paint: pc.red },
+  skipped: { icon: '↷', paint: pc.dim },
+  partial: { icon: '◐', paint: pc.yellow },
 };
 
 /** Colours a status word (colours are off when the output is not a terminal or NO_COLOR is set). */
 export function paintStatus(status: StepStatus | JobStatus, text: string = status): string {
-  switch (status) {
-    case 'success':
-      return pc.green(text);
-    case 'failed':
-      return pc.red(text);
-    case 'partial':
-    case 'blocked':
-      return pc.yellow(text);
-    case 'running':
-      return pc.cyan(text);
-    default:
-      return pc.dim(text);
-  }
+  return looks[status].paint(text);
 }
 
 /** The icon of a status, coloured. */
 export function statusIcon(status: StepStatus | JobStatus): string {
-  return paintStatus(status, icons[status]);
+  return looks[status].paint(looks[status].icon);
 }
 
 /** The closing line of a watch: `job 1 success in 11.6 s · 5/5 steps · 4/4 outputs delivered`. */

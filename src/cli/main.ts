@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { createOrdoClient } from 'ordo-status';
+import { createOrdoClient, defaultRetryOptions } from 'ordo-status';
 import { pineyDamJobRequest, simulatorScenarioNames, startOrdoSimulator, type SimulatorScenarioName } from 'ordo-status/testing';
 import { parseDuration, parseEnvName, parseJobId, parsePort, parseRetries, parseSpeed } from './options.js';
 import { exitCodes, runWatch } from './runWatch.js';
@@ -50,7 +50,7 @@ function program(): Command {
     .option('--token-env <name>', 'environment variable that holds the Bearer token', parseEnvName, 'ORDO_TOKEN')
     .option('--interval <duration>', 'time between an answer and the next request: 500ms, 3s, 1m (a bare number is milliseconds)', parseDuration, 3000)
     .option('--timeout <duration>', 'give up after this long (default: no limit)', parseDuration)
-    .option('--retries <n>', 'retry up to n consecutive transient failures (network, timeouts, 408, 429, 5xx), within 5 minutes of failing', parseRetries, 5)
+    .option('--retries <n>', `retry up to n consecutive transient failures (network, timeouts, HTTP ${defaultRetryOptions.statusCodes.join(', ')}), within ${defaultRetryOptions.maxElapsedMs / 60_000} minutes of failing`, parseRetries, 5)
     .option('--json', 'print NDJSON: one object per transition, then the final snapshot')
     .action(async (id: string, options: { baseUrl?: string; tokenEnv: string; interval: number; timeout?: number; retries: number; json?: boolean }, command: Command) => {
       const baseUrl = options.baseUrl ?? process.env['ORDO_BASE_URL'];
@@ -58,11 +58,11 @@ function program(): Command {
       const token = process.env[options.tokenEnv];
       let client;
       try {
-        client = createOrdoClient({ baseUrl: baseUrl as string, token: token || undefined });
+        client = createOrdoClient({ baseUrl: baseUrl, token: token || undefined });
       } catch (error) {
         command.error(`error: ${(error as Error).message}`, { exitCode: exitCodes.usage });
       }
-      const outcome = await runWatch(client as NonNullable<typeof client>, id, chooseView(options.json === true), {
+      const outcome = await runWatch(client, id, chooseView(options.json === true), {
         intervalMs: options.interval,
         timeoutMs: options.timeout,
         retries: options.retries,
@@ -121,7 +121,7 @@ function program(): Command {
         }
         command.error(`error: ${(error as Error).message}`, { exitCode: exitCodes.usage });
       }
-      const sim = simulator as NonNullable<typeof simulator>;
+      const sim = simulator;
       // Listen for Ctrl-C before telling anyone to press it.
       const stopped = new Promise<void>((resolve) => {
         interruptSignal().addEventListener('abort', () => resolve(), { once: true });
@@ -147,7 +147,7 @@ function program(): Command {
 
 async function main(argv: readonly string[]): Promise<number> {
   try {
-    await program().parseAsync(argv as string[]);
+    await program().parseAsync(argv);
     return Number(process.exitCode ?? 0);
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -168,7 +168,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 // Exit explicitly once the output has drained: idle keep-alive sockets must not hold the process
 // open, and a slow reader (`watch --json | jq`) must still get every line.
-main(process.argv)
+void main(process.argv)
   .then(async (code) => {
     await Promise.all([drained(process.stdout), drained(process.stderr)]);
     return code;

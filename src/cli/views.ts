@@ -125,7 +125,7 @@ export function createLiveView(stream: NodeJS.WriteStream, err: Write): WatchVie
       barCompleteString: '█'.repeat(barOptions.barsize),
       barIncompleteString: '░'.repeat(barOptions.barsize),
       barGlue: '',
-    } as never);
+    });
 
   function stepLine(step: JobStep, nowMs: number, widths: { id: number; type: number }): string {
     const status = padVisible(step.status, 8);

@@ -1,4 +1,5 @@
-import type { JobSnapshot, JobStatus, StepStatus } from '../schema/types.js';
+import type { JobStatus, StepStatus } from '../machine/statuses.js';
+import type { JobSnapshot } from '../schema/types.js';
 import { OrdoError, type OrdoErrorOptions } from './OrdoError.js';
 
 /**

@@ -1,4 +1,5 @@
-import type { JobSnapshot, JobStatus, StepStatus } from '../schema/types.js';
+import type { JobSnapshot } from '../schema/types.js';
+import type { JobStatus, StepStatus } from './statuses.js';
 
 /**
  * A change of the job's own status, e.g. `running → success`.

@@ -1,5 +1,6 @@
 import { OrdoIllegalTransitionError } from '../errors/OrdoIllegalTransitionError.js';
-import type { JobSnapshot, JobStatus, StepStatus } from '../schema/types.js';
+import type { JobSnapshot } from '../schema/types.js';
+import type { JobStatus, StepStatus } from './statuses.js';
 import { isTerminalJobStatus } from './terminal.js';
 import type { JobEvent, StepTransitionEvent } from './jobEvent.js';
 import { jobTransitions, stepTransitions } from './transitionTable.js';

@@ -1,5 +1,5 @@
 import { createMachine } from 'xstate';
-import type { JobStatus } from '../schema/types.js';
+import type { JobStatus } from './statuses.js';
 
 /**
  * The event that tells a lifecycle machine the server reported a status: `status.<status>`.

@@ -1,5 +1,5 @@
 import { createMachine } from 'xstate';
-import type { StepStatus } from '../schema/types.js';
+import type { StepStatus } from './statuses.js';
 import type { StatusEvent } from './jobMachine.js';
 
 /** Events of {@link stepMachine}. */

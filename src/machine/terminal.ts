@@ -1,4 +1,4 @@
-import { jobStatuses, stepStatuses, type JobStatus, type StepStatus } from '../schema/types.js';
+import { jobStatuses, stepStatuses, type JobStatus, type StepStatus } from './statuses.js';
 import { jobTransitions, stepTransitions } from './transitionTable.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { AnyStateMachine } from 'xstate';
-import { jobStatuses, stepStatuses, type JobStatus, type StepStatus } from '../schema/types.js';
+import { jobStatuses, stepStatuses, type JobStatus, type StepStatus } from './statuses.js';
 import { jobMachine } from './jobMachine.js';
 import { stepMachine } from './stepMachine.js';
 

@@ -16,12 +16,11 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   // No key arrays (Object.keys): a poll of a 10,000-step job compares tens of thousands of objects.
   let keys = 0;
   for (const key in left) {
-    if (!hasOwn.call(left, key)) continue;
+    if (!Object.hasOwn(left, key)) continue;
     keys += 1;
-    if (!hasOwn.call(right, key) || !jsonEqual(left[key], right[key])) return false;
+    if (!Object.hasOwn(right, key) || !jsonEqual(left[key], right[key])) return false;
   }
-  for (const key in right) if (hasOwn.call(right, key)) keys -= 1;
+  for (const key in right) if (Object.hasOwn(right, key)) keys -= 1;
   return keys === 0;
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;

@@ -1,7 +1,9 @@
 import type * as z from 'zod/mini';
-import { OrdoSchemaError, type OrdoSchemaIssue } from '../errors/OrdoSchemaError.js';
+import { invalidBodyError } from '../body/invalidBodyError.js';
+import { parseJsonText } from '../body/parseJsonText.js';
+import { describeReceived, toIssue } from './zodIssues.js';
 import { normalizeJobId, type JobId } from './jobId.js';
-import { completedStepCount, detailingPercent, progressFraction } from './progress.js';
+import { computeJobProgress, detailingPercent } from './progress.js';
 import type { JobInfo, JobOutput, JobSnapshot, JobStep } from './types.js';
 import { jsonEqual } from './jsonEqual.js';
 import { wireEnvelopeSchema, wireJobSchema, wireOutputSchema, wireStepSchema, type WireJobBody, type WireOutput, type WireStep } from './wireSchema.js';
@@ -24,84 +26,6 @@ export interface ParseJobSnapshotOptions {
    * @defaultValue validate and build every step
    */
   previous?: JobSnapshot | undefined;
-}
-
-const excerptLength = 200;
-
-/** The first {@link excerptLength} characters of a body, for error messages. */
-export function excerptOf(body: unknown): string {
-  let text: string;
-  if (typeof body === 'string') text = body;
-  else {
-    try {
-      text = JSON.stringify(body) ?? String(body);
-    } catch {
-      // Circular, BigInt, or nested too deep to print (String() would overflow as well).
-      text = Array.isArray(body) ? '[…]' : '{…}';
-    }
-  }
-  return text.length > excerptLength ? `${text.slice(0, excerptLength - 1)}…` : text;
-}
-
-/** Renders a value the way it appears in JSON, for messages: `"paused"`, `42`, `null`, `an object`. */
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  if (Array.isArray(value)) return 'an array';
-  return `${typeof value === 'object' ? 'an object' : typeof value}`;
-}
-
-/** `['steps', 2, 'status']` → `steps[2].status`. */
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
-  }
-  return out;
-}
-
-function toIssue(issue: z.core.$ZodIssue): OrdoSchemaIssue {
-  const received = (issue as { input?: unknown }).input;
-  let message: string;
-  switch (issue.code) {
-    case 'invalid_value': {
-      const allowed = `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-      message = received === undefined ? `missing (expected ${allowed})` : `expected ${allowed}; received ${describe(received)}`;
-      break;
-    }
-    case 'invalid_type': {
-      const expected = issue.expected === 'int' ? 'an integer' : issue.expected;
-      message = received === undefined ? `missing (expected ${expected})` : `expected ${expected}, received ${describe(received)}`;
-      break;
-    }
-    default:
-      message = `${issue.message.replace(/^Invalid input: /, '')}; received ${describe(received)}`;
-  }
-  return { path: formatPath(issue.path), message, received };
-}
-
-function schemaError(
-  issues: readonly OrdoSchemaIssue[],
-  body: unknown,
-  jobId: string | undefined,
-  contentType: string | undefined,
-  cause?: unknown,
-): OrdoSchemaError {
-  const shown = issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path === '' ? 'body' : issue.path}: ${issue.message}`)
-    .join('; ');
-  const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : '';
-  const subject = jobId === undefined ? 'job status body' : `job status body for job ${jobId}`;
-  return new OrdoSchemaError(`Invalid ${subject}: ${shown}${more}`, {
-    issues,
-    bodyExcerpt: excerptOf(body),
-    contentType,
-    jobId,
-    cause,
-  });
 }
 
 function toDate(value: string | null | undefined): Date | null {
@@ -173,11 +97,7 @@ function toSnapshot(wire: WireJobBody, job: JobInfo | undefined, steps: JobStep[
         completedSteps: wire.progress.completed_steps,
         totalSteps: wire.progress.total_steps,
       }
-    : {
-        fraction: progressFraction(wire.steps),
-        completedSteps: completedStepCount(wire.steps),
-        totalSteps: wire.steps.length,
-      };
+    : computeJobProgress(wire.steps);
   return Object.freeze({
     job:
       job ??
@@ -196,36 +116,6 @@ function toSnapshot(wire: WireJobBody, job: JobInfo | undefined, steps: JobStep[
     outputs: Object.freeze(outputs),
     raw,
   });
-}
-
-/**
- * Parses a response text as JSON.
- *
- * @throws {@link OrdoSchemaError} when the text is empty or not JSON: the message says so, names
- *   the content type when known and shows the first characters.
- */
-export function parseJsonText(
-  text: string,
-  options: { jobId?: string | undefined; contentType?: string | undefined } = {},
-): unknown {
-  const { jobId, contentType } = options;
-  if (text.trim() === '') {
-    const type = contentType ? ` (content type ${contentType})` : '';
-    throw schemaError([{ path: '', message: `the body is empty${type}, expected a JSON object`, received: text }], text, jobId, contentType);
-  }
-  try {
-    // A byte order mark is not JSON, but some servers and files start with one.
-    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch (cause) {
-    const type = contentType ? ` (content type ${contentType})` : '';
-    throw schemaError(
-      [{ path: '', message: `the body is not JSON${type}; it starts with ${JSON.stringify(text.slice(0, 40))}`, received: excerptOf(text) }],
-      text,
-      jobId,
-      contentType,
-      cause,
-    );
-  }
 }
 
 /**
@@ -306,13 +196,13 @@ export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions
         failures.push({ schema, value: candidate, path: [key, index] });
         return;
       }
-      wire.push(checked.data as W);
-      parsed.push(build(checked.data as W, { raw: old, parsed: reusable ? before![index] : undefined }));
+      wire.push(checked.data);
+      parsed.push(build(checked.data, { raw: old, parsed: reusable ? before[index] : undefined }));
     });
     return { wire, parsed };
   }
-  const steps = list<WireStep, JobStep>('steps', wireStepSchema as z.ZodMiniType<WireStep>, toStep, previous?.steps);
-  const outputs = list<WireOutput, JobOutput>('outputs', wireOutputSchema as z.ZodMiniType<WireOutput>, toOutput, previous?.outputs);
+  const steps = list<WireStep, JobStep>('steps', wireStepSchema, toStep, previous?.steps);
+  const outputs = list<WireOutput, JobOutput>('outputs', wireOutputSchema, toOutput, previous?.outputs);
 
   if (!envelope.success || failures.length > 0) {
     // Validate again with the received values in the issues: only bad bodies pay for them.
@@ -325,15 +215,15 @@ export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions
       const detailed = failure.schema.safeParse(failure.value, { reportInput: true });
       if (!detailed.success) issues.push(...detailed.error.issues.map((issue) => ({ ...issue, path: [...failure.path, ...issue.path] })));
     }
-    throw schemaError(issues.map(toIssue), raw, jobId, options.contentType);
+    throw invalidBodyError(issues.map(toIssue), raw, jobId, options.contentType);
   }
   const wire = { ...envelope.data, job: wireJob, steps: steps.wire, outputs: outputs.wire } as WireJobBody;
 
   const seen = new Set<string>();
   for (const [index, step] of wire.steps.entries()) {
     if (seen.has(step.step_id)) {
-      throw schemaError(
-        [{ path: `steps[${index}].step_id`, message: `duplicate step id ${describe(step.step_id)}`, received: step.step_id }],
+      throw invalidBodyError(
+        [{ path: `steps[${index}].step_id`, message: `duplicate step id ${describeReceived(step.step_id)}`, received: step.step_id }],
         raw,
         jobId,
         options.contentType,
@@ -342,11 +232,11 @@ export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions
     seen.add(step.step_id);
   }
   if (jobId !== undefined && String(wire.job.id) !== jobId) {
-    throw schemaError(
+    throw invalidBodyError(
       [
         {
           path: 'job.id',
-          message: `expected job ${JSON.stringify(jobId)} (the id that was asked for); received ${describe(wire.job.id)}`,
+          message: `expected job ${JSON.stringify(jobId)} (the id that was asked for); received ${describeReceived(wire.job.id)}`,
           received: wire.job.id,
         },
       ],

@@ -6,10 +6,33 @@
  * `fixtures/ordo-server/` (the fractions match bit for bit, float rounding included).
  */
 
-/** The wire fields the progress arithmetic reads from a step. */
+import type { StepStatus } from '../machine/statuses.js';
+import type { JobProgress } from './types.js';
+
+/** The wire fields the progress arithmetic reads from a step (`status`, and `last_detailing` for a running one). */
 export interface ProgressStepInput {
   readonly status: string;
   readonly last_detailing?: { readonly progress?: unknown } | null | undefined;
+}
+
+/**
+ * A job's progress from its wire step rows, computed exactly as a real Ordo server computes its
+ * `progress` block: `fraction` is the mean over all steps of 1 for `success`, the latest
+ * detailing percent ÷ 100 for `running`, 0 otherwise (steps summed in the given order, which
+ * should be the server's: by `step_id`); `completedSteps` counts `success` and `failed`;
+ * `totalSteps` is `steps.length`. Used by {@link parseJobSnapshot} for servers older than 1.1
+ * (which send no `progress`), and by the simulator and `jobBody` of `ordo-status/testing`.
+ *
+ * Source: ordo-api.md, "`GET /jobs/:id` body" (`progress`); checked bit for bit against
+ * `fixtures/ordo-server/`.
+ * @param steps - The job's `steps[]` rows as on the wire (snake_case).
+ * @returns `{ fraction, completedSteps, totalSteps }`, `fraction` from 0 to 1 (`0` without steps).
+ * @example
+ * computeJobProgress([{ status: 'success' }, { status: 'running', last_detailing: { progress: { percent: 50 } } }]);
+ * // { fraction: 0.75, completedSteps: 1, totalSteps: 2 }
+ */
+export function computeJobProgress(steps: readonly ProgressStepInput[]): JobProgress {
+  return { fraction: progressFraction(steps), completedSteps: completedStepCount(steps), totalSteps: steps.length };
 }
 
 /**
@@ -32,19 +55,38 @@ export function detailingPercent(detailing: { readonly progress?: unknown } | nu
  * is the server's step order) of 1 for `success`, detailing percent ÷ 100 for `running`, and 0
  * for every other status. A fraction from 0 to 1; `0` for a job without steps.
  */
-export function progressFraction(steps: readonly ProgressStepInput[]): number {
+/**
+ * What each step status adds to the job's progress: its share of the mean, and whether it counts
+ * as completed. Exhaustive, so a new step status must be given its place in the arithmetic.
+ * Source: ordo-api.md, "`GET /jobs/:id` body" (`progress`).
+ */
+const stepShares: Readonly<Record<StepStatus, { readonly share: (step: ProgressStepInput) => number; readonly completed: boolean }>> = {
+  pending: { share: () => 0, completed: false },
+  running: { share: (step) => detailingPercent(step.last_detailing) / 100, completed: false },
+  blocked: { share: () => 0, completed: false },
+  success: { share: () => 1, completed: true },
+  failed: { share: () => 0, completed: true },
+  skipped: { share: () => 0, completed: false },
+};
+
+/** The entry of a wire status; `undefined` for a word no server sends (the schema rejects those). */
+const shareOf = (status: string) => (stepShares as Partial<Record<string, (typeof stepShares)[StepStatus]>>)[status];
+
+/**
+ * The server's `progress.percentage`: the mean over all steps (summed in the given order, which
+ * is the server's step order) of each status's share. A fraction from 0 to 1; `0` for a job
+ * without steps.
+ */
+function progressFraction(steps: readonly ProgressStepInput[]): number {
   if (steps.length === 0) return 0;
   let sum = 0;
-  for (const step of steps) {
-    if (step.status === 'success') sum += 1;
-    else if (step.status === 'running') sum += detailingPercent(step.last_detailing) / 100;
-  }
+  for (const step of steps) sum += shareOf(step.status)?.share(step) ?? 0;
   return sum / steps.length;
 }
 
 /** The server's `progress.completed_steps`: steps in `success` or `failed` (skipped steps are not counted). */
-export function completedStepCount(steps: readonly ProgressStepInput[]): number {
+function completedStepCount(steps: readonly ProgressStepInput[]): number {
   let count = 0;
-  for (const step of steps) if (step.status === 'success' || step.status === 'failed') count += 1;
+  for (const step of steps) if (shareOf(step.status)?.completed === true) count += 1;
   return count;
 }

@@ -1,5 +1,7 @@
 import { OrdoSchemaError } from '../errors/OrdoSchemaError.js';
-import { excerptOf, parseJobSnapshot, parseJsonText } from './parseJobSnapshot.js';
+import { excerptOf } from '../body/excerptOf.js';
+import { parseJsonText } from '../body/parseJsonText.js';
+import { parseJobSnapshot } from './parseJobSnapshot.js';
 import { normalizeJobId, type JobId } from './jobId.js';
 import type { JobSnapshot } from './types.js';
 

@@ -1,22 +1,4 @@
-/**
- * The five job statuses an Ordo server reports.
- *
- * Source: ordo-api.md, "Statuses seen"; design.md, "Lifecycles".
- */
-export const jobStatuses = ['pending', 'running', 'success', 'failed', 'partial'] as const;
-
-/** A job status: `pending → running → success | failed | partial`. */
-export type JobStatus = (typeof jobStatuses)[number];
-
-/**
- * The six step statuses an Ordo server reports (`blocked` is a worker's retry cool-down).
- *
- * Source: ordo-api.md, "Statuses seen"; design.md, "Lifecycles".
- */
-export const stepStatuses = ['pending', 'running', 'blocked', 'success', 'failed', 'skipped'] as const;
-
-/** A step status: `pending → running → success | failed`, `pending → skipped`, and `blocked` between attempts. */
-export type StepStatus = (typeof stepStatuses)[number];
+import type { JobStatus, StepStatus } from '../machine/statuses.js';
 
 /** The job itself, as in `body.job`, camelCased. */
 export interface JobInfo {

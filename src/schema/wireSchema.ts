@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { jobStatuses, stepStatuses } from './types.js';
+import { jobStatuses, stepStatuses } from '../machine/statuses.js';
 
 /**
  * The zod schema (zod/mini: the same validation, a fraction of the bundle) of a `GET /jobs/:id` body as the server sends it (snake_case).

@@ -188,6 +188,7 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
     maxInFlight,
     maxBatchSize,
     shouldBatch: () => batch !== false && engine.size >= 2,
+    retryStatusCodes: clientSettings.retry.statusCodes,
   });
   const engine = createPollEngine({ batcher, scheduler: clientSettings.scheduler, retainTerminalMs: retainMs, maxRetainedTerminal: maxRetained });
 

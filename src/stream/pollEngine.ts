@@ -5,8 +5,7 @@ import type { JobSnapshot } from '../schema/types.js';
 import type { Batcher, BatchTarget } from '../transport/batching.js';
 import { onAbort } from './abortWith.js';
 import { acceptAnswer, pollInterval, recordFailure, recordRequest, tellRetry, type PollState } from './pollState.js';
-import { requestTimeoutError } from './requestJob.js';
-import { watchTimeoutError } from './watchJob.js';
+import { requestTimeoutError, watchTimeoutError } from './timeoutErrors.js';
 import type { RetryInfo } from './retryPolicy.js';
 import { documentVisibility, whenShown, type VisibilitySource } from './visibility.js';
 import type { ResolvedWatchOptions } from './watchOptions.js';
@@ -192,7 +191,7 @@ class Engine implements PollEngine {
       stopAbort?.();
       const index = watched.watchers.indexOf(watcher);
       if (index >= 0) watched.watchers.splice(index, 1);
-      if (watched.watchers.length === 0 && (watched.phase as Phase) !== 'ended') this.stop(watched);
+      if (watched.watchers.length === 0 && (watched.phase) !== 'ended') this.stop(watched);
     };
   }
 
@@ -345,7 +344,7 @@ class Engine implements PollEngine {
       draw = this.draws.get(error);
       if (draw === undefined) this.draws.set(error, (draw = Math.random()));
     }
-    const decision = recordFailure(job, error, now, job.settings, draw === undefined ? undefined : () => draw as number);
+    const decision = recordFailure(job, error, now, job.settings, draw === undefined ? undefined : () => draw);
     if (!decision.retry) return this.end(job, decision.error);
     for (const watcher of [...job.watchers]) tellRetry(watcher.onRetry, decision.info);
     if (job.phase === 'ended') return;

@@ -4,7 +4,7 @@ import { jsonEqual } from '../schema/jsonEqual.js';
 import { parseJobSnapshot } from '../schema/parseJobSnapshot.js';
 import type { JobSnapshot } from '../schema/types.js';
 import { checkDuration } from './duration.js';
-import { toOrdoError } from './requestJob.js';
+import { toOrdoError } from '../errors/toOrdoError.js';
 import { decideRetry, type RetryDecision, type RetryInfo } from './retryPolicy.js';
 import type { ResolvedWatchOptions } from './watchOptions.js';
 
@@ -124,4 +124,16 @@ export function tellRetry(onRetry: ((info: RetryInfo) => void) | undefined, info
   } catch {
     // Nothing to do: the watch goes on.
   }
+}
+
+/** Counts a poll keeps, for the errors that report them. */
+export interface PollStats {
+  requests: number;
+  failures: number;
+  last: JobSnapshot | undefined;
+}
+
+/** The counts of a poll state, for the errors that report them. */
+export function pollStats(state: PollState): PollStats {
+  return { requests: state.requests, failures: state.totalFailures, last: state.lifecycle.last };
 }

@@ -1,36 +1,10 @@
 import { from, Observable, type SchedulerLike } from 'rxjs';
-import { OrdoError } from '../errors/OrdoError.js';
 import { OrdoNetworkError } from '../errors/OrdoNetworkError.js';
-import { OrdoTimeoutError } from '../errors/OrdoTimeoutError.js';
+import { toOrdoError } from '../errors/toOrdoError.js';
 import type { JobSnapshot } from '../schema/types.js';
 import { bodyInput } from '../transport/bodyInput.js';
 import type { JobTransport } from '../transport/types.js';
-
-/** `String(value)` that cannot throw (a null-prototype object, a throwing `toString`). */
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
-}
-
-/** Keeps errors of this library as they are; wraps anything else in an {@link OrdoNetworkError}. */
-export function toOrdoError(error: unknown, jobId: string): OrdoError {
-  if (error instanceof OrdoError) return error;
-  const message = error instanceof Error ? error.message : safeString(error);
-  return new OrdoNetworkError(`The transport failed for job ${jobId}: ${message}`, { cause: error, jobId });
-}
-
-/** One request got no answer in time (`requestTimeoutMs`, scope `'request'`; retried), counted as of the timeout. */
-export function requestTimeoutError(
-  jobId: string,
-  timeoutMs: number,
-  lastSnapshot: JobSnapshot | null,
-  counts: { readonly requests: number; readonly failures: number },
-): OrdoTimeoutError {
-  return new OrdoTimeoutError(`No answer for job ${jobId} within ${timeoutMs} ms`, { jobId, timeoutMs, scope: 'request', lastSnapshot, ...counts });
-}
+import { requestTimeoutError } from './timeoutErrors.js';
 
 /** Options of {@link requestJob}. */
 export interface RequestJobOptions {

@@ -4,7 +4,6 @@ import { OrdoIllegalTransitionError } from '../errors/OrdoIllegalTransitionError
 import { OrdoNetworkError } from '../errors/OrdoNetworkError.js';
 import { OrdoNotFoundError } from '../errors/OrdoNotFoundError.js';
 import { OrdoTimeoutError } from '../errors/OrdoTimeoutError.js';
-import { transientHttpStatuses } from '../transport/httpError.js';
 import { maxTimerDelayMs } from './duration.js';
 
 /**
@@ -49,6 +48,18 @@ export interface RetryOptions {
    * @defaultValue 0.5
    */
   jitter?: number;
+  /**
+   * The HTTP statuses that say "try again later" and are retried like network errors and request
+   * timeouts; every other status is permanent. The defaults are the statuses RFC 9110 and RFC 6585
+   * give that meaning: 408 Request Timeout, 429 Too Many Requests, 500, 502 Bad Gateway,
+   * 503 Service Unavailable, 504 Gateway Timeout. The one list of transient statuses: the docs,
+   * the CLI and the client's batching read it from {@link defaultRetryOptions}.
+   *
+   * Source: RFC 9110 §15.5.9, §15.6; RFC 6585 §4; ordo-api.md ("Errors": a restarting server and
+   * its gateway answer 502/503).
+   * @defaultValue `[408, 429, 500, 502, 503, 504]`
+   */
+  statusCodes?: readonly number[];
 }
 
 /** The defaults of {@link RetryOptions}. */
@@ -59,6 +70,7 @@ export const defaultRetryOptions: Readonly<Required<RetryOptions>> = Object.free
   maxDelayMs: 30_000,
   maxRetryAfterMs: 300_000,
   jitter: 0.5,
+  statusCodes: Object.freeze([408, 429, 500, 502, 503, 504]),
 });
 
 /** What `onRetry` is told before each retry. */
@@ -81,17 +93,19 @@ export interface RetryInfo {
 /**
  * Whether retrying a failure can help:
  * - transient: {@link OrdoNetworkError} (unless `retryable` is false), a request's
- *   {@link OrdoTimeoutError}, HTTP 408, 429, 500, 502, 503 and 504;
+ *   {@link OrdoTimeoutError}, an {@link OrdoHttpError} whose status is in `statusCodes`;
  * - permanent: every other HTTP status (400, 401 after the token refresh, 403, 404…), schema
  *   errors, illegal transitions, the whole watch's deadline.
  * The watch adds two cases of its own: a 404 within `notFoundGraceMs`, and a regression when
  * `onIllegalTransition` is `'skip'`.
+ * @param error - Any failure (non-Ordo errors are permanent).
+ * @param statusCodes - The transient HTTP statuses. @defaultValue `defaultRetryOptions.statusCodes`
  */
-export function isTransientFailure(error: unknown): boolean {
+export function isTransientFailure(error: unknown, statusCodes: readonly number[] = defaultRetryOptions.statusCodes): boolean {
   if (error instanceof OrdoNetworkError) return error.retryable;
   if (error instanceof OrdoTimeoutError) return error.scope === 'request';
   if (error instanceof OrdoNotFoundError) return false;
-  if (error instanceof OrdoHttpError) return error.code === 'HTTP' && transientHttpStatuses.has(error.status);
+  if (error instanceof OrdoHttpError) return error.code === 'HTTP' && statusCodes.includes(error.status);
   return false;
 }
 
@@ -119,9 +133,13 @@ export function resolveRetryOptions(retry: number | RetryOptions | undefined): R
   checkNumber('maxDelayMs', retry.maxDelayMs, 0, maxTimerDelayMs);
   checkNumber('maxRetryAfterMs', retry.maxRetryAfterMs, 0, maxTimerDelayMs);
   checkNumber('jitter', retry.jitter, 0, 1);
+  const codes: unknown = retry.statusCodes;
+  if (codes !== undefined && (!Array.isArray(codes) || !codes.every((code) => Number.isInteger(code) && code >= 100 && code <= 599))) {
+    throw new TypeError(`Invalid retry.statusCodes ${JSON.stringify(codes) ?? String(codes)}: expected an array of HTTP statuses (integers from 100 to 599)`);
+  }
   const resolved = { ...defaultRetryOptions };
   for (const key of Object.keys(defaultRetryOptions) as Array<keyof RetryOptions>) {
-    if (retry[key] !== undefined) resolved[key] = retry[key];
+    if (retry[key] !== undefined) (resolved as Record<string, unknown>)[key] = key === 'statusCodes' ? Object.freeze([...(retry.statusCodes ?? [])]) : retry[key];
   }
   return resolved;
 }
@@ -183,7 +201,7 @@ export function decideRetry(context: RetryContext): RetryDecision {
   const { error, attempt, elapsedMs, retry } = context;
   const grace = error instanceof OrdoNotFoundError && context.sinceStartMs < context.notFoundGraceMs;
   if (!grace) {
-    const transient = isTransientFailure(error) || (error instanceof OrdoIllegalTransitionError && context.onIllegalTransition === 'skip');
+    const transient = isTransientFailure(error, retry.statusCodes) || (error instanceof OrdoIllegalTransitionError && context.onIllegalTransition === 'skip');
     if (!transient || attempt > retry.maxRetries || elapsedMs >= retry.maxElapsedMs) return { retry: false, error };
   }
   const delay = retryDelayMs(attempt, error, retry, context.random);

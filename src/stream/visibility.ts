@@ -37,6 +37,8 @@ export function documentVisibility(): VisibilitySource | undefined {
  */
 export function whenShown(source: VisibilitySource, onShown: () => void, onError: (error: unknown) => void): () => void {
   let done = false;
+  // Assigned once, after onChange returns; the listener may call finish() before that.
+  // eslint-disable-next-line prefer-const
   let stop: (() => void) | undefined;
   const finish = () => {
     done = true;

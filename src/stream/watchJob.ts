@@ -1,27 +1,14 @@
 import { catchError, defer, EMPTY, filter, finalize, map, Observable, race, repeat, switchMap, takeUntil, takeWhile, timer, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { OrdoTimeoutError } from '../errors/OrdoTimeoutError.js';
 import { isTerminalJobStatus } from '../machine/terminal.js';
 import { normalizeJobId, type JobId } from '../schema/jobId.js';
-import type { JobSnapshot } from '../schema/types.js';
 import { abortWith } from './abortWith.js';
-import { acceptAnswer, createPollState, pollInterval, recordFailure, recordRequest, tellRetry, type JobObservation, type PollState } from './pollState.js';
+import { watchTimeoutError } from './timeoutErrors.js';
+import { acceptAnswer, createPollState, pollInterval, pollStats, recordFailure, recordRequest, tellRetry, type JobObservation, type PollState, type PollStats } from './pollState.js';
 import { requestJob } from './requestJob.js';
 import { documentVisibility, whenShown, type VisibilitySource } from './visibility.js';
 import { resolveWatchOptions, resumeSnapshotFor, type ResolvedWatchOptions, type WatchOptions } from './watchOptions.js';
 
 export type { JobObservation } from './pollState.js';
-
-/** Counts a poll keeps, for the errors that report them. */
-export interface PollStats {
-  requests: number;
-  failures: number;
-  last: JobSnapshot | undefined;
-}
-
-/** The counts of a poll state, for the errors that report them. */
-export function pollStats(state: PollState): PollStats {
-  return { requests: state.requests, failures: state.totalFailures, last: state.lifecycle.last };
-}
 
 /**
  * The polling core of the standalone streams: one job, validated snapshots and their events, the
@@ -112,16 +99,6 @@ export function pollJob(jobId: string, settings: ResolvedWatchOptions, onState?:
       finalize(() => release?.()),
     );
   });
-}
-
-/** The whole watch's deadline ran out (`timeoutMs`, scope `'watch'`), with the last snapshot and the counts. */
-export function watchTimeoutError(jobId: string, timeoutMs: number, stats: PollStats): OrdoTimeoutError {
-  const { last, requests, failures } = stats;
-  return new OrdoTimeoutError(
-    `Job ${jobId} did not finish within ${timeoutMs} ms` +
-      (last ? ` (last seen ${last.job.status}, ${Math.round(last.progress.fraction * 100)}%)` : ' (no answer yet)'),
-    { jobId, lastSnapshot: last ?? null, timeoutMs, scope: 'watch', requests, failures },
-  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import { jobStatuses, stepStatuses, type JobSnapshot } from '../schema/types.js';
+import { jobStatuses, stepStatuses } from '../machine/statuses.js';
+import type { JobSnapshot, JobStep } from '../schema/types.js';
 import type { JobTransport } from '../transport/types.js';
 import { checkDuration } from './duration.js';
 import { resolveRetryOptions, type RetryInfo, type RetryOptions } from './retryPolicy.js';
@@ -47,11 +48,11 @@ export interface WatchOptions {
    */
   requestTimeoutMs?: number | undefined;
   /**
-   * How transient failures (network errors, request timeouts, HTTP 408, 429, 500, 502, 503,
-   * 504) are retried: within `maxElapsedMs` of the first failure of a run, at most `maxRetries` in
+   * How transient failures (network errors, request timeouts, and the HTTP statuses of
+   * `retry.statusCodes`) are retried: within `maxElapsedMs` of the first failure of a run, at most `maxRetries` in
    * a row; a number is `maxRetries`; `0` turns retrying off. Backoff, `Retry-After`
    * and polling all run on `scheduler`.
-   * @defaultValue `defaultRetryOptions` (exported by `ordo-status`): for 5 minutes from the first failure of a run, 1 s doubling to 30 s, jitter 0.5, `Retry-After` up to 5 min
+   * @defaultValue `defaultRetryOptions` (exported by `ordo-status`): for 5 minutes from the first failure of a run, 1 s doubling to 30 s, jitter 0.5, `Retry-After` up to 5 min, the statuses of `defaultRetryOptions.statusCodes`
    */
   retry?: number | RetryOptions | undefined;
   /**
@@ -152,7 +153,7 @@ function isSnapshot(value: unknown): value is JobSnapshot {
     (jobStatuses as readonly unknown[]).includes(snapshot.job.status) &&
     Array.isArray(snapshot.steps) &&
     [snapshot.job.createdAt, snapshot.job.startedAt, snapshot.job.finishedAt].every(isDateOrNull) &&
-    snapshot.steps.every(
+    (snapshot.steps as ReadonlyArray<Partial<JobStep> | null>).every(
       (step) =>
         typeof step?.stepId === 'string' && (stepStatuses as readonly unknown[]).includes(step.status) && isDateOrNull(step.startedAt) && isDateOrNull(step.finishedAt),
     ) &&

@@ -1,7 +1,6 @@
 import { from, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { OrdoNotFoundError } from '../errors/OrdoNotFoundError.js';
 import { bodyInput } from './bodyInput.js';
-import { transientHttpStatuses } from './httpError.js';
 import type { JobTransport } from './types.js';
 
 /**
@@ -69,6 +68,8 @@ export interface BatcherSettings {
   readonly maxBatchSize: number;
   /** Whether batching is worth it right now (the client watches two or more jobs). */
   readonly shouldBatch: () => boolean;
+  /** The transient HTTP statuses of the client's retry policy (`RetryOptions.statusCodes`). */
+  readonly retryStatusCodes: readonly number[];
 }
 
 /** Gathers job requests into batch requests. */
@@ -175,8 +176,8 @@ const failedBatchesBeforeGivingUp = 2;
  * - A job missing from the answer is asked alone.
  * - A job whose batches failed twice in a row with an error one id may cause (a 500 from an id
  *   the server cannot read) is asked alone until it succeeds, so it cannot sink the others. A
- *   failure of the whole server (no answer, 502, 503, 504, 429, 408) does not count: after an
- *   outage the groups are as they were.
+ *   failure of the whole server (no answer, or a transient status of the retry policy other
+ *   than 500) does not count: after an outage the groups are as they were.
  */
 export function createBatcher(transport: JobTransport, settings: BatcherSettings): Batcher {
   const batchOf = transport.batch;
@@ -264,7 +265,7 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
   }
 
   /** The element of `answer` for each id: by position when the server kept the order (it does), else by id. */
-  function elementsOf(answer: readonly unknown[], ids: readonly string[]): (id: string, index: number) => unknown {
+  function elementsOf(answer: readonly unknown[]): (id: string, index: number) => unknown {
     let byId: Map<string, unknown> | undefined;
     return (id, index) => {
       const element = answer[index] as { id?: unknown } | null | undefined;
@@ -301,7 +302,7 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
       if (!Array.isArray(answer)) return retryAlone(entries);
       failedBatches = 0;
       const at = settings.scheduler.now();
-      const elementOf = elementsOf(answer, ids);
+      const elementOf = elementsOf(answer);
       ids.forEach((id, index) => {
         const element = elementOf(id, index);
         for (const entry of byId.get(id) as Entry[]) {
@@ -363,10 +364,10 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
           const status = (error as { status?: unknown } | null)?.status;
           if (status === 400 || status === 404) return retryAlone(entries);
           // A failure one id may cause (a 500 from an id the server cannot read) counts against
-          // each job of the batch; one of the whole server (no answer, 502, 503, 504, 429, 408: an
-          // outage, a restart, a gateway) does not, or an outage would turn every batch into
-          // single requests just as the server comes back.
-          const serverWide = typeof status !== 'number' || (status !== 500 && transientHttpStatuses.has(status));
+          // each job of the batch; one of the whole server (no answer, or another transient
+          // status of the retry policy: an outage, a restart, a gateway) does not, or an outage
+          // would turn every batch into single requests just as the server comes back.
+          const serverWide = typeof status !== 'number' || (status !== 500 && settings.retryStatusCodes.includes(status));
           const at = settings.scheduler.now();
           for (const entry of entries) {
             if (entry.settled) continue;

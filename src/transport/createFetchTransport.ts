@@ -1,6 +1,7 @@
 import { failureChain, OrdoNetworkError, systemCodeOf } from '../errors/OrdoNetworkError.js';
 import { OrdoSchemaError } from '../errors/OrdoSchemaError.js';
-import { excerptOf, parseJsonText } from '../schema/parseJobSnapshot.js';
+import { excerptOf } from '../body/excerptOf.js';
+import { parseJsonText } from '../body/parseJsonText.js';
 import { httpErrorFor } from './httpError.js';
 import { jobUrl, resolveBaseUrl } from './jobUrl.js';
 import { createRedactorCache, type Redactor } from './redact.js';
@@ -142,6 +143,7 @@ const permanentFetchFailure = /redirect count exceeded|unsupported protocol|inva
  * Latin-1: `fetch` would refuse them with an error that quotes the whole value, token included.
  */
 const unsafeTokenMessage = 'the token has characters an HTTP header cannot carry (line breaks, control or non-Latin-1 characters)';
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const unsafeHeaderValue = /[\u0000-\u0008\u000a-\u001f\u007f]|[^\u0000-\u00ff]/;
 
 /**

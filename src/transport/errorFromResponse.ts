@@ -1,7 +1,7 @@
 import type { OrdoError } from '../errors/OrdoError.js';
 import { OrdoNetworkError } from '../errors/OrdoNetworkError.js';
 import { OrdoSchemaError } from '../errors/OrdoSchemaError.js';
-import { excerptOf } from '../schema/parseJobSnapshot.js';
+import { excerptOf } from '../body/excerptOf.js';
 import { httpErrorFor } from './httpError.js';
 import { parseRetryAfter } from './retryAfter.js';
 

@@ -1,7 +1,7 @@
 import { OrdoAuthError } from '../errors/OrdoAuthError.js';
 import { OrdoHttpError } from '../errors/OrdoHttpError.js';
 import { OrdoNotFoundError } from '../errors/OrdoNotFoundError.js';
-import { excerptOf } from '../schema/parseJobSnapshot.js';
+import { excerptOf } from '../body/excerptOf.js';
 
 /** What {@link httpErrorFor} needs to know of a non-2xx response. */
 export interface HttpFailure {
@@ -57,6 +57,3 @@ export function httpErrorFor(failure: HttpFailure): OrdoHttpError {
   if (failure.status === 404) return new OrdoNotFoundError(message, options);
   return new OrdoHttpError(message, options);
 }
-
-/** HTTP statuses that say "try again later" (RFC 9110 §15.5.9, §15.6; RFC 6585 §4): the retry policy retries them. */
-export const transientHttpStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);

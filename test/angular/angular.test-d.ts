@@ -1,7 +1,10 @@
-import type { EnvironmentProviders, Signal } from '@angular/core';
+// What the API reference (docs/api/ordo-status/angular/) cannot show: what the Angular entry's
+// calls accept and infer, and which wrong inputs they refuse. The reference is the lock on the
+// shapes of its options and of JobStatusRef.
+import { signal, type EnvironmentProviders } from '@angular/core';
 import { describe, expectTypeOf, it } from 'vitest';
-import type { JobEvent, JobId, JobSnapshot, OrdoClient } from 'ordo-status';
-import { injectJobStatus, injectOrdoClient, provideOrdoClient, type JobIdSource, type JobStatusRef, type JobStatusRefStatus } from 'ordo-status/angular';
+import type { JobEvent, JobSnapshot, OrdoClient } from 'ordo-status';
+import { injectJobStatus, injectOrdoClient, provideOrdoClient } from 'ordo-status/angular';
 
 describe('ordo-status/angular types', () => {
   it('provideOrdoClient takes options or a function of them, and gives environment providers', () => {
@@ -14,18 +17,20 @@ describe('ordo-status/angular types', () => {
   });
 
   it('injectOrdoClient gives the plain client interface', () => {
-    expectTypeOf(injectOrdoClient).returns.toEqualTypeOf<OrdoClient>();
+    expectTypeOf(injectOrdoClient()).toEqualTypeOf<OrdoClient>();
   });
 
-  it('injectJobStatus takes an id, a signal or a function, and gives signals', () => {
-    expectTypeOf(injectJobStatus).parameter(0).toEqualTypeOf<JobIdSource>();
-    expectTypeOf<JobIdSource>().toEqualTypeOf<JobId | null | undefined | (() => JobId | null | undefined)>();
-    expectTypeOf<Signal<string>>().toExtend<JobIdSource>(); // an input() or a route parameter
-    expectTypeOf(injectJobStatus).returns.toEqualTypeOf<JobStatusRef>();
-    expectTypeOf<JobStatusRef['value']>().toEqualTypeOf<Signal<JobSnapshot | undefined>>();
-    expectTypeOf<JobStatusRef['error']>().toEqualTypeOf<Signal<Error | undefined>>();
-    expectTypeOf<JobStatusRef['events']>().toEqualTypeOf<Signal<readonly JobEvent[]>>();
-    expectTypeOf<JobStatusRefStatus>().toEqualTypeOf<'idle' | 'loading' | 'reloading' | 'resolved' | 'error'>();
-    expectTypeOf<JobStatusRef['reload']>().returns.toEqualTypeOf<boolean>();
+  it('injectJobStatus takes an id, a signal (an input(), a route parameter) or a function, and gives signals', () => {
+    const job = injectJobStatus(signal('42'));
+    injectJobStatus(42);
+    injectJobStatus(() => (Math.random() > 0.5 ? '42' : null));
+    expectTypeOf(job.value()).toEqualTypeOf<JobSnapshot | undefined>();
+    expectTypeOf(job.events()).toEqualTypeOf<readonly JobEvent[]>();
+    expectTypeOf(job.error()).toEqualTypeOf<Error | undefined>();
+    expectTypeOf(job.reload()).toEqualTypeOf<boolean>();
+    // @ts-expect-error: an id is a string or a number
+    injectJobStatus({ id: 42 });
+    // @ts-expect-error: a watch of a component stops with it, not with a signal
+    injectJobStatus(42, { signal: new AbortController().signal });
   });
 });

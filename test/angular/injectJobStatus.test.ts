@@ -8,7 +8,8 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { OrdoHttpError, OrdoNotFoundError, parseJobSnapshot, type JobEvent } from 'ordo-status';
 import { injectJobStatus, injectOrdoClient, provideOrdoClient } from 'ordo-status/angular';
-import { jobBody, startOrdoSimulator } from 'ordo-status/testing';
+import { jobBody } from 'ordo-status/testing';
+import { startTestSimulator } from '../helpers/simulator.js';
 
 useTestBed();
 const setUp = setUpOrdoTestBed;
@@ -192,26 +193,22 @@ describe('server-side rendering and hydration', () => {
   });
 
   it('with fetch instead of HttpClient, against a real server (the simulator): one request in the render, and the snapshot', async () => {
-    const simulator = await startOrdoSimulator({ speed: 20 });
-    try {
-      const { id } = await simulator.submitJob();
-      const before = simulator.requestCount;
-      TestBed.configureTestingModule({
-        providers: [
-          provideZonelessChangeDetection(),
-          provideOrdoClient({ baseUrl: simulator.url, token: simulator.token, fetch: (input, init) => fetch(input, init) }),
-          { provide: PLATFORM_ID, useValue: 'server' },
-        ],
-      });
-      const job = TestBed.runInInjectionContext(() => injectJobStatus(id));
-      await TestBed.inject(ApplicationRef).whenStable();
-      expect(job.status()).toBe('resolved');
-      expect(job.value()?.job.id).toBe(String(id));
-      expect(job.value()?.steps.map((step) => step.stepId)).toHaveLength(5);
-      expect(simulator.requestCount - before).toBe(1);
-    } finally {
-      await simulator.close();
-    }
+    const simulator = await startTestSimulator({ speed: 20 });
+    const { id } = await simulator.submitJob();
+    const before = simulator.requestCount;
+    TestBed.configureTestingModule({
+      providers: [
+        provideZonelessChangeDetection(),
+        provideOrdoClient({ baseUrl: simulator.url, token: simulator.token, fetch: (input, init) => fetch(input, init) }),
+        { provide: PLATFORM_ID, useValue: 'server' },
+      ],
+    });
+    const job = TestBed.runInInjectionContext(() => injectJobStatus(id));
+    await TestBed.inject(ApplicationRef).whenStable();
+    expect(job.status()).toBe('resolved');
+    expect(job.value()?.job.id).toBe(String(id));
+    expect(job.value()?.steps.map((step) => step.stepId)).toHaveLength(5);
+    expect(simulator.requestCount - before).toBe(1);
   });
 
   it("behind a reverse proxy: the server's own provideOrdoClient (merged after the app's) sends the render straight to Ordo", async () => {

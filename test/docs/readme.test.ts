@@ -1,16 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { lastValueFrom, map, merge, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createOrdoClient, jobStatus$, OrdoJobFailedError } from 'ordo-status';
-import { startOrdoSimulator, type OrdoSimulator } from 'ordo-status/testing';
+import { startTestSimulator } from '../helpers/simulator.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-let simulator: OrdoSimulator | undefined;
-afterEach(async () => {
-  await simulator?.close();
-  simulator = undefined;
-});
 
 describe('the README examples work as written', () => {
   it('the marble test', () => {
@@ -26,7 +21,7 @@ describe('the README examples work as written', () => {
 
   it('the Node example: waitForJob, OrdoJobFailedError, and merged NDJSON events', async () => {
     expect(readme).toContain('merge(...[41, 42, 43].map((id) => ordo.jobEvents$(id)))');
-    simulator = await startOrdoSimulator({ speed: 20 });
+    const simulator = await startTestSimulator({ speed: 20 });
     const ok = await simulator.submitJob();
     const failed = await simulator.submitJob(undefined, { scenario: 'failed' });
     const ordo = createOrdoClient({ baseUrl: simulator.url, token: simulator.token, intervalMs: 50 });
@@ -78,7 +73,7 @@ describe('docs/reliability.md', () => {
   it('the fault-injection example: a watch carries on through every transient fault listed', async () => {
     const doc = readFileSync(new URL('../../docs/reliability.md', import.meta.url), 'utf8');
     expect(doc).toContain("{ kind: 'status', status: 503, retryAfter: '2' },");
-    simulator = await startOrdoSimulator({ speed: 20 });
+    const simulator = await startTestSimulator({ speed: 20 });
     const { id } = await simulator.submitJob();
     simulator.injectFaults(id, [
       { kind: 'status', status: 503, retryAfter: '2' },

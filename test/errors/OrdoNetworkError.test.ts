@@ -1,18 +1,10 @@
-import { createServer } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { OrdoHttpError, OrdoNetworkError } from 'ordo-status';
 import { systemCodeOf } from '../../src/errors/OrdoNetworkError.js';
+import { closedPort } from '../helpers/testServer.js';
 
 // The errors below are real: Node's net and fetch failing against a port nothing listens on.
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The error of a TCP connect to a closed port: a Node system error with `code` on itself. */
 async function refusedConnect(): Promise<Error> {

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
   isOrdoError,
@@ -42,13 +41,5 @@ describe('error classes', () => {
     expect(new OrdoNetworkError('m', { cause: 'x' }).cause).toBe('x');
     expect(isOrdoError(new Error('m'))).toBe(false);
     expect(isOrdoError(null)).toBe(false);
-  });
-
-  it('isOrdoError recognises errors from the other build (CommonJS beside ESM)', () => {
-    const cjs = createRequire(import.meta.url)('../../dist/index.cjs') as typeof import('ordo-status');
-    const foreign = new cjs.OrdoNotFoundError('m', { ...http, status: 404 });
-    expect(foreign).not.toBeInstanceOf(OrdoError);
-    expect(isOrdoError(foreign)).toBe(true);
-    expect(cjs.isOrdoError(new OrdoSchemaError('m', { issues: [] }))).toBe(true);
   });
 });

@@ -29,7 +29,7 @@ export function setUpOrdoTestBed(options: Partial<OrdoClientProviderOptions> = {
       provideZonelessChangeDetection(),
       provideHttpClient(withInterceptors([traced])),
       provideHttpClientTesting(),
-      provideOrdoClient({ baseUrl: '/ordo', intervalMs, retry: 0, ...options } as OrdoClientProviderOptions),
+      provideOrdoClient({ baseUrl: '/ordo', intervalMs, retry: 0, ...options }),
       platform === 'server' ? [{ provide: PLATFORM_ID, useValue: 'server' }] : [],
     ],
   });

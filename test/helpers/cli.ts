@@ -33,7 +33,7 @@ export function startScript(script: string, args: readonly string[], env: Record
   let stdout = '';
   let stderr = '';
   const waiters: Array<{ pattern: RegExp; resolve: (text: string) => void }> = [];
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
     for (const waiter of [...waiters]) {
       if (waiter.pattern.test(stdout)) {
@@ -42,10 +42,10 @@ export function startScript(script: string, args: readonly string[], env: Record
       }
     }
   });
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   if (readDelayMs > 0) {
-    child.stdout!.pause();
-    setTimeout(() => child.stdout!.resume(), readDelayMs);
+    child.stdout.pause();
+    setTimeout(() => child.stdout.resume(), readDelayMs);
   }
   const result = new Promise<CliResult>((resolve) => {
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));

@@ -1,6 +1,6 @@
-import { of, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { jobEvents$, type JobEvent, type JobTransport } from 'ordo-status';
+import { jobEvents$, type JobEvent } from 'ordo-status';
+import { scriptedTransport } from 'ordo-status/testing';
 
 /** What a replay produced. */
 export interface Replay {
@@ -21,19 +21,15 @@ export function replayEvents(jobId: string | number, bodies: readonly unknown[])
   const events: JobEvent[] = [];
   let error: unknown;
   let completed = false;
-  let requests = 0;
+  const transport = scriptedTransport({ [jobId]: [...bodies, new Error('replay ran out of bodies')] });
   scheduler.run(() => {
-    const transport: JobTransport = () => {
-      const body = bodies[requests++];
-      return body === undefined ? throwError(() => new Error('replay ran out of bodies')) : of(body);
-    };
     jobEvents$(jobId, { transport, intervalMs: 3000 }).subscribe({
       next: (event) => events.push(event),
       error: (caught: unknown) => (error = caught),
       complete: () => (completed = true),
     });
   });
-  return { events, error, completed, requests };
+  return { events, error, completed, requests: transport.requestCount(jobId) };
 }
 
 /** `{ type, stepId, from, to, inferred }` of each event, for comparing with a list written by hand. */

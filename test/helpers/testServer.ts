@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import type { IncomingHttpHeaders, Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
+import { closedWhenTestFinishes } from './teardown.js';
 
 export interface SeenRequest {
   readonly method: string;
@@ -14,7 +15,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real HTTP server on 127.0.0.1:0 that records every request and answers with `handler`. */
+/**
+ * A real HTTP server on 127.0.0.1:0 that records every request and answers with `handler`, for
+ * the test that starts it: it closes when that test finishes (`close()` may be called earlier).
+ */
 export async function startTestServer(handler: (req: Request, res: Response) => void): Promise<TestServer> {
   const requests: SeenRequest[] = [];
   const app = express();
@@ -29,10 +33,21 @@ export async function startTestServer(handler: (req: Request, res: Response) => 
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: closedWhenTestFinishes(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    ),
   };
+}
+
+/** A port on 127.0.0.1 that nothing listens on: bound to port 0, then closed. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -2,7 +2,8 @@ import { getEventListeners } from 'node:events';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrdoClient, type WatchOptions } from 'ordo-status';
-import { startOrdoSimulator, type SimulatorFault } from 'ordo-status/testing';
+import type { SimulatorFault } from 'ordo-status/testing';
+import { startTestSimulator } from '../helpers/simulator.js';
 import { trackTimers } from '../helpers/timers.js';
 
 /**
@@ -54,7 +55,7 @@ describe('no leaks', () => {
     await settle();
     const before = { sockets: kinds('TCPSocketWrap', 'TCPServerWrap') };
     const timers = trackTimers();
-    const simulator = await startOrdoSimulator({ speed: path.scenarioSpeed ?? 0.001 });
+    const simulator = await startTestSimulator({ speed: path.scenarioSpeed ?? 0.001 });
     const { id } = await simulator.submitJob();
     if (path.faults) simulator.injectFaults(id, path.faults);
     const controller = new AbortController();
@@ -86,7 +87,7 @@ describe('no leaks', () => {
 
   it('a thousand watches of finished jobs leave nothing behind', async () => {
     const timers = trackTimers();
-    const simulator = await startOrdoSimulator({ speed: 1000 });
+    const simulator = await startTestSimulator({ speed: 1000 });
     const ids: number[] = [];
     for (let index = 0; index < 50; index += 1) ids.push((await simulator.submitJob()).id);
     await settle(100);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jobTransitions, OrdoIllegalTransitionError, stepTransitions, type JobStatus, type StepStatus } from 'ordo-status';
-import { body } from '../helpers/bodies.js';
+import { jobBody } from 'ordo-status/testing';
 import { replayEvents } from '../helpers/replay.js';
 
 type Truth = { job: JobStatus; steps: Record<string, StepStatus> };
@@ -23,7 +23,7 @@ const dagArbitrary = fc.integer({ min: 1, max: 8 }).chain((size) =>
 function lifecycle(size: number, edges: boolean[][], choices: number[]): Truth[] {
   const ids = Array.from({ length: size }, (_, index) => `s${index}`);
   const deps = ids.map((_, index) => ids.filter((_, dep) => dep < index && edges[index]![dep]));
-  const steps: Record<string, StepStatus> = Object.fromEntries(ids.map((id) => [id, 'pending' as StepStatus]));
+  const steps: Record<string, StepStatus> = Object.fromEntries(ids.map((id) => [id, 'pending']));
   const blocks: Record<string, number> = Object.fromEntries(ids.map((id) => [id, 0]));
   let cursor = 0;
   const pick = <T>(options: readonly T[]): T => options[(choices[cursor++ % choices.length] ?? 0) % options.length]!;
@@ -63,7 +63,7 @@ function sample(truths: Truth[], keep: boolean[]): Truth[] {
   return picked;
 }
 
-const toBody = (truth: Truth) => body(truth.job, truth.steps);
+const toBody = (truth: Truth) => jobBody({ status: truth.job, steps: truth.steps });
 
 const arbitraryRun = dagArbitrary.chain(([size, edges]) =>
   fc.record({

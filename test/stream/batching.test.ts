@@ -2,13 +2,13 @@ import { map, of, Subscription, throwError, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { createOrdoClient, OrdoHttpError, OrdoNotFoundError, type JobSnapshot, type JobTransport } from 'ordo-status';
+import { jobBody, scriptedTransport } from 'ordo-status/testing';
 import { server } from '../helpers/batchServer.js';
-import { body } from '../helpers/bodies.js';
 
 const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 const statusOf = (snapshots: Observable<JobSnapshot>) => snapshots.pipe(map((snapshot) => snapshot.job.status));
 
-const lifecycle = (id: string, n: number) => body(n < 2 ? 'running' : 'success', {}, id);
+const lifecycle = (id: string, n: number) => jobBody({ id, status: n < 2 ? 'running' : 'success' });
 
 describe('batched polling within a client', () => {
   it('sends the polls of several jobs that fall due together as one request, each element to its job', () => {
@@ -53,7 +53,8 @@ describe('batched polling within a client', () => {
   it('gives {"found": false} to its job alone as OrdoNotFoundError, and one job’s bad body to it alone', () => {
     const scheduler = testScheduler();
     scheduler.run(({ expectObservable }) => {
-      const { transport } = server(scheduler, (id, n) => (id === '2' ? 'missing' : id === '3' ? body('paused', {}, id) : lifecycle(id, n)));
+      const paused = (id: string) => ({ ...lifecycle(id, 0), job: { ...lifecycle(id, 0).job, status: 'paused' } }); // no such status
+      const { transport } = server(scheduler, (id, n) => (id === '2' ? 'missing' : id === '3' ? paused(id) : lifecycle(id, n)));
       const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 } });
       // Alone after the others failed at 2, job 1 polls at once: 12 (unchanged), 22.
       expectObservable(statusOf(ordo.jobStatus$(1))).toBe('--a-------------------(b|)', { a: 'running', b: 'success' });
@@ -70,7 +71,7 @@ describe('batched polling within a client', () => {
     for (const noRoute of [
       () => throwError(() => new OrdoNotFoundError('no route', { status: 404, url: '/jobs/1,2' })),
       // A server without the route reads /jobs/1,2 as job 1 (parseInt): one job, not an array.
-      () => of(body('running', {}, 1)),
+      () => of(jobBody({ id: 1, status: 'running' })),
     ]) {
       const scheduler = testScheduler();
       scheduler.run(({ expectObservable, flush }) => {
@@ -160,7 +161,7 @@ describe('batched polling within a client', () => {
     const scheduler = testScheduler();
     scheduler.run(({ expectObservable, flush }) => {
       const { transport, calls } = server(scheduler, lifecycle, {
-        batchAnswer: (ids) => (ids.includes('2') ? of([{ id: 1, found: true, ...body('running', {}, 1) }]) : undefined),
+        batchAnswer: (ids) => (ids.includes('2') ? of([{ id: 1, found: true, ...jobBody({ id: 1, status: 'running' }) }]) : undefined),
       });
       const ordo = createOrdoClient({ transport, intervalMs: 100, batch: { windowMs: 2 } });
       expectObservable(statusOf(ordo.jobStatus$(1)), '^---!').toBe('--a-', { a: 'running' });
@@ -248,7 +249,7 @@ describe('when a batch closes', () => {
   it('after a quiet gap of windowMs, or maxWaitMs after the first poll came due', () => {
     const scheduler = testScheduler();
     scheduler.run(({ flush }) => {
-      const { transport, calls } = server(scheduler, (id) => body('running', {}, id));
+      const { transport, calls } = server(scheduler, (id) => jobBody({ id, status: 'running' }));
       const ordo = createOrdoClient({ transport, intervalMs: 10_000, batch: { windowMs: 20, maxWaitMs: 100 } });
       const watches = new Subscription();
       // Due at 0, 15 and 30: no gap reaches 20 until 50.
@@ -270,13 +271,9 @@ describe('when a batch closes', () => {
 
 describe('an interval that is a function', () => {
   it('is asked after each good answer, with the count of unchanged answers', () => {
-    const scheduler = testScheduler();
-    scheduler.run(({ flush }) => {
-      const at: number[] = [];
-      const transport: JobTransport = () => {
-        at.push(scheduler.now());
-        return [at.length < 6 ? body('running') : body('success')];
-      };
+    testScheduler().run(({ flush }) => {
+      const running = jobBody({ status: 'running' });
+      const transport = scriptedTransport({ 1: [running, running, running, running, running, jobBody({ status: 'success' })] });
       const seen: number[] = [];
       const ordo = createOrdoClient({
         transport,
@@ -289,12 +286,12 @@ describe('an interval that is a function', () => {
       ordo.jobStatus$(1).subscribe();
       flush();
       expect(seen).toEqual([0, 1, 2, 3, 4]);
-      expect(at).toEqual([0, 2, 6, 14, 30, 62]);
+      expect(transport.requests.map((request) => request.at)).toEqual([0, 2, 6, 14, 30, 62]);
     });
   });
 
   it('ends the watch with a TypeError when it returns something that is no duration', async () => {
-    const ordo = createOrdoClient({ transport: () => [body('running')], intervalMs: () => -1 });
+    const ordo = createOrdoClient({ transport: () => [jobBody({ status: 'running' })], intervalMs: () => -1 });
     const error = await new Promise((resolve) => ordo.jobStatus$(1).subscribe({ error: resolve }));
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toContain('Invalid intervalMs() result -1');
@@ -305,8 +302,8 @@ describe('text answers through batching', () => {
   it('takes a string body from a transport with a batch route, alone or batched', () => {
     const scheduler = testScheduler();
     scheduler.run(({ expectObservable }) => {
-      const text: JobTransport = Object.assign((id: string) => JSON.stringify(body('success', {}, id)), {
-        batch: (ids: readonly string[]) => JSON.stringify(ids.map((id) => ({ id: Number(id), found: true, ...body('success', {}, id) }))),
+      const text: JobTransport = Object.assign((id: string) => JSON.stringify(jobBody({ id, status: 'success' })), {
+        batch: (ids: readonly string[]) => JSON.stringify(ids.map((id) => ({ id: Number(id), found: true, ...jobBody({ id, status: 'success' }) }))),
       });
       const ordo = createOrdoClient({ transport: text, batch: { windowMs: 2 } });
       expectObservable(statusOf(ordo.jobStatus$(1))).toBe('--(a|)', { a: 'success' });

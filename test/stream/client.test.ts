@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   createOrdoClient,
   getJob,
@@ -13,26 +13,18 @@ import {
   waitForJob,
   type JobTransport,
 } from 'ordo-status';
-import { startOrdoSimulator, type OrdoSimulator } from 'ordo-status/testing';
-import { body } from '../helpers/bodies.js';
+import { jobBody } from 'ordo-status/testing';
 import { trackTimers } from '../helpers/timers.js';
-import { startTestServer, type TestServer } from '../helpers/testServer.js';
+import { startTestServer } from '../helpers/testServer.js';
+import { startTestSimulator } from '../helpers/simulator.js';
 
-let simulator: OrdoSimulator | undefined;
-let server: TestServer | undefined;
-afterEach(async () => {
-  await simulator?.close();
-  await server?.close();
-  simulator = undefined;
-  server = undefined;
-});
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
 
 describe('createOrdoClient against the simulator over HTTP', () => {
   it('waitForJob resolves with the terminal snapshot of a job that succeeded', async () => {
     const requests: string[] = [];
-    simulator = await startOrdoSimulator({ speed: 20, onRequest: (request) => requests.push(request.url) });
+    const simulator = await startTestSimulator({ speed: 20, onRequest: (request) => requests.push(request.url) });
     const { id } = await simulator.submitJob();
     const client = createOrdoClient({ baseUrl: simulator.url, token: simulator.token, intervalMs: 50 });
     const snapshot = await client.waitForJob(id);
@@ -43,7 +35,7 @@ describe('createOrdoClient against the simulator over HTTP', () => {
   });
 
   it('waitForJob rejects with OrdoJobFailedError for failed and partial jobs', async () => {
-    simulator = await startOrdoSimulator({ speed: 20 });
+    const simulator = await startTestSimulator({ speed: 20 });
     const client = createOrdoClient({ baseUrl: simulator.url, token: simulator.token, intervalMs: 50 });
     const failed = await simulator.submitJob(undefined, { scenario: 'failed' });
     const partial = await simulator.submitJob(undefined, { scenario: 'partial' });
@@ -57,9 +49,9 @@ describe('createOrdoClient against the simulator over HTTP', () => {
   });
 
   it('jobEvents$ over HTTP gives a legal path ending at the terminal status', async () => {
-    simulator = await startOrdoSimulator({ speed: 20, scenario: 'retry' });
+    const simulator = await startTestSimulator({ speed: 20, scenario: 'retry' });
     const { id } = await simulator.submitJob();
-    const client = createOrdoClient({ baseUrl: `${simulator.url}/`, token: async () => simulator!.token });
+    const client = createOrdoClient({ baseUrl: `${simulator.url}/`, token: async () => simulator.token });
     const events = await lastValueFrom(client.jobEvents$(id, { intervalMs: 20 }).pipe(toArray()));
     const job = events.filter((event) => event.type === 'job');
     expect(job.map((event) => event.to)).toEqual(['running', 'success']);
@@ -79,7 +71,7 @@ describe('createOrdoClient against the simulator over HTTP', () => {
 
   it('getJob makes exactly one request and validates the answer', async () => {
     let count = 0;
-    simulator = await startOrdoSimulator({ onRequest: () => (count += 1) });
+    const simulator = await startTestSimulator({ onRequest: () => (count += 1) });
     const { id } = await simulator.submitJob();
     const client = createOrdoClient({ baseUrl: simulator.url, token: simulator.token });
     const snapshot = await client.getJob(id);
@@ -90,7 +82,7 @@ describe('createOrdoClient against the simulator over HTTP', () => {
   });
 
   it('times out the whole watch with OrdoTimeoutError and the last snapshot', async () => {
-    simulator = await startOrdoSimulator({ speed: 0.01 });
+    const simulator = await startTestSimulator({ speed: 0.01 });
     const { id } = await simulator.submitJob();
     const client = createOrdoClient({ baseUrl: simulator.url, token: simulator.token });
     const error = await client.waitForJob(id, { intervalMs: 20, timeoutMs: 150 }).catch((caught: unknown) => caught);
@@ -103,12 +95,12 @@ describe('createOrdoClient against the simulator over HTTP', () => {
 describe('no leaks', () => {
   it('unsubscribing mid-request aborts it and leaves no timer', async () => {
     let closed = 0;
-    server = await startTestServer((req) => req.socket.on('close', () => (closed += 1))); // never answers
+    const server = await startTestServer((req) => req.socket.on('close', () => (closed += 1))); // never answers
     const tracked = trackTimers();
     const subscription = createOrdoClient({ baseUrl: server.url }).jobStatus$(1).subscribe();
     // Until the request is in flight (a busy machine takes longer than any fixed sleep).
     await vi.waitFor(() => {
-      expect(server!.requests).toHaveLength(1);
+      expect(server.requests).toHaveLength(1);
       expect(tracked.alive()).toHaveLength(1); // the request's deadline
     });
     subscription.unsubscribe();
@@ -119,7 +111,7 @@ describe('no leaks', () => {
   });
 
   it('unsubscribing between polls leaves no timer and sends nothing more', async () => {
-    server = await startTestServer((_req, res) => res.json(body('running')));
+    const server = await startTestServer((_req, res) => res.json(jobBody({ status: 'running' })));
     const tracked = trackTimers();
     let answered = false;
     const subscription = createOrdoClient({ baseUrl: server.url, intervalMs: 60_000 })
@@ -145,7 +137,7 @@ describe('no leaks', () => {
     const tracked = trackTimers();
     const finished: JobTransport = (_id, { signal }) => {
       signals.push(signal);
-      return Promise.resolve(body('success'));
+      return Promise.resolve(jobBody({ status: 'success' }));
     };
     await waitForJob(1, { transport: finished, signal: userSignal, timeoutMs: 60_000 });
     const broken: JobTransport = () => Promise.reject(new Error('boom'));
@@ -163,7 +155,7 @@ describe('no leaks', () => {
     const pending = waitForJob(1, { transport: () => new Promise(() => {}), signal: controller.signal });
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
-    await expect(getJob(1, { transport: () => [body('running')], signal: controller.signal })).rejects.toBe(reason);
+    await expect(getJob(1, { transport: () => [jobBody({ status: 'running' })], signal: controller.signal })).rejects.toBe(reason);
   });
 });
 
@@ -179,7 +171,7 @@ describe('createOrdoClient options', () => {
     const ids: string[] = [];
     const transport: JobTransport = (id) => {
       ids.push(id);
-      return [body('success', {}, id)];
+      return [jobBody({ id, status: 'success' })];
     };
     const client = createOrdoClient({ transport, intervalMs: 5 });
     expect(client.transport).toBe(transport);

@@ -2,8 +2,8 @@ import { lastValueFrom, map, Observable, of, queueScheduler, Subscription, throw
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { createOrdoClient, OrdoNetworkError, type JobSnapshot, type JobTransport, type RetryInfo } from 'ordo-status';
+import { jobBody, scriptedTransport } from 'ordo-status/testing';
 import { server } from '../helpers/batchServer.js';
-import { body } from '../helpers/bodies.js';
 import { page } from '../helpers/visibility.js';
 
 /**
@@ -17,7 +17,7 @@ describe('stable batch groups', () => {
     const scheduler = testScheduler();
     scheduler.run(({ flush }) => {
       // Job 7 ends at its third poll; the others keep running.
-      const { transport, calls } = server(scheduler, (id, n) => body(id === '7' && n >= 2 ? 'success' : 'running', {}, id));
+      const { transport, calls } = server(scheduler, (id, n) => jobBody({ id, status: id === '7' && n >= 2 ? 'success' : 'running' }));
       const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 } });
       const watches = new Subscription();
       for (let id = 1; id <= 250; id += 1) watches.add(ordo.jobStatus$(id).subscribe());
@@ -49,17 +49,14 @@ describe('callbacks belong to each subscriber', () => {
     const scheduler = testScheduler();
     let settled: string | undefined;
     scheduler.run(({ cold, flush }) => {
-      const at: number[] = [];
-      const answers: Array<Observable<unknown>> = [
-        cold('-a|', { a: body('running') }),
-        cold('-#', undefined, new OrdoNetworkError('reset')),
-        cold('-a|', { a: body('running') }),
-        cold('-a|', { a: body('success') }),
-      ];
-      const transport: JobTransport = () => {
-        at.push(scheduler.now());
-        return answers[at.length - 1] ?? cold('-a|', { a: body('success') });
-      };
+      const transport = scriptedTransport({
+        1: [
+          cold('-a|', { a: jobBody({ status: 'running' }) }),
+          cold('-#', undefined, new OrdoNetworkError('reset')),
+          cold('-a|', { a: jobBody({ status: 'running' }) }),
+          cold('-a|', { a: jobBody({ status: 'success' }) }),
+        ],
+      });
       const ordo = createOrdoClient({ transport, intervalMs: 10, retry: { baseDelayMs: 3, jitter: 0 } });
       const heard: Array<[string, number, number]> = [];
       const events: string[] = [];
@@ -70,7 +67,7 @@ describe('callbacks belong to each subscriber', () => {
       flush();
       // One poll: answered at 1; the request at 11 fails at 12, retried after 3; 15 answers the
       // same body (not emitted); 25 answers success.
-      expect(at).toEqual([0, 11, 15, 26]);
+      expect(transport.requests.map((request) => request.at)).toEqual([0, 11, 15, 26]);
       expect(heard).toEqual([
         ['events', 1, 3],
         ['wait', 1, 3],
@@ -88,7 +85,7 @@ describe('a hidden page', () => {
     const scheduler = testScheduler();
     scheduler.run(({ flush }) => {
       const { source: visibility, listeners, set } = page();
-      const { transport, calls } = server(scheduler, (id) => body('running', {}, id));
+      const { transport, calls } = server(scheduler, (id) => jobBody({ id, status: 'running' }));
       const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 }, visibility });
       const watches = [1, 2].map((id) => ordo.jobStatus$(id).subscribe());
       scheduler.schedule(() => set(true), 15); // in the middle of the wait for the poll due at 22
@@ -109,7 +106,7 @@ describe('a hidden page', () => {
 
 describe('snapshots are immutable', () => {
   it('freezes raw, deeply: a subscriber cannot change what another, or a late one, receives', async () => {
-    const ordo = createOrdoClient({ transport: () => [body('success', { a: 'success' })] });
+    const ordo = createOrdoClient({ transport: () => [jobBody({ status: 'success', steps: { a: 'success' } })] });
     const first = await ordo.waitForJob(1);
     expect(Object.isFrozen(first.raw)).toBe(true);
     const raw = first.raw as { job: { status: string }; steps: Array<{ status: string }> };
@@ -124,9 +121,10 @@ describe('snapshots are immutable', () => {
   it('an answer parsed against the previous one shares its unchanged parts, frozen already', () => {
     const scheduler = testScheduler();
     scheduler.run(({ flush }) => {
-      const answers = [body('running', { a: 'success', b: 'running' }), body('running', { a: 'success', b: 'success' })];
-      let n = 0;
-      const ordo = createOrdoClient({ transport: () => [answers[Math.min(n++, 1)]], intervalMs: 5 });
+      const transport = scriptedTransport({
+        1: [jobBody({ status: 'running', steps: { a: 'success', b: 'running' } }), jobBody({ status: 'running', steps: { a: 'success', b: 'success' } })],
+      });
+      const ordo = createOrdoClient({ transport, intervalMs: 5 });
       const seen: JobSnapshot[] = [];
       const watch = ordo.jobStatus$(1).subscribe((snapshot) => seen.push(snapshot));
       scheduler.schedule(() => watch.unsubscribe(), 20);
@@ -143,11 +141,7 @@ describe('terminal snapshots', () => {
   it('are freed on the scheduler when retainTerminalMs runs out, with no other watch running', () => {
     const scheduler = testScheduler();
     scheduler.run(({ flush }) => {
-      let requests = 0;
-      const transport: JobTransport = () => {
-        requests += 1;
-        return timer(1).pipe(map(() => body('success')));
-      };
+      const transport = scriptedTransport({ 1: () => timer(1).pipe(map(() => jobBody({ status: 'success' }))) });
       const ordo = createOrdoClient({ transport, retainTerminalMs: 50 });
       ordo.jobStatus$(1).subscribe();
       flush();
@@ -155,42 +149,36 @@ describe('terminal snapshots', () => {
       expect(scheduler.now()).toBe(51);
       expect(scheduler.actions).toHaveLength(0);
       ordo.jobStatus$(1).subscribe();
-      expect(requests).toBe(1);
+      expect(transport.requestCount(1)).toBe(1);
       flush();
-      expect(requests).toBe(2); // forgotten: a new subscriber polls again
+      expect(transport.requestCount(1)).toBe(2); // forgotten: a new subscriber polls again
     });
   });
 
   it('are capped by maxRetainedTerminal, the oldest forgotten first', async () => {
-    let requests = 0;
-    const ordo = createOrdoClient({
-      transport: (id) => {
-        requests += 1;
-        return [body('success', {}, id)];
-      },
-      maxRetainedTerminal: 2,
-    });
+    const transport = scriptedTransport(Object.fromEntries([1, 2, 3].map((id) => [id, [jobBody({ id, status: 'success' })]])));
+    const ordo = createOrdoClient({ transport, maxRetainedTerminal: 2 });
     for (const id of [1, 2, 3]) await ordo.waitForJob(id);
-    expect(requests).toBe(3);
+    expect(transport.requests).toHaveLength(3);
     await ordo.waitForJob(3);
     await ordo.waitForJob(2);
-    expect(requests).toBe(3); // kept
+    expect(transport.requests).toHaveLength(3); // kept
     await ordo.waitForJob(1);
-    expect(requests).toBe(4); // the oldest was forgotten
+    expect(transport.requests).toHaveLength(4); // the oldest was forgotten
     expect(() => createOrdoClient({ transport: () => [], maxRetainedTerminal: -1 })).toThrow('Invalid maxRetainedTerminal -1');
   });
 });
 
 describe('a server down for minutes', () => {
   const outage = (scheduler: TestScheduler, downFrom: number, downForMs: number) => {
-    const at: number[] = [];
-    const transport: JobTransport = () => {
-      const now = scheduler.now();
-      at.push(now);
-      if (now >= downFrom && now < downFrom + downForMs) return throwError(() => new OrdoNetworkError('connect ECONNREFUSED'));
-      return of(body(now >= downFrom + downForMs + 10_000 ? 'success' : 'running'));
-    };
-    return { transport, at };
+    const transport = scriptedTransport({
+      1: () => {
+        const now = scheduler.now();
+        if (now >= downFrom && now < downFrom + downForMs) return new OrdoNetworkError('connect ECONNREFUSED');
+        return jobBody({ status: now >= downFrom + downForMs + 10_000 ? 'success' : 'running' });
+      },
+    });
+    return { transport, at: () => transport.requests.map((request) => request.at) };
   };
 
   it('rides out two minutes of refused connections with the default retry policy', () => {
@@ -212,7 +200,7 @@ describe('a server down for minutes', () => {
       // Backoff from 1 s (jittered down to half) doubling to 30 s, for two minutes.
       expect(retries.length).toBeGreaterThanOrEqual(7);
       expect(retries.every((info) => info.elapsedMs < 120_000 && info.delayMs <= 30_000)).toBe(true);
-      expect(at.filter((time) => time >= 5000 && time < 125_000).length).toBe(retries.length);
+      expect(at().filter((time) => time >= 5000 && time < 125_000).length).toBe(retries.length);
     });
   });
 
@@ -227,21 +215,16 @@ describe('a server down for minutes', () => {
       expect(failure?.error).toBeInstanceOf(OrdoNetworkError);
       // 1, 2, 4, 8, 16 s, then every 30 s: the last try at 5 minutes exactly, then no more.
       expect(failure?.at).toBe(300_000);
-      expect(at.slice(0, 7)).toEqual([0, 1000, 3000, 7000, 15_000, 31_000, 61_000]);
-      expect(at.at(-1)).toBe(300_000);
+      expect(at().slice(0, 7)).toEqual([0, 1000, 3000, 7000, 15_000, 31_000, 61_000]);
+      expect(at().at(-1)).toBe(300_000);
     });
   });
 });
 
 describe('the engine keeps the contract of the streams', () => {
   it('a late jobEvents$ subscriber gets the whole legal path from pending, over the same poll', async () => {
-    let requests = 0;
-    const ordo = createOrdoClient({
-      transport: () => {
-        requests += 1;
-        return [body('success', { a: 'success', b: 'skipped' })];
-      },
-    });
+    const transport = scriptedTransport({ 1: [jobBody({ status: 'success', steps: { a: 'success', b: 'skipped' } })] });
+    const ordo = createOrdoClient({ transport });
     await ordo.waitForJob(1);
     const events = await lastValueFrom(ordo.jobEvents$(1).pipe(toArray()));
     expect(events.map((event) => `${event.type === 'step' ? event.stepId : 'job'}:${event.from}→${event.to}${event.inferred ? '?' : ''}`)).toEqual([
@@ -251,7 +234,7 @@ describe('the engine keeps the contract of the streams', () => {
       'b:pending→skipped',
       'job:running→success',
     ]);
-    expect(requests).toBe(1);
+    expect(transport.requestCount(1)).toBe(1);
   });
 });
 
@@ -259,7 +242,7 @@ describe('found by a bad-input pass', () => {
   it('a watch on a scheduler of its own asks alone, so it runs in that (virtual) time, batch route or not', () => {
     const scheduler = testScheduler();
     scheduler.run(({ flush }) => {
-      const { transport, calls } = server(scheduler, (id) => body('success', {}, id));
+      const { transport, calls } = server(scheduler, (id) => jobBody({ id, status: 'success' }));
       const ordo = createOrdoClient({ transport }); // the client's scheduler is asyncScheduler
       const done: string[] = [];
       for (const id of [1, 2]) ordo.jobStatus$(id, { scheduler: new TestScheduler(() => undefined) }).subscribe();
@@ -271,7 +254,7 @@ describe('found by a bad-input pass', () => {
   });
 
   it('a scheduler and a transport that both answer at once still reach the first subscriber', async () => {
-    const ordo = createOrdoClient({ transport: () => [body('success')], scheduler: queueScheduler });
+    const ordo = createOrdoClient({ transport: () => [jobBody({ status: 'success' })], scheduler: queueScheduler });
     const seen: string[] = [];
     ordo.jobStatus$(1).subscribe({ next: (snapshot) => seen.push(snapshot.job.status), complete: () => seen.push('complete') });
     expect(seen).toEqual(['success', 'complete']);
@@ -290,8 +273,8 @@ describe('found by a bad-input pass', () => {
           clearTimeout(emit);
         };
       });
-    const transport: JobTransport = (id) => answer(body('success', {}, id));
-    transport.batch = (ids) => answer(ids.map((id) => ({ id: Number(id), found: true, ...body('success', {}, id) })));
+    const transport: JobTransport = (id) => answer(jobBody({ id, status: 'success' }));
+    transport.batch = (ids) => answer(ids.map((id) => ({ id: Number(id), found: true, ...jobBody({ id, status: 'success' }) })));
     const ordo = createOrdoClient({ transport });
     await ordo.waitForJob(1);
     await Promise.all([ordo.waitForJob(2), ordo.waitForJob(3)]);
@@ -299,7 +282,7 @@ describe('found by a bad-input pass', () => {
   });
 
   it('freezes a body holding a typed array (never from JSON) without failing', async () => {
-    const ordo = createOrdoClient({ transport: () => [{ ...body('success'), extra: new Uint8Array([1, 2]) }] });
+    const ordo = createOrdoClient({ transport: () => [{ ...jobBody({ status: 'success' }), extra: new Uint8Array([1, 2]) }] });
     const snapshot = await ordo.waitForJob(1);
     expect(Object.isFrozen(snapshot.raw)).toBe(true);
   });
@@ -313,12 +296,12 @@ describe('an outage of the whole server', () => {
       const down = (at: number) => at >= 20 && at < 5000;
       const transport: JobTransport = (id) => {
         calls.push({ at: scheduler.now(), ids: id });
-        return down(scheduler.now()) ? throwError(() => new OrdoNetworkError('connect ECONNREFUSED')) : of(body('running', {}, id));
+        return down(scheduler.now()) ? throwError(() => new OrdoNetworkError('connect ECONNREFUSED')) : of(jobBody({ id, status: 'running' }));
       };
       transport.batch = (ids) => {
         calls.push({ at: scheduler.now(), ids: ids.join(',') });
         if (down(scheduler.now())) return throwError(() => new OrdoNetworkError('connect ECONNREFUSED', { systemCode: 'ECONNREFUSED' }));
-        return of(ids.map((id) => ({ id: Number(id), found: true, ...body('running', {}, id) })));
+        return of(ids.map((id) => ({ id: Number(id), found: true, ...jobBody({ id, status: 'running' }) })));
       };
       // Default retry policy (jittered backoff); 503s from a gateway behave the same (see the batcher).
       const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 } });
@@ -343,10 +326,10 @@ describe('batch requests in flight', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, flush }) => {
       const calls: Array<{ at: number; size: number }> = [];
-      const transport: JobTransport = (id) => of(body('running', {}, id));
+      const transport: JobTransport = (id) => of(jobBody({ id, status: 'running' }));
       transport.batch = (ids) => {
         calls.push({ at: scheduler.now(), size: ids.length });
-        return cold('-----a|', { a: ids.map((id) => ({ id: Number(id), found: true, ...body('running', {}, id) })) });
+        return cold('-----a|', { a: ids.map((id) => ({ id: Number(id), found: true, ...jobBody({ id, status: 'running' }) })) });
       };
       const ordo = createOrdoClient({ transport, intervalMs: 1000, batch: { windowMs: 2, maxInFlight: 2 } });
       const watches = new Subscription();

@@ -1,4 +1,4 @@
-import { defer, finalize, map, type Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,41 +6,26 @@ import {
   jobStatus$,
   OrdoHttpError,
   OrdoNetworkError,
-  OrdoSchemaError,
   type JobSnapshot,
   type JobTransport,
 } from 'ordo-status';
-import { body } from '../helpers/bodies.js';
+import { jobBody, scriptedTransport, type ScriptedTransport } from 'ordo-status/testing';
 
 const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 const statusOf = (snapshots: Observable<JobSnapshot>) => snapshots.pipe(map((snapshot) => snapshot.job.status));
 
-/** A transport answering the n-th request with the n-th observable; it records ids, signals and overlap. */
-function scripted(answers: ReadonlyArray<Observable<unknown>>) {
-  const log = { ids: [] as string[], signals: [] as AbortSignal[], inFlight: 0, maxInFlight: 0 };
-  const transport: JobTransport = (id, { signal }) => {
-    const answer = answers[log.ids.length];
-    log.ids.push(id);
-    log.signals.push(signal);
-    if (!answer) throw new Error(`no answer scripted for request ${log.ids.length}`);
-    return defer(() => {
-      log.inFlight += 1;
-      log.maxInFlight = Math.max(log.maxInFlight, log.inFlight);
-      return answer.pipe(finalize(() => (log.inFlight -= 1)));
-    });
-  };
-  return { transport, log };
-}
+const ids = (transport: ScriptedTransport) => transport.requests.map((request) => request.jobId);
+const aborted = (transport: ScriptedTransport) => transport.requests.map((request) => request.signal.aborted);
 
 describe('jobStatus$ in virtual time', () => {
   it('polls at once, then one interval after each answer, and completes right after the terminal snapshot', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const answers = [
-        cold('-a|', { a: body('pending') }),
-        cold('-b|', { b: body('running') }),
-        cold('-c|', { c: body('success') }),
+        cold('-a|', { a: jobBody({ status: 'pending' }) }),
+        cold('-b|', { b: jobBody({ status: 'running' }) }),
+        cold('-c|', { c: jobBody({ status: 'success' }) }),
       ];
-      const { transport, log } = scripted(answers);
+      const transport = scriptedTransport({ 1: answers });
       expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 3 }))).toBe('-a---b---(c|)', {
         a: 'pending',
         b: 'running',
@@ -49,27 +34,27 @@ describe('jobStatus$ in virtual time', () => {
       expectSubscriptions(answers[0]!.subscriptions).toBe('^!');
       expectSubscriptions(answers[1]!.subscriptions).toBe('----^!');
       expectSubscriptions(answers[2]!.subscriptions).toBe('--------^!');
-      return () => expect(log.ids).toEqual(['1', '1', '1']);
+      return () => expect(ids(transport)).toEqual(['1', '1', '1']);
     });
   });
 
   it('costs exactly one request for a job already terminal at the first poll', () => {
     testScheduler().run(({ cold, expectObservable, flush }) => {
-      const { transport, log } = scripted([cold('--a|', { a: body('failed', { x: 'failed' }, 7) })]);
+      const transport = scriptedTransport({ 7: [cold('--a|', { a: jobBody({ id: 7, status: 'failed', steps: { x: 'failed' } }) })] });
       expectObservable(statusOf(jobStatus$('7', { transport, intervalMs: 1 }))).toBe('--(a|)', { a: 'failed' });
       flush();
-      expect(log.ids).toEqual(['7']);
+      expect(ids(transport)).toEqual(['7']);
     });
   });
 
   it('never cancels a slow answer: the next request starts one interval after it, never overlapping', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions, flush }) => {
       const answers = [
-        cold('-----a|', { a: body('pending') }),
-        cold('-----b|', { b: body('running') }),
-        cold('-----c|', { c: body('success') }),
+        cold('-----a|', { a: jobBody({ status: 'pending' }) }),
+        cold('-----b|', { b: jobBody({ status: 'running' }) }),
+        cold('-----c|', { c: jobBody({ status: 'success' }) }),
       ];
-      const { transport, log } = scripted(answers);
+      const transport = scriptedTransport({ 1: answers });
       // Answers take 5 frames, the interval is 3: requests at 0, 8 and 16.
       expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 3 }))).toBe('-----a-------b-------(c|)', {
         a: 'pending',
@@ -80,19 +65,21 @@ describe('jobStatus$ in virtual time', () => {
       expectSubscriptions(answers[1]!.subscriptions).toBe('--------^----!');
       expectSubscriptions(answers[2]!.subscriptions).toBe('----------------^----!');
       flush();
-      expect(log.maxInFlight).toBe(1);
-      expect(log.signals.some((signal) => signal.aborted)).toBe(false);
+      expect(transport.maxInFlight).toBe(1);
+      expect(aborted(transport).some(Boolean)).toBe(false);
     });
   });
 
   it('emits only snapshots whose content changed', () => {
     testScheduler().run(({ cold, expectObservable }) => {
-      const { transport } = scripted([
-        cold('-a|', { a: body('running', { s: 'running' }) }),
-        cold('-a|', { a: body('running', { s: 'running' }) }),
-        cold('-a|', { a: { ...body('running', { s: 'running' }), note: 'changed' } }),
-        cold('-a|', { a: body('success', { s: 'success' }) }),
-      ]);
+      const transport = scriptedTransport({
+        1: [
+          cold('-a|', { a: jobBody({ status: 'running', steps: { s: 'running' } }) }),
+          cold('-a|', { a: jobBody({ status: 'running', steps: { s: 'running' } }) }),
+          cold('-a|', { a: { ...jobBody({ status: 'running', steps: { s: 'running' } }), note: 'changed' } }),
+          cold('-a|', { a: jobBody({ status: 'success', steps: { s: 'success' } }) }),
+        ],
+      });
       expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 2 }))).toBe('-a-----b--(c|)', {
         a: 'running',
         b: 'running',
@@ -103,42 +90,41 @@ describe('jobStatus$ in virtual time', () => {
 
   it('aborts the request in flight when unsubscribed', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions, flush }) => {
-      const answer = cold('-----a|', { a: body('running') });
-      const { transport, log } = scripted([answer]);
+      const answer = cold('-----a|', { a: jobBody({ status: 'running' }) });
+      const transport = scriptedTransport({ 1: [answer] });
       expectObservable(jobStatus$(1, { transport, intervalMs: 3 }), '^--!').toBe('---');
       expectSubscriptions(answer.subscriptions).toBe('^--!');
       flush();
-      expect(log.signals).toHaveLength(1);
-      expect(log.signals[0]!.aborted).toBe(true);
+      expect(aborted(transport)).toEqual([true]);
     });
   });
 
   it('cancels the wait between polls when unsubscribed, without aborting a finished request', () => {
     testScheduler().run(({ cold, expectObservable, flush }) => {
-      const { transport, log } = scripted([cold('-a|', { a: body('running') })]);
+      const transport = scriptedTransport({ 1: [cold('-a|', { a: jobBody({ status: 'running' }) })] });
       expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 10 })), '^----!').toBe('-a---', { a: 'running' });
       flush();
-      expect(log.ids).toHaveLength(1);
-      expect(log.signals[0]!.aborted).toBe(false);
+      expect(ids(transport)).toHaveLength(1);
+      expect(aborted(transport)[0]).toBe(false);
     });
   });
 
   it('makes no request when the signal is already aborted', () => {
     testScheduler().run(({ expectObservable, flush }) => {
-      const { transport, log } = scripted([]);
+      const transport = scriptedTransport({});
       const controller = new AbortController();
       const reason = new Error('stop');
       controller.abort(reason);
       expectObservable(jobStatus$(1, { transport, signal: controller.signal })).toBe('#', undefined, reason);
       flush();
-      expect(log.ids).toEqual([]);
+      expect(ids(transport)).toEqual([]);
     });
   });
 
   it('errors with the reason and aborts the request when the signal aborts mid-request', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, expectObservable, flush }) => {
-      const { transport, log } = scripted([cold('-a|', { a: body('running') }), cold('-----b|', { b: body('running') })]);
+      const transport = scriptedTransport({ 1: [cold('-a|', { a: jobBody({ status: 'running' }) }), cold('-----b|', { b: jobBody({ status: 'running' }) })] });
       const controller = new AbortController();
       const reason = new Error('user cancelled');
       scheduler.schedule(() => controller.abort(reason), 6);
@@ -148,25 +134,25 @@ describe('jobStatus$ in virtual time', () => {
         reason,
       );
       flush();
-      expect(log.signals[1]!.aborted).toBe(true);
+      expect(aborted(transport)[1]).toBe(true);
     });
   });
 
   it('with retries off, ends with the transport’s typed error and polls no more', () => {
     testScheduler().run(({ cold, expectObservable, flush }) => {
       const failure = new OrdoHttpError('GET /jobs/1 answered 503', { status: 503, url: 'http://x/jobs/1' });
-      const { transport, log } = scripted([cold('-a|', { a: body('running') }), cold('--#', undefined, failure)]);
+      const transport = scriptedTransport({ 1: [cold('-a|', { a: jobBody({ status: 'running' }) }), cold('--#', undefined, failure)] });
       // Answer at 1, next request at 4, failure 2 frames later.
       expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 3, retry: 0 }))).toBe('-a----#', { a: 'running' }, failure);
       flush();
-      expect(log.ids).toHaveLength(2);
+      expect(ids(transport)).toHaveLength(2);
     });
   });
 
   it('wraps an error that is not an OrdoError in an OrdoNetworkError with the cause', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const cause = new TypeError('socket hang up');
-      const { transport } = scripted([cold('-#', undefined, cause)]);
+      const transport = scriptedTransport({ 1: [cold('-#', undefined, cause)] });
       expectObservable(jobStatus$(1, { transport, retry: 0 })).toBe(
         '-#',
         undefined,
@@ -177,14 +163,16 @@ describe('jobStatus$ in virtual time', () => {
 
   it('errors when the transport completes without a body', () => {
     testScheduler().run(({ cold, expectObservable }) => {
-      const { transport } = scripted([cold('--|')]);
+      const transport = scriptedTransport({ 1: [cold('--|')] });
       expectObservable(jobStatus$(1, { transport, retry: 0 })).toBe('--#', undefined, expect.any(OrdoNetworkError));
     });
   });
 
   it('errors at the first invalid body with an OrdoSchemaError', () => {
     testScheduler().run(({ cold, expectObservable }) => {
-      const { transport } = scripted([cold('-a|', { a: body('running') }), cold('-a|', { a: body('paused') })]);
+      const running = jobBody({ status: 'running' });
+      const paused = { ...running, job: { ...running.job, status: 'paused' } }; // no such status
+      const transport = scriptedTransport({ 1: [cold('-a|', { a: running }), cold('-a|', { a: paused })] });
       expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 2 }))).toBe(
         '-a--#',
         { a: 'running' },
@@ -196,7 +184,7 @@ describe('jobStatus$ in virtual time', () => {
   it('rejects a body for another job', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       // The real server answers /jobs/8abc with job 8: a body for another id is never taken as the asked job.
-      const { transport } = scripted([cold('-a|', { a: body('running', {}, 8) })]);
+      const transport = scriptedTransport({ 3: [cold('-a|', { a: jobBody({ id: 8, status: 'running' }) })] });
       expectObservable(jobStatus$(3, { transport })).toBe(
         '-#',
         undefined,
@@ -207,10 +195,9 @@ describe('jobStatus$ in virtual time', () => {
 
   it('does not emit an illegal snapshot and errors with OrdoIllegalTransitionError', () => {
     testScheduler().run(({ cold, expectObservable }) => {
-      const { transport } = scripted([
-        cold('-a|', { a: body('running', { s: 'success' }) }),
-        cold('-b|', { b: body('running', { s: 'running' }) }),
-      ]);
+      const transport = scriptedTransport({
+        1: [cold('-a|', { a: jobBody({ status: 'running', steps: { s: 'success' } }) }), cold('-b|', { b: jobBody({ status: 'running', steps: { s: 'running' } }) })],
+      });
       expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 2 }))).toBe(
         '-a--#',
         { a: 'running' },
@@ -221,8 +208,8 @@ describe('jobStatus$ in virtual time', () => {
 
   it('times out the whole watch with the last snapshot', () => {
     testScheduler().run(({ cold, expectObservable, flush }) => {
-      const answers = Array.from({ length: 5 }, (_, index) => cold('-a|', { a: body('running', { s: index < 1 ? 'pending' : 'running' }) }));
-      const { transport, log } = scripted(answers);
+      const answers = Array.from({ length: 5 }, (_, index) => cold('-a|', { a: jobBody({ status: 'running', steps: { s: index < 1 ? 'pending' : 'running' } }) }));
+      const transport = scriptedTransport({ 1: answers });
       expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 3, timeoutMs: 10 }))).toBe(
         '-a---b----#',
         { a: 'running', b: 'running' },
@@ -235,7 +222,7 @@ describe('jobStatus$ in virtual time', () => {
         }),
       );
       flush();
-      expect(log.ids).toHaveLength(3); // requests at 0, 4 and 8; the one due at 12 never started
+      expect(ids(transport)).toHaveLength(3); // requests at 0, 4 and 8; the one due at 12 never started
     });
   });
 });
@@ -243,8 +230,8 @@ describe('jobStatus$ in virtual time', () => {
 describe('requests that do not answer', () => {
   it('aborts a request after requestTimeoutMs and ends with OrdoTimeoutError carrying the last snapshot', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions, flush }) => {
-      const answers = [cold('-a|', { a: body('running') }), cold('-')];
-      const { transport, log } = scripted(answers);
+      const answers = [cold('-a|', { a: jobBody({ status: 'running' }) }), cold('-')];
+      const transport = scriptedTransport({ 1: answers });
       // Answer at 1, next request at 3, no answer: aborted at 8.
       expectObservable(statusOf(jobStatus$(1, { transport, intervalMs: 2, requestTimeoutMs: 5, retry: 0 }))).toBe(
         '-a------#',
@@ -258,14 +245,13 @@ describe('requests that do not answer', () => {
       );
       expectSubscriptions(answers[1]!.subscriptions).toBe('---^----!');
       flush();
-      expect(log.signals[1]!.aborted).toBe(true);
-      expect(log.signals[0]!.aborted).toBe(false);
+      expect(aborted(transport)).toEqual([false, true]);
     });
   });
 
   it('does not time out an answer that arrives in time, however close', () => {
     testScheduler().run(({ cold, expectObservable }) => {
-      const { transport } = scripted([cold('----a|', { a: body('success') })]);
+      const transport = scriptedTransport({ 1: [cold('----a|', { a: jobBody({ status: 'success' }) })] });
       expectObservable(statusOf(jobStatus$(1, { transport, requestTimeoutMs: 5 }))).toBe('----(a|)', { a: 'success' });
     });
   });
@@ -274,7 +260,7 @@ describe('requests that do not answer', () => {
 describe('what a transport may return', () => {
   it('takes a returned string or bytes as the body text, not as characters', () => {
     testScheduler().run(({ expectObservable }) => {
-      const text = JSON.stringify(body('success'));
+      const text = JSON.stringify(jobBody({ status: 'success' }));
       expectObservable(statusOf(jobStatus$(1, { transport: () => text }))).toBe('(a|)', { a: 'success' });
       expectObservable(statusOf(jobStatus$(1, { transport: () => new TextEncoder().encode(text) }))).toBe('(a|)', { a: 'success' });
     });
@@ -282,7 +268,7 @@ describe('what a transport may return', () => {
 
   it('wraps odd rejections (null-prototype objects, strings, undefined) in OrdoNetworkError', async () => {
     for (const reason of [Object.create(null), 'nope', undefined, { toString: () => { throw new Error('x'); } }]) {
-      const error = await new Promise((resolve) => jobStatus$(1, { transport: () => Promise.reject(reason), retry: 0 }).subscribe({ error: resolve }));
+      const error = await new Promise((resolve) => jobStatus$(1, { transport: () => Promise.reject(reason as Error), retry: 0 }).subscribe({ error: resolve }));
       expect(error).toBeInstanceOf(OrdoNetworkError);
       expect((error as OrdoNetworkError).cause).toBe(reason);
     }
@@ -294,11 +280,13 @@ describe('what a transport may return', () => {
 describe('jobEvents$ in virtual time', () => {
   it('emits each snapshot’s transitions at the frame of its answer, in order', () => {
     testScheduler().run(({ cold, expectObservable }) => {
-      const { transport } = scripted([
-        cold('-a|', { a: body('pending', { a: 'pending', b: 'pending' }) }),
-        cold('-a|', { a: body('running', { a: 'running', b: 'pending' }) }),
-        cold('-a|', { a: body('success', { a: 'success', b: 'success' }) }),
-      ]);
+      const transport = scriptedTransport({
+        1: [
+          cold('-a|', { a: jobBody({ status: 'pending', steps: { a: 'pending', b: 'pending' } }) }),
+          cold('-a|', { a: jobBody({ status: 'running', steps: { a: 'running', b: 'pending' } }) }),
+          cold('-a|', { a: jobBody({ status: 'success', steps: { a: 'success', b: 'success' } }) }),
+        ],
+      });
       // Answers at 1, 5 and 9.
       const events = jobEvents$(1, { transport, intervalMs: 3 }).pipe(
         map((event) => `${event.type === 'job' ? 'job' : event.stepId}:${event.from}>${event.to}${event.inferred ? '*' : ''}`),
@@ -316,7 +304,7 @@ describe('jobEvents$ in virtual time', () => {
 });
 
 describe('argument checks', () => {
-  const transport: JobTransport = () => [body('success')];
+  const transport: JobTransport = () => [jobBody({ status: 'success' })];
 
   it('rejects bad ids and options at call time with a TypeError', () => {
     expect(() => jobStatus$('', { transport })).toThrow(TypeError);
@@ -339,7 +327,7 @@ describe('argument checks', () => {
     const ids: string[] = [];
     const record: JobTransport = (id) => {
       ids.push(id);
-      return [body('success', {}, 3)];
+      return [jobBody({ id: 3, status: 'success' })];
     };
     jobStatus$(3, { transport: record }).subscribe();
     jobStatus$('3', { transport: record }).subscribe();

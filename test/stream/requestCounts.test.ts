@@ -1,23 +1,18 @@
 import { lastValueFrom, take, toArray } from 'rxjs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createOrdoClient } from 'ordo-status';
-import { startOrdoSimulator, type OrdoSimulator } from 'ordo-status/testing';
+import { startTestSimulator } from '../helpers/simulator.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * What a server sees, over real HTTP: one request per interval for any number of subscribers to
  * one job, and ⌈N/100⌉ requests per interval for N watched jobs.
  */
-let simulator: OrdoSimulator | undefined;
-afterEach(async () => {
-  await simulator?.close();
-  simulator = undefined;
-});
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('requests a server sees', () => {
   it('one request per interval for 100 subscribers to one job, however they arrive', async () => {
     const seen: Array<{ at: number; url: string }> = [];
-    simulator = await startOrdoSimulator({ speed: 0.001, onRequest: (request) => seen.push({ at: Date.now(), url: request.url }) });
+    const simulator = await startTestSimulator({ speed: 0.001, onRequest: (request) => seen.push({ at: Date.now(), url: request.url }) });
     const { id } = await simulator.submitJob();
     const intervalMs = 150;
     const ordo = createOrdoClient({ baseUrl: simulator.url, token: simulator.token, intervalMs });
@@ -39,7 +34,7 @@ describe('requests a server sees', () => {
 
   it('⌈N/100⌉ requests per interval for N = 250 watched jobs: the same three groups every interval', async () => {
     const seen: string[][] = [];
-    simulator = await startOrdoSimulator({
+    const simulator = await startTestSimulator({
       speed: 0.001,
       onRequest: (request) => {
         if (request.url.startsWith('/jobs/')) seen.push(request.url.slice('/jobs/'.length).split(','));
@@ -67,7 +62,7 @@ describe('requests a server sees', () => {
 
   it('a late subscriber to a finished job costs no request', async () => {
     let requests = 0;
-    simulator = await startOrdoSimulator({ speed: 1000, onRequest: () => (requests += 1) });
+    const simulator = await startTestSimulator({ speed: 1000, onRequest: () => (requests += 1) });
     const { id } = await simulator.submitJob();
     await sleep(100);
     const ordo = createOrdoClient({ baseUrl: simulator.url, token: simulator.token });

@@ -15,6 +15,7 @@ import {
   type JobSnapshot,
   type JobTransport,
 } from 'ordo-status';
+import { scriptedTransport } from 'ordo-status/testing';
 import { allJobBodies, loadScenario } from '../helpers/fixtures.js';
 import { eventSummary, replayEvents } from '../helpers/replay.js';
 
@@ -24,12 +25,8 @@ const failed = loadScenario('failed').map((fixture) => fixture.body);
 /** A snapshot as it comes back from a state file. */
 const stored = (snapshot: JobSnapshot): JobSnapshot => jobSnapshotFromJSON(JSON.parse(JSON.stringify(snapshot)));
 
-/** Answers `bodies` one per request, in virtual time; counts the requests. */
-function replayTransport(bodies: readonly unknown[]) {
-  let requests = 0;
-  const transport: JobTransport = () => of(bodies[Math.min(requests++, bodies.length - 1)]);
-  return { transport, requests: () => requests };
-}
+/** Answers job 1 with `bodies`, one per request (the last one again once they are used up). */
+const replayTransport = (bodies: readonly unknown[]) => scriptedTransport({ 1: bodies });
 
 /** Runs `work` in virtual time, then flushes: what it returns is read after every frame ran. */
 function inVirtualTime<T>(work: (scheduler: TestScheduler, helpers: Parameters<Parameters<TestScheduler['run']>[0]>[0]) => T): T {
@@ -85,7 +82,7 @@ describe('jobEvents$ with resumeFrom', () => {
     const first = replayEvents(1, success.slice(0, 15));
     const resumedEvents = inVirtualTime(() => {
       const events: JobEvent[] = [];
-      const { transport } = replayTransport(success.slice(14));
+      const transport = replayTransport(success.slice(14));
       jobEvents$(1, { transport, intervalMs: 3000, resumeFrom: stored(parseJobSnapshot(success[14])) }).subscribe((event) => events.push(event));
       return events;
     });
@@ -99,7 +96,7 @@ describe('jobEvents$ with resumeFrom', () => {
     const events = inVirtualTime(() => {
       const out: JobEvent[] = [];
       // Stored at body 8 (reproject done), back at body 30 (contours done, ept still running).
-      const { transport } = replayTransport([success[30], success[36]]);
+      const transport = replayTransport([success[30], success[36]]);
       jobEvents$(1, { transport, resumeFrom: stored(parseJobSnapshot(success[8])) }).subscribe((event) => out.push(event));
       return out;
     });
@@ -118,32 +115,32 @@ describe('jobEvents$ with resumeFrom', () => {
 
   it('emits nothing for a first answer equal to the stored snapshot (jobStatus$ too)', () => {
     inVirtualTime((_, { expectObservable }) => {
-      const { transport } = replayTransport([success[14], success[14], success[16], success[36]]);
+      const transport = replayTransport([success[14], success[14], success[16], success[36]]);
       const resumeFrom = stored(parseJobSnapshot(success[14]));
       // Polls at 0 and 10 ms answer what is stored: nothing; 20 ms brings news, 30 ms the end.
       expectObservable(jobStatus$(1, { transport, intervalMs: 10, resumeFrom })).toBe('--------------------a---------(b|)', {
         a: parseJobSnapshot(success[16]),
         b: parseJobSnapshot(success[36]),
-      } as never);
+      });
     });
   });
 
   it('a stored terminal snapshot ends at once, with no request; waitForJob settles with it', async () => {
-    const { transport, requests } = replayTransport(success);
+    const transport = replayTransport(success);
     const done = stored(parseJobSnapshot(success[36]));
     expect(await lastValueFrom(jobEvents$(1, { transport, resumeFrom: done }).pipe(toArray()))).toEqual([]);
     expect(await lastValueFrom(jobStatus$(1, { transport, resumeFrom: done }).pipe(toArray()))).toEqual([]);
     expect(await waitForJob(1, { transport, resumeFrom: done })).toBe(done);
     const failedAt = stored(parseJobSnapshot(failed.at(-1)));
     await expect(waitForJob(2, { transport, resumeFrom: failedAt })).rejects.toBeInstanceOf(OrdoJobFailedError);
-    expect(requests()).toBe(0);
+    expect(transport.requests).toHaveLength(0);
   });
 
   it('an answer behind the stored snapshot is illegal, or skipped with onIllegalTransition: "skip"', () => {
     const resumeFrom = stored(parseJobSnapshot(success[20]));
     const outcome = inVirtualTime(() => {
       const seen: { error?: unknown } = {};
-      const { transport } = replayTransport([success[5]]);
+      const transport = replayTransport([success[5]]);
       jobEvents$(1, { transport, resumeFrom, retry: 0 }).subscribe({ error: (caught: unknown) => (seen.error = caught) });
       return seen;
     }).error;
@@ -153,7 +150,7 @@ describe('jobEvents$ with resumeFrom', () => {
 
     const skipped = inVirtualTime(() => {
       const out: JobEvent[] = [];
-      const { transport } = replayTransport([success[5], success[36]]);
+      const transport = replayTransport([success[5], success[36]]);
       jobEvents$(1, { transport, resumeFrom, onIllegalTransition: 'skip', retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 1, jitter: 0 } }).subscribe((event) => out.push(event));
       return out;
     });
@@ -177,20 +174,20 @@ describe('jobEvents$ with resumeFrom', () => {
 describe('the client with resumeFrom', () => {
   it('a resuming watch runs through the client’s transport and gets only what came after', () => {
     const outcome = inVirtualTime((scheduler) => {
-      const { transport, requests } = replayTransport(success.slice(17));
+      const transport = replayTransport(success.slice(17));
       const ordo = createOrdoClient({ transport, intervalMs: 10, scheduler, batch: false });
       const resumed: JobEvent[] = [];
       ordo.jobEvents$(1, { resumeFrom: stored(parseJobSnapshot(success[17])) }).subscribe((event) => resumed.push(event));
-      return { resumed, requests };
+      return { resumed, transport };
     });
-    expect(outcome.requests()).toBe(20); // bodies 17..36; the first equals the stored one: no event
+    expect(outcome.transport.requests).toHaveLength(20); // bodies 17..36; the first equals the stored one: no event
     const summary = eventSummary(outcome.resumed);
     expect(summary[0]).toEqual({ type: 'step', stepId: 'hillshade', from: 'pending', to: 'running', inferred: false });
     expect(summary.at(-1)).toEqual({ type: 'job', from: 'running', to: 'success', inferred: false });
     // The same as the standalone stream over the same bodies.
     const standalone = inVirtualTime(() => {
       const events: JobEvent[] = [];
-      const { transport } = replayTransport(success.slice(17));
+      const transport = replayTransport(success.slice(17));
       jobEvents$(1, { transport, intervalMs: 10, resumeFrom: stored(parseJobSnapshot(success[17])) }).subscribe((event) => events.push(event));
       return events;
     });
@@ -200,23 +197,23 @@ describe('the client with resumeFrom', () => {
   it('a server behind the stored snapshot: skipped within the retry budget, then an error (no endless wait)', () => {
     const outcome = inVirtualTime((scheduler) => {
       const seen: { error?: unknown } = {};
-      const { transport, requests } = replayTransport([success[5]]); // stale, forever
+      const transport = replayTransport([success[5]]); // stale, forever
       const ordo = createOrdoClient({ transport, intervalMs: 10, scheduler, batch: false });
       ordo
         .jobEvents$(1, { resumeFrom: stored(parseJobSnapshot(success[20])), onIllegalTransition: 'skip', retry: { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 5, jitter: 0 } })
         .subscribe({ error: (caught: unknown) => (seen.error = caught) });
-      return { seen, requests };
+      return { seen, transport };
     });
     expect(outcome.seen.error).toBeInstanceOf(OrdoIllegalTransitionError);
-    expect(outcome.requests()).toBe(3); // the first answer and two retries
+    expect(outcome.transport.requests).toHaveLength(3); // the first answer and two retries
   });
 
   it('waitForJob settles with a stored terminal snapshot without a request', async () => {
-    const { transport, requests } = replayTransport(success);
+    const transport = replayTransport(success);
     const ordo = createOrdoClient({ transport });
     const done = stored(parseJobSnapshot(success[36]));
     await expect(ordo.waitForJob(1, { resumeFrom: done })).resolves.toBe(done);
     expect(await lastValueFrom(ordo.jobStatus$(1, { resumeFrom: done }).pipe(toArray()))).toEqual([]);
-    expect(requests()).toBe(0);
+    expect(transport.requests).toHaveLength(0);
   });
 });

@@ -19,7 +19,7 @@ describe('decideRetry', () => {
     ['a network failure that sending again cannot mend', 'stop: NETWORK', () => new OrdoNetworkError('bad token', { retryable: false }), {}],
     ['a request timeout', 'retry in 1000', () => new OrdoTimeoutError('slow', { timeoutMs: 1, scope: 'request', lastSnapshot: null, requests: 1, failures: 1 }), {}],
     ['the whole watch’s deadline', 'stop: TIMEOUT', () => new OrdoTimeoutError('late', { timeoutMs: 1, scope: 'watch', lastSnapshot: null, requests: 1, failures: 0 }), {}],
-    ...[408, 429, 500, 502, 503, 504].map((status) => [`HTTP ${status}`, 'retry in 1000', () => http(status), {}] as const),
+    ...defaultRetryOptions.statusCodes.map((status) => [`HTTP ${status}`, 'retry in 1000', () => http(status), {}] as const),
     ...[400, 403, 409, 501].map((status) => [`HTTP ${status}`, 'stop: HTTP', () => http(status), {}] as const),
     ['a schema error', 'stop: SCHEMA', () => new OrdoSchemaError('bad', { issues: [], bodyExcerpt: '' }), {}],
     ['a 404 after the grace period', 'stop: NOT_FOUND', notFound, { notFoundGraceMs: 5000 }],
@@ -36,6 +36,8 @@ describe('decideRetry', () => {
     ['a failure 4:59 into a run of failures: the wait is cut to the end of the budget', 'retry in 1000', () => http(503), { attempt: 20, elapsedMs: 299_000 }],
     ['a failure 4:59.5 into it: a 30 s backoff cut to 500 ms', 'retry in 500', () => http(503), { attempt: 20, elapsedMs: 299_500 }],
     ['a failure 5 minutes into a run of failures', 'stop: HTTP', () => http(503), { attempt: 20, elapsedMs: 300_000 }],
+    ['HTTP 409 listed in retry.statusCodes', 'retry in 1000', () => http(409), { retry: resolveRetryOptions({ statusCodes: [409, 503], jitter: 0 }) }],
+    ['HTTP 502 left out of retry.statusCodes', 'stop: HTTP', () => http(502), { retry: resolveRetryOptions({ statusCodes: [409, 503], jitter: 0 }) }],
     ['a time budget of 0 turns retrying off', 'stop: HTTP', () => http(503), { retry: resolveRetryOptions({ maxElapsedMs: 0 }) }],
   ] as const)('%s → %s', (_name, expected, error, overrides) => {
     expect(decide(error(), overrides as Partial<RetryContext>)).toBe(expected);
@@ -61,5 +63,16 @@ describe('decideRetry', () => {
     expect(resolveRetryOptions(3)).toMatchObject({ maxRetries: 3, maxElapsedMs: 300_000 });
     expect(() => resolveRetryOptions({ maxElapsedMs: -1 })).toThrow('Invalid retry.maxElapsedMs -1');
     expect(resolveRetryOptions({ maxRetries: Infinity }).maxRetries).toBe(Infinity);
+  });
+
+  it('retries 408, 429, 500, 502, 503 and 504 by default, the one list of transient statuses', () => {
+    expect(defaultRetryOptions.statusCodes).toEqual([408, 429, 500, 502, 503, 504]);
+    expect(Object.isFrozen(defaultRetryOptions.statusCodes)).toBe(true);
+    const given = [503];
+    const resolved = resolveRetryOptions({ statusCodes: given });
+    given.push(500);
+    expect(resolved.statusCodes).toEqual([503]);
+    expect(() => resolveRetryOptions({ statusCodes: [503, 99] })).toThrow('Invalid retry.statusCodes [503,99]: expected an array of HTTP statuses (integers from 100 to 599)');
+    expect(() => resolveRetryOptions({ statusCodes: '503' as never })).toThrow('Invalid retry.statusCodes "503"');
   });
 });

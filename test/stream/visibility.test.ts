@@ -1,27 +1,19 @@
-import { defer, of, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { jobStatus$, type JobTransport, type VisibilitySource } from 'ordo-status';
-import { body } from '../helpers/bodies.js';
+import { jobBody, scriptedTransport, type ScriptedTransport } from 'ordo-status/testing';
 import { page } from '../helpers/visibility.js';
 
 const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-
-function requestsAt(scheduler: TestScheduler, answer: () => Observable<unknown>) {
-  const at: number[] = [];
-  const transport: JobTransport = () => {
-    at.push(scheduler.now());
-    return defer(answer);
-  };
-  return { transport, at };
-}
+/** When each request to the transport started. */
+const startedAt = (transport: ScriptedTransport) => transport.requests.map((request) => request.at);
 
 describe('polling on a hidden page', () => {
   it('pauses while hidden, polls at once when shown again, and never sooner than one interval after an answer', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, flush }) => {
       const tab = page();
-      const { transport, at } = requestsAt(scheduler, () => cold('-a|', { a: body('running') }));
+      const transport = scriptedTransport({ 1: [cold('-a|', { a: jobBody({ status: 'running' }) })] });
       const subscription = jobStatus$(1, { transport, intervalMs: 10, visibility: tab.source }).subscribe();
       scheduler.schedule(() => tab.set(true), 15); // hidden while waiting for the request due at 21
       scheduler.schedule(() => tab.set(false), 60);
@@ -31,7 +23,7 @@ describe('polling on a hidden page', () => {
       flush();
       // 0 and 11 (visible); hidden at 15, the poll due at 21 waits (no request while hidden,
       // whenever in the interval the page was hidden), then nothing until 60.
-      expect(at).toEqual([0, 11, 60, 71, 82, 93]);
+      expect(startedAt(transport)).toEqual([0, 11, 60, 71, 82, 93]);
       expect(tab.listeners.size).toBe(0);
     });
   });
@@ -40,12 +32,12 @@ describe('polling on a hidden page', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, flush }) => {
       const tab = page(true);
-      const { transport, at } = requestsAt(scheduler, () => cold('-a|', { a: body('running') }));
+      const transport = scriptedTransport({ 1: [cold('-a|', { a: jobBody({ status: 'running' }) })] });
       const subscription = jobStatus$(1, { transport, intervalMs: 10, whenHidden: { intervalMs: 40 }, visibility: tab.source }).subscribe();
       scheduler.schedule(() => tab.set(false), 60);
       scheduler.schedule(() => subscription.unsubscribe(), 80);
       flush();
-      expect(at).toEqual([0, 41, 60, 71]);
+      expect(startedAt(transport)).toEqual([0, 41, 60, 71]);
     });
   });
 
@@ -53,17 +45,17 @@ describe('polling on a hidden page', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, flush }) => {
       const tab = page(true);
-      const { transport, at } = requestsAt(scheduler, () => cold('-a|', { a: body('running') }));
+      const transport = scriptedTransport({ 1: [cold('-a|', { a: jobBody({ status: 'running' }) })] });
       const subscription = jobStatus$(1, { transport, intervalMs: 10, whenHidden: 'poll', visibility: tab.source }).subscribe();
       scheduler.schedule(() => subscription.unsubscribe(), 30);
       flush();
-      expect(at).toEqual([0, 11, 22]);
+      expect(startedAt(transport)).toEqual([0, 11, 22]);
       expect(tab.listeners.size).toBe(0);
     });
   });
 
   it('rejects bad options', () => {
-    const transport: JobTransport = () => [body('success')];
+    const transport: JobTransport = () => [jobBody({ status: 'success' })];
     expect(() => jobStatus$(1, { transport, whenHidden: 'sleep' as never })).toThrow(/whenHidden/);
     expect(() => jobStatus$(1, { transport, whenHidden: { intervalMs: 0 } })).toThrow(/whenHidden.intervalMs/);
     expect(() => jobStatus$(1, { transport, visibility: {} as never })).toThrow(/visibility/);
@@ -76,7 +68,7 @@ describe('polling on a hidden page', () => {
   it('a faulty visibility source ends the watch with its error, and nothing escapes into the source', () => {
     const scheduler = testScheduler();
     scheduler.run(({ flush }) => {
-      const { transport } = requestsAt(scheduler, () => of(body('running')));
+      const transport = scriptedTransport({ 1: [jobBody({ status: 'running' })] });
       // onChange returning the emitter (as EventEmitter.on does) instead of a stop function.
       const chained: VisibilitySource = { isHidden: () => true, onChange: () => chained as never };
       const seen: unknown[] = [];
@@ -106,29 +98,5 @@ describe('polling on a hidden page', () => {
         'isHidden failed',
       ]);
     });
-  });
-});
-
-describe('importing the root entry', () => {
-  it('touches neither document nor window (server-side rendering, Node)', async () => {
-    const touched: string[] = [];
-    const globals = globalThis as Record<string, unknown>;
-    for (const name of ['document', 'window', 'navigator', 'location']) {
-      Object.defineProperty(globals, name, {
-        configurable: true,
-        get: () => {
-          touched.push(name);
-          return undefined;
-        },
-      });
-    }
-    try {
-      const url = `${new URL('../../dist/index.js', import.meta.url).href}?fresh=${Date.now()}`;
-      const fresh = (await import(/* @vite-ignore */ url)) as { createOrdoClient: unknown };
-      expect(typeof fresh.createOrdoClient).toBe('function');
-    } finally {
-      for (const name of ['document', 'window', 'navigator', 'location']) delete globals[name];
-    }
-    expect(touched.filter((name) => name !== 'navigator')).toEqual([]);
   });
 });

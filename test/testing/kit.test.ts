@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { lastValueFrom, toArray } from 'rxjs';
+import { lastValueFrom, map, NEVER, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
@@ -138,12 +137,13 @@ describe('scriptedTransport', () => {
       const transport = scriptedTransport({ 7: [running, running, cold('--a|', { a: done })] });
       // Polls at 0, 10 and 20 ms; the third answer takes 2 ms: success at 22 ms.
       const status$ = jobStatus$(7, { transport, intervalMs: 10 });
-      expectObservable(status$).toBe('a 21ms (b|)', { a: parseJobSnapshot(running), b: parseJobSnapshot(done) } as never);
+      expectObservable(status$).toBe('a 21ms (b|)', { a: parseJobSnapshot(running), b: parseJobSnapshot(done) });
       flush();
+      const signal = expect.any(AbortSignal);
       expect(transport.requests).toEqual([
-        { jobId: '7', at: 0 },
-        { jobId: '7', at: 10 },
-        { jobId: '7', at: 20 },
+        { jobId: '7', at: 0, signal },
+        { jobId: '7', at: 10, signal },
+        { jobId: '7', at: 20, signal },
       ]);
       expect(transport.requestCount(7)).toBe(3);
       expect(transport.requestCount('8')).toBe(0);
@@ -202,6 +202,53 @@ describe('scriptedTransport', () => {
     expect(broken.requestCount(7)).toBe(1); // not retried
   });
 
+  it('logs each request’s signal, aborted once the library gave the request up', () => {
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, expectObservable, flush }) => {
+      const transport = scriptedTransport({ 7: [running, cold('-----a|', { a: done })] });
+      // Requests at 0 (answered at once) and 2 (answer due at 7): the subscriber leaves at 4.
+      expectObservable(jobStatus$(7, { transport, intervalMs: 2 }).pipe(map((s) => s.job.status)), '^---!').toBe('a---', { a: 'running' });
+      flush();
+      expect(transport.requests.map((request) => [request.at, request.signal.aborted])).toEqual([
+        [0, false],
+        [2, true],
+      ]);
+    });
+  });
+
+  it('counts the requests in flight, now and at most, over all jobs', () => {
+    const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    scheduler.run(({ cold, flush }) => {
+      const transport = scriptedTransport({ 7: [cold('--a|', { a: done })], 8: [cold('----b|', { b: jobBody({ id: 8, status: 'success' }) })] });
+      const seen: number[] = [];
+      for (const frame of [1, 3, 5]) scheduler.schedule(() => seen.push(transport.inFlight), frame);
+      expect([transport.inFlight, transport.maxInFlight]).toEqual([0, 0]);
+      jobStatus$(7, { transport }).subscribe();
+      jobStatus$(8, { transport }).subscribe();
+      flush();
+      // Both sent at 0; 7 answers at 2, 8 at 4.
+      expect(seen).toEqual([2, 1, 0]);
+      expect([transport.inFlight, transport.maxInFlight]).toEqual([0, 2]);
+    });
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, flush }) => {
+      const slow = scriptedTransport({ 7: [cold('---a|', { a: running }), cold('---a|', { a: running }), cold('---a|', { a: done })] });
+      jobStatus$(7, { transport: slow, intervalMs: 1 }).subscribe();
+      flush();
+      // Answers take 3 ms, the interval is 1 ms: requests at 0, 4 and 8.
+      expect(slow.requests.map((request) => request.at)).toEqual([0, 4, 8]);
+      expect(slow.maxInFlight).toBe(1); // one watch: never a request before the previous one ended
+    });
+  });
+
+  it('ends a list the way its last entry says: NEVER leaves the next request unanswered', () => {
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ expectObservable, flush }) => {
+      const transport = scriptedTransport({ 7: [running, NEVER] });
+      expectObservable(jobStatus$(7, { transport, intervalMs: 2 }).pipe(map((s) => s.job.status)), '^-----!').toBe('a-----', { a: 'running' });
+      flush();
+      expect(transport.requests.map((request) => request.at)).toEqual([0, 2]);
+      expect([transport.inFlight, transport.maxInFlight]).toEqual([0, 1]);
+    });
+  });
+
   it('rejects a script that is not one, saying which job', () => {
     expect(() => scriptedTransport(null as never)).toThrow(/Invalid script: expected an object/);
     expect(() => scriptedTransport([running] as never)).toThrow(/Invalid script: expected an object/);
@@ -211,26 +258,7 @@ describe('scriptedTransport', () => {
     expect(() => scriptedTransport({ 7: [running] }, { scheduler: {} as never })).toThrow(/Invalid scheduler/);
     expect(scriptedTransport({ 7: [running] }, null as never).requestCount(7)).toBe(0);
     const transport = scriptedTransport({ 7: [running] });
-    (transport.requests as ScriptedRequest[]).push({ jobId: 'x', at: 0 });
+    (transport.requests as ScriptedRequest[]).push({ jobId: 'x', at: 0, signal: new AbortController().signal });
     expect(transport.requests).toEqual([]); // a copy: the log cannot be edited from outside
-  });
-});
-
-describe('ordo-status/testing in a browser bundle', () => {
-  const browserEntry = new URL('../../dist/testing/browser.js', import.meta.url);
-
-  it('is resolved by the browser condition and imports no Node built-in or server library', () => {
-    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-    expect(manifest.exports['./testing'].browser.default).toBe('./dist/testing/browser.js');
-    const code = readFileSync(browserEntry, 'utf8');
-    const imports = [...code.matchAll(/^import .* from "([^"]+)";$/gm)].map((match) => match[1]);
-    expect(new Set(imports)).toEqual(new Set(['ordo-status', 'rxjs']));
-    expect(code).not.toMatch(/node:|express|require\(/);
-  });
-
-  it('has the kit, and a simulator that says it needs Node', async () => {
-    const browser = (await import(/* @vite-ignore */ browserEntry.href)) as typeof import('ordo-status/testing');
-    expect(parseJobSnapshot(browser.jobBody({ status: 'success' })).job.status).toBe('success');
-    await expect(browser.startOrdoSimulator()).rejects.toThrow(/needs Node/);
   });
 });

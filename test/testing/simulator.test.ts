@@ -1,20 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJobLifecycle, parseJobSnapshot } from 'ordo-status';
-import { pineyDamJobRequest, startOrdoSimulator, type OrdoSimulator, type SimulatorScenarioName } from 'ordo-status/testing';
+import { pineyDamJobRequest, startOrdoSimulator, type OrdoSimulator, type OrdoSimulatorOptions, type SimulatorScenarioName } from 'ordo-status/testing';
 import { allJobBodies, loadScenario } from '../helpers/fixtures.js';
+import { startTestSimulator } from '../helpers/simulator.js';
 
 const t0 = Date.parse('2026-11-29T14:26:05.234Z');
 let simulator: OrdoSimulator | undefined;
 let now = t0;
 
-afterEach(async () => {
-  await simulator?.close();
+afterEach(() => {
   simulator = undefined;
   now = t0;
 });
 
-async function start(options: Parameters<typeof startOrdoSimulator>[0] = {}) {
-  simulator = await startOrdoSimulator({ now: () => now, ...options });
+/** The simulator of this test, on the clock `now`. */
+async function start(options: OrdoSimulatorOptions = {}) {
+  simulator = await startTestSimulator({ now: () => now, ...options });
   return simulator;
 }
 

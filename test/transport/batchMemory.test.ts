@@ -1,15 +1,9 @@
 import { createHash } from 'node:crypto';
 import { lastValueFrom, from } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFetchTransport, type JobTransport } from 'ordo-status';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 
-let server: TestServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 /**
  * A server answering every batch `/jobs/a,b,…` with its ids as not found, a weak ETag of the
@@ -37,7 +31,7 @@ describe('the batch answers createFetchTransport remembers for their ETags', () 
   const bound = 16;
 
   it('keeps the ETags of the batches polled every interval while one-off batches come and go', async () => {
-    server = await etagServer();
+    const server = await etagServer();
     const transport = createFetchTransport({ baseUrl: server.url });
     const steady = [['1', '2'], ['3', '4'], ['5', '6']];
     const firstAnswers = new Map<string, unknown>();
@@ -64,7 +58,7 @@ describe('the batch answers createFetchTransport remembers for their ETags', () 
   });
 
   it('still forgets a batch once as many other batch URLs as the bound were used after it', async () => {
-    server = await etagServer();
+    const server = await etagServer();
     const transport = createFetchTransport({ baseUrl: server.url });
     await batch(transport, ['old']);
     for (let index = 0; index < bound - 1; index += 1) await batch(transport, [`other-${index}`]);

@@ -1,5 +1,5 @@
 import { lastValueFrom, from } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createFetchTransport,
   OrdoAuthError,
@@ -7,20 +7,15 @@ import {
   OrdoNetworkError,
   OrdoNotFoundError,
   OrdoSchemaError,
-  type JobTransport,
 } from 'ordo-status';
 import { loadScenario } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
+import { startTestSimulator } from '../helpers/simulator.js';
 import { everythingIn, failure, fetchOnce } from '../helpers/transport.js';
 
 const secret = 's3cr3t-T0KEN-value';
 const running = loadScenario('success')[24]!;
 let server: TestServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 describe('createFetchTransport over real HTTP', () => {
   it('GETs {baseUrl}/jobs/{id} with Accept and Bearer headers and returns the parsed body', async () => {
@@ -109,7 +104,7 @@ describe('createFetchTransport over real HTTP', () => {
     const inTwoMinutes = new Date(Date.now() + 120_000).toUTCString();
     const values = ['120', inTwoMinutes, 'soon', '-3'];
     let next = 0;
-    server = await startTestServer((_req, res) => res.status(503).set('Retry-After', values[next++]!).json({ error: 'busy' }));
+    server = await startTestServer((_req, res) => res.status(503).set('Retry-After', values[next++]).json({ error: 'busy' }));
     const transport = createFetchTransport({ baseUrl: server.url });
     const seconds = (await failure(fetchOnce(transport, '1'))) as OrdoHttpError;
     expect(seconds.retryAfterMs).toBe(120_000);
@@ -381,27 +376,22 @@ describe('redacting the token from what a server sends back', () => {
 
 describe('conditional requests', () => {
   it('sends If-None-Match for a tracked job and hands back the previous body on 304', async () => {
-    const { startOrdoSimulator } = await import('ordo-status/testing');
     let now = Date.parse('2026-11-29T14:26:05.234Z');
-    const simulator = await startOrdoSimulator({ now: () => now });
-    try {
-      const { id } = await simulator.submitJob();
-      const transport = createFetchTransport({ baseUrl: simulator.url, token: simulator.token });
-      const release = transport.track!(String(id));
-      const first = await fetchOnce(transport, String(id));
-      const second = await fetchOnce(transport, String(id));
-      expect(second).toBe(first); // 304: the same object, nothing parsed
-      now += 5000;
-      const third = await fetchOnce(transport, String(id));
-      expect(third).not.toBe(first);
-      expect((third as any).job.status).toBe('running');
-      release();
-      const untracked = await fetchOnce(transport, String(id));
-      expect(untracked).not.toBe(third); // no memory once released: a plain GET, parsed again
-      expect(untracked).toEqual(third);
-    } finally {
-      await simulator.close();
-    }
+    const simulator = await startTestSimulator({ now: () => now });
+    const { id } = await simulator.submitJob();
+    const transport = createFetchTransport({ baseUrl: simulator.url, token: simulator.token });
+    const release = transport.track!(String(id));
+    const first = await fetchOnce(transport, String(id));
+    const second = await fetchOnce(transport, String(id));
+    expect(second).toBe(first); // 304: the same object, nothing parsed
+    now += 5000;
+    const third = await fetchOnce(transport, String(id));
+    expect(third).not.toBe(first);
+    expect((third as any).job.status).toBe('running');
+    release();
+    const untracked = await fetchOnce(transport, String(id));
+    expect(untracked).not.toBe(third); // no memory once released: a plain GET, parsed again
+    expect(untracked).toEqual(third);
   });
 
   it('takes the same ETag, or a byte-identical body without ETag, as unchanged', async () => {

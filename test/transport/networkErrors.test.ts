@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { lastValueFrom, from } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFetchTransport, OrdoNetworkError, type JobTransport } from 'ordo-status';
+import { closedPort } from '../helpers/testServer.js';
 import { everythingIn } from '../helpers/transport.js';
 
 // Real failures of Node's own fetch (undici) against real sockets on 127.0.0.1; nothing mocked.
@@ -25,14 +26,8 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<stri
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-/** The URL of a port nothing listens on: bound to port 0, then closed. */
-async function refusingUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
+/** The URL of a port nothing listens on. */
+const refusingUrl = async () => `http://127.0.0.1:${await closedPort()}`;
 
 async function networkFailure(transport: JobTransport, id = '1'): Promise<OrdoNetworkError> {
   try {

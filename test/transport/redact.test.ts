@@ -1,6 +1,5 @@
-import { lastValueFrom, from } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createFetchTransport, OrdoHttpError, type JobTransport } from 'ordo-status';
+import { describe, expect, it } from 'vitest';
+import { createFetchTransport, OrdoHttpError } from 'ordo-status';
 import { createRedactor, createRedactorCache, redactedMark, type Redactor } from '../../src/transport/redact.js';
 import { loadScenario } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
@@ -8,11 +7,6 @@ import { failure, fetchOnce } from '../helpers/transport.js';
 
 const running = loadScenario('success')[24]!;
 let server: TestServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 /** A cache whose builds are counted, one entry per set of secrets asked to build. */
 function countedCache(capacity?: number): { redactorFor: (secrets: ReadonlyArray<string | undefined>) => Redactor; built: string[][] } {
@@ -34,7 +28,7 @@ async function compilationsFinding<T>(token: string, run: () => Promise<T>): Pro
   let count = 0;
   globalThis.RegExp = new Proxy(Original, {
     construct(target, args: [string | RegExp, string?]) {
-      const compiled = Reflect.construct(target, args) as RegExp;
+      const compiled: RegExp = Reflect.construct(target, args);
       const probe = new Original(compiled.source, compiled.flags.replace('g', ''));
       if (probe.test(token) && !probe.test(decoy)) count += 1;
       return compiled;

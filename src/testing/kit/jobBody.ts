@@ -1,5 +1,5 @@
 import { isTerminalJobStatus, jobStatuses, normalizeJobId, stepStatuses, type JobId, type JobStatus, type StepStatus } from 'ordo-status';
-import { assembleJobBody } from '../wireBody.js';
+import { jobResponseBody } from '../simulator/jobResponseBody.js';
 
 /** One step of a {@link jobBody}. */
 export interface StepBodyInit {
@@ -164,7 +164,7 @@ export function jobBody(init: JobBodyInit): JobBody {
     error,
     params: init.params ?? {},
   };
-  return assembleJobBody(job, rows, [], []);
+  return jobResponseBody(job, rows, [], []);
 }
 
 function checkStatus<T extends string>(value: unknown, allowed: readonly T[], field: string): T {

@@ -1,12 +1,13 @@
-import { asyncScheduler, from, isObservable, of, throwError, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, finalize, from, isObservable, of, throwError, type Observable, type SchedulerLike } from 'rxjs';
 import { errorFromResponse, normalizeJobId, OrdoNetworkError, type JobId, type JobTransport, type JobTransportContext } from 'ordo-status';
 
 /**
  * What a {@link scriptedTransport} answers for one job: a list consumed one entry per request,
  * or a function of the request's number (0 for the first) returning one answer. An answer is an
- * `Observable` (returned as it is, e.g. a marble `cold('--a|')`), a `Promise` (its value), an
- * `Error` (the request fails with it), or anything else: the body, answered at once (text is
- * one body, as from any transport).
+ * `Observable` (subscribed when the library subscribes to the request, e.g. a marble
+ * `cold('--a|')`, whose `subscriptions` then show when the request ran), a `Promise` (its
+ * value), an `Error` (the request fails with it), or anything else: the body, answered at once
+ * (text is one body, as from any transport).
  */
 export type JobScript = readonly unknown[] | ((request: number, context: JobTransportContext) => unknown);
 
@@ -16,6 +17,12 @@ export interface ScriptedRequest {
   readonly jobId: string;
   /** The scheduler's clock when it arrived: milliseconds, or frames inside `TestScheduler.run`. */
   readonly at: number;
+  /**
+   * The request's `AbortSignal`, as the library passed it: `aborted` once the library gave the
+   * request up (unsubscribed, timed out, the watch's signal aborted), and read at any time after,
+   * e.g. `transport.requests[1].signal.aborted`.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** A {@link JobTransport} that answers from a script and logs what it was asked. */
@@ -24,6 +31,17 @@ export interface ScriptedTransport extends JobTransport {
   readonly requests: readonly ScriptedRequest[];
   /** How many requests job `id` received. */
   requestCount(id: JobId): number;
+  /**
+   * How many requests are in flight now, over all jobs: answers subscribed to and not yet
+   * ended (completed, failed or unsubscribed). `0` before the first request and after the last
+   * answer.
+   */
+  readonly inFlight: number;
+  /**
+   * The most requests that were ever in flight at once, over all jobs (`0` before the first):
+   * `1` for a watch that never sends a request before the previous one ended.
+   */
+  readonly maxInFlight: number;
 }
 
 /** Options of {@link scriptedTransport}. */
@@ -45,7 +63,11 @@ export interface ScriptedTransportOptions {
  * A list's entries are used one per request; once it is used up, its last entry answers every
  * further request, as a server keeps answering with a job that did not change. A job the script
  * does not name is answered the way the server answers an unknown job: an `OrdoNotFoundError`
- * (404, `{"error": "job not found"}`).
+ * (404, `{"error": "job not found"}`). To end a list differently, end it with that answer:
+ * `NEVER` for a server that stops answering, an `Error` for one that fails from then on.
+ *
+ * Each request is logged in `requests` (job id, time, signal) when it arrives, and counted in
+ * `inFlight` while its answer is subscribed to.
  *
  * A script function that throws fails that request with a non-retryable `OrdoNetworkError`
  * naming the job (a mistake in the test, not a flaky network).
@@ -74,12 +96,26 @@ export function scriptedTransport(
   if (typeof scheduler?.now !== 'function') throw new TypeError('Invalid scheduler: expected an RxJS SchedulerLike');
   const requests: ScriptedRequest[] = [];
   const counts = new Map<string, number>();
+  let inFlight = 0;
+  let maxInFlight = 0;
+  /** The answer, counted in flight from its subscription to its end. */
+  const counted = (answer: Observable<unknown>): Observable<unknown> =>
+    defer(() => {
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      return answer.pipe(finalize(() => (inFlight -= 1)));
+    });
 
   const transport = ((id: string, context: JobTransportContext): Observable<unknown> => {
     const jobId = normalizeJobId(id);
     const request = counts.get(jobId) ?? 0;
     counts.set(jobId, request + 1);
-    requests.push({ jobId, at: scheduler.now() });
+    requests.push({ jobId, at: scheduler.now(), signal: context?.signal });
+    return counted(answerTo(jobId, request, context));
+  }) as ScriptedTransport;
+
+  /** The scripted answer to job `jobId`'s request number `request`. */
+  function answerTo(jobId: string, request: number, context: JobTransportContext): Observable<unknown> {
     const entry = scripts.get(jobId);
     if (entry === undefined) {
       const url = `/jobs/${encodeURIComponent(jobId)}`;
@@ -92,9 +128,11 @@ export function scriptedTransport(
       // A mistake in the test's script: fail at once, not as a network error to retry.
       return throwError(() => new OrdoNetworkError(`The script for job ${jobId} threw: ${String((cause as Error)?.message ?? cause)}`, { jobId, cause, retryable: false }));
     }
-  }) as ScriptedTransport;
+  }
   Object.defineProperty(transport, 'requests', { get: () => [...requests], enumerable: true });
   Object.defineProperty(transport, 'requestCount', { value: (id: JobId) => counts.get(normalizeJobId(id)) ?? 0, enumerable: true });
+  Object.defineProperty(transport, 'inFlight', { get: () => inFlight, enumerable: true });
+  Object.defineProperty(transport, 'maxInFlight', { get: () => maxInFlight, enumerable: true });
   return transport;
 }
 

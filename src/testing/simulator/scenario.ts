@@ -48,6 +48,7 @@ export interface SimulatorScenario {
   deliveryDelayMs?: number;
 }
 
+/** Running time of one attempt by step type, when the script names none: simulated milliseconds; other types run 2000. */
 export const defaultStepDurationsMs: Readonly<Record<string, number>> = {
   REPROJECT_LAS: 2500,
   GENERATE_DEM: 3000,
@@ -55,6 +56,53 @@ export const defaultStepDurationsMs: Readonly<Record<string, number>> = {
   GENERATE_CONTOURS: 2500,
   BUILD_EPT: 5000,
 };
+
+const delayNames = ['jobStartDelayMs', 'claimDelayMs', 'startDelayMs', 'skipDelayMs', 'deliveryDelayMs'] as const;
+
+/** A scenario's worker delays, every default filled in: simulated milliseconds (see {@link SimulatorScenario}). */
+export type ScenarioDelaysMs = Readonly<Record<(typeof delayNames)[number], number>>;
+
+/** A scenario's worker delays, each one the scenario does not set at its default (300; `skipDelayMs` 200). */
+export function resolveScenarioDelays(scenario: SimulatorScenario): ScenarioDelaysMs {
+  return {
+    jobStartDelayMs: scenario.jobStartDelayMs ?? 300,
+    claimDelayMs: scenario.claimDelayMs ?? 300,
+    startDelayMs: scenario.startDelayMs ?? 300,
+    skipDelayMs: scenario.skipDelayMs ?? 200,
+    deliveryDelayMs: scenario.deliveryDelayMs ?? 300,
+  };
+}
+
+/** What the worker does with one step: its {@link StepScript} with every default filled in. */
+export interface ResolvedStepScript {
+  /** Running time of each attempt, simulated milliseconds. */
+  readonly durationMs: number;
+  /** The last attempt's error message, or `undefined` when it succeeds. */
+  readonly failure: string | undefined;
+  /** Attempts in all: `blockedAttempts`, then the last one. */
+  readonly attempts: number;
+  /** Cool-down after a blocked attempt, simulated milliseconds. */
+  readonly cooldownMs: number;
+  /** Percents written as detailing rows while an attempt runs. */
+  readonly detailing: readonly number[];
+}
+
+/**
+ * The scenario's script for a step, defaults filled in: duration by step type
+ * ({@link defaultStepDurationsMs}, else 2000), detailing `[20, 55, 90]`, no blocked attempt,
+ * cool-down 1500, and `fail: true` meaning the error `<TYPE> failed (simulated failure)`.
+ */
+export function resolveStepScript(scenario: SimulatorScenario, step: RecipeStep): ResolvedStepScript {
+  const script: StepScript = scenario.steps?.[step.id] ?? {};
+  const fail = script.fail;
+  return {
+    durationMs: script.durationMs ?? defaultStepDurationsMs[step.type] ?? 2000,
+    failure: fail === undefined || fail === false ? undefined : typeof fail === 'string' ? fail : `${step.type} failed (simulated failure)`,
+    attempts: (script.blockedAttempts ?? 0) + 1,
+    cooldownMs: script.cooldownMs ?? 1500,
+    detailing: script.detailing ?? [20, 55, 90],
+  };
+}
 
 /**
  * The script of a built-in scenario for a given recipe. The rules hold for any DAG:
@@ -92,7 +140,6 @@ export function builtInScenario(name: SimulatorScenarioName, steps: readonly Rec
   }
 }
 
-const delayNames = ['jobStartDelayMs', 'claimDelayMs', 'startDelayMs', 'skipDelayMs', 'deliveryDelayMs'] as const;
 const maxDelayMs = 24 * 60 * 60 * 1000;
 
 function checkNumber(value: unknown, where: string, { min, max, integer = false }: { min: number; max: number; integer?: boolean }): void {

@@ -1,11 +1,17 @@
-import { assembleJobBody } from '../wireBody.js';
+import type { JobStatus, StepStatus } from 'ordo-status';
+import { jobResponseBody } from './jobResponseBody.js';
 import { jsonb } from './jsonb.js';
 import { dependentsOf, directDependents, topologicalOrder, type JobRequest, type RecipeStep } from './recipe.js';
-import { defaultStepDurationsMs, type SimulatorScenario, type StepScript } from './scenario.js';
+import { resolveScenarioDelays, resolveStepScript, type ResolvedStepScript, type ScenarioDelaysMs, type SimulatorScenario } from './scenario.js';
 
-type JobStatus = 'pending' | 'running' | 'success' | 'failed' | 'partial';
-type StepStatus = 'pending' | 'running' | 'blocked' | 'success' | 'failed' | 'skipped';
+/*
+ * The rows of one job, keys in the server's order, as `GET /jobs/:id` shows them; timestamps are
+ * ISO 8601 strings or null.
+ *
+ * Source: ordo-api.md, "`GET /jobs/:id` body".
+ */
 
+/** A step's latest detailing row: the worker's progress note (`progress` is `{"progress": percent}` here). */
 interface Detailing {
   id: number;
   job_id: number;
@@ -15,7 +21,7 @@ interface Detailing {
   updated_at: string;
 }
 
-/** A step row, keys in the server's order. */
+/** A step row. */
 interface StepRow {
   job_id: number;
   step_id: string;
@@ -31,6 +37,7 @@ interface StepRow {
   last_detailing: Detailing | null;
 }
 
+/** An artifact row: a job input (`producer_step` null) or a step's output. */
 interface ArtifactRow {
   job_id: number;
   name: string;
@@ -42,6 +49,7 @@ interface ArtifactRow {
   created_at: string;
 }
 
+/** An output row: a declared deliverable, `delivered_uri` / `delivered_at` null until the finalizer delivers it. */
 interface OutputRow {
   job_id: number;
   artifact_name: string;
@@ -51,6 +59,7 @@ interface OutputRow {
   created_at: string;
 }
 
+/** The job row. */
 interface JobRow {
   id: number;
   recipe_id: number;
@@ -62,11 +71,47 @@ interface JobRow {
   params: unknown;
 }
 
-/** A scheduled change: `at` is simulated milliseconds after creation. */
+/** A scheduled change: `at` is simulated milliseconds after creation; `order` breaks ties (planning order). */
 interface Change {
   readonly at: number;
   readonly order: number;
+  /** Applies the change; `iso` is the instant it is due, ISO 8601. */
   readonly apply: (iso: string) => void;
+}
+
+/** The status the finalizer writes: every job status but the two before the end. */
+type JobOutcome = Exclude<JobStatus, 'pending' | 'running'>;
+
+/** How one attempt of a step ends: every step status an attempt can end in (`skipped` is a dependency's doing). */
+type AttemptEnd = Exclude<StepStatus, 'pending' | 'running' | 'skipped'>;
+
+/**
+ * How long an attempt runs before it ends, as a share of the step's `durationMs`: a blocked
+ * attempt loses its lease at 40 %, a failing one fails half-way.
+ *
+ * Source: the simulator's scenario rules (docs/simulator.md, "The scripted worker").
+ */
+const attemptLength: Readonly<Record<AttemptEnd, number>> = { blocked: 0.4, failed: 0.5, success: 1 };
+
+/**
+ * Whether the finalizer delivers outputs (those whose producing step succeeded) for an outcome:
+ * a `failed` job delivers none.
+ *
+ * Source: docs/simulator.md, "The scripted worker" (the finalizer table).
+ */
+const deliversOutputs: Readonly<Record<JobOutcome, boolean>> = { success: true, partial: true, failed: false };
+
+/** What planning has decided so far; times are simulated milliseconds after creation. */
+interface PlanState {
+  readonly delays: ScenarioDelaysMs;
+  /** Step id → when it succeeded. */
+  readonly succeededAt: Map<string, number>;
+  /** Step id → when it reached a final status (`success`, `failed` or `skipped`). */
+  readonly finalAt: Map<string, number>;
+  /** The failed steps, in planning order. */
+  readonly failed: string[];
+  /** Claims planned so far (workers take turns). */
+  claims: number;
 }
 
 /** What a {@link SimulatedJob} needs from the simulator. */
@@ -84,6 +129,7 @@ export interface SimulatedJobInit {
   readonly nextDetailingId: () => number;
 }
 
+/** The artifact a step writes per output slot, by step type: its `type` and URI extension; other types write a `file`. */
 const artifactKinds: Readonly<Record<string, { type: string; extension: string }>> = {
   REPROJECT_LAS: { type: 'las', extension: '.laz' },
   GENERATE_DEM: { type: 'geotiff', extension: '.tif' },
@@ -104,16 +150,44 @@ function digest(text: string): string {
   return `${hash.toString(16).padStart(8, '0')}${(hash ^ 0x5bd1e995).toString(16).padStart(8, '0')}`.slice(0, 12);
 }
 
+const byName = (a: ArtifactRow, b: ArtifactRow): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byArtifactName = (a: OutputRow, b: OutputRow): number => (a.artifact_name < b.artifact_name ? -1 : a.artifact_name > b.artifact_name ? 1 : 0);
+
+/** The step id in a `step:<id>.<slot>` reference, or `undefined` for another reference. */
+function producerOf(reference: string): string | undefined {
+  return /^step:([^.]+)\./.exec(reference)?.[1];
+}
+
+/**
+ * The job's final status, and the failed step its error names: `failed` when a failed step has
+ * dependents (the first such step), `partial` when steps failed but none has dependents (the
+ * first failed step), `success` otherwise.
+ *
+ * Source: docs/simulator.md, "The scripted worker" (the finalizer table).
+ */
+function jobOutcome(steps: readonly RecipeStep[], failed: readonly string[]): { outcome: JobOutcome; firstFailure: string | undefined } {
+  const dependents = directDependents(steps);
+  const failedWithDependents = failed.filter((id) => (dependents.get(id)?.length ?? 0) > 0);
+  if (failedWithDependents.length > 0) return { outcome: 'failed', firstFailure: failedWithDependents[0] };
+  if (failed.length > 0) return { outcome: 'partial', firstFailure: failed[0] };
+  return { outcome: 'success', firstFailure: undefined };
+}
+
 /**
  * One job inside the simulator. Its whole lifecycle is planned at creation as a list of timed
  * changes (claims, starts, detailing rows, artifacts, failures, skips, blocks, retries,
  * deliveries, the final status); reading the job applies the changes that are due. No timers run:
  * the state is a function of the clock, which makes a manual clock exact in tests.
+ *
+ * Planning, in the order the constructor runs it: {@link SimulatedJob.plan} walks the steps in
+ * topological order; each step's attempts ({@link SimulatedJob.planStep}: claim, start,
+ * detailing), then how the last one ends (blocked and retried, failed with its dependents
+ * skipped, or succeeded with its artifacts); finally the deliveries and the job's final status
+ * ({@link SimulatedJob.planFinish}).
  */
 export class SimulatedJob {
   readonly id: number;
-  private readonly createdAtMs: number;
-  private readonly speed: number;
+  private readonly init: SimulatedJobInit;
   private readonly job: JobRow;
   private readonly steps = new Map<string, StepRow>();
   private readonly artifacts: ArtifactRow[] = [];
@@ -123,8 +197,7 @@ export class SimulatedJob {
 
   constructor(init: SimulatedJobInit) {
     this.id = init.id;
-    this.createdAtMs = init.createdAtMs;
-    this.speed = init.speed;
+    this.init = init;
     const created = new Date(init.createdAtMs).toISOString();
     this.job = {
       id: init.id,
@@ -164,7 +237,7 @@ export class SimulatedJob {
         created_at: created,
       });
     }
-    this.artifacts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.artifacts.sort(byName);
     this.outputs = init.request.outputs.map(({ reference, path }) => ({
       job_id: init.id,
       artifact_name: reference,
@@ -173,176 +246,14 @@ export class SimulatedJob {
       delivered_at: null,
       created_at: created,
     }));
-    this.plan(init);
-  }
-
-  /** True once the job has reached its terminal status (as of the last {@link advanceTo}). */
-  get finished(): boolean {
-    return this.job.status === 'success' || this.job.status === 'failed' || this.job.status === 'partial';
-  }
-
-  /** Wall-clock time (ms since the epoch) at which the last change is due. */
-  get endsAtMs(): number {
-    const last = this.changes.at(-1);
-    return last ? this.createdAtMs + last.at / this.speed : this.createdAtMs;
-  }
-
-  private step(id: string): StepRow {
-    return this.steps.get(id) as StepRow;
-  }
-
-  private plan(init: SimulatedJobInit): void {
-    const scenario = init.scenario;
-    const claimDelay = scenario.claimDelayMs ?? 300;
-    const startDelay = scenario.startDelayMs ?? 300;
-    const skipDelay = scenario.skipDelayMs ?? 200;
-    const deliveryDelay = scenario.deliveryDelayMs ?? 300;
-    const jobStart = scenario.jobStartDelayMs ?? 300;
-    let order = 0;
-    const add = (at: number, apply: (iso: string) => void) => this.changes.push({ at, order: order++, apply });
-
-    add(jobStart, (iso) => {
-      this.job.status = 'running';
-      this.job.started_at = iso;
-    });
-
-    const succeededAt = new Map<string, number>();
-    const terminalAt = new Map<string, number>();
-    const failed: string[] = [];
-    let worker = 0;
-    for (const recipeStep of topologicalOrder(init.steps)) {
-      if (terminalAt.has(recipeStep.id)) continue; // skipped by a failed dependency
-      const script: StepScript = scenario.steps?.[recipeStep.id] ?? {};
-      const durationMs = script.durationMs ?? defaultStepDurationsMs[recipeStep.type] ?? 2000;
-      const percents = script.detailing ?? [20, 55, 90];
-      const attempts = (script.blockedAttempts ?? 0) + 1;
-      const row = this.step(recipeStep.id);
-      let t = Math.max(jobStart, ...recipeStep.dependsOn.map((id) => succeededAt.get(id) ?? jobStart));
-      for (let attempt = 1; attempt <= attempts; attempt += 1) {
-        const workerName = workerNames[worker++ % workerNames.length] as string;
-        const claim = t + claimDelay;
-        add(claim, (iso) => {
-          row.status = 'running';
-          row.attempt = attempt;
-          row.claimed_by = workerName;
-          row.claimed_at = iso;
-          row.error = null;
-        });
-        const start = claim + startDelay;
-        add(start, (iso) => {
-          row.started_at = iso;
-          row.finished_at = null;
-        });
-        const last = attempt === attempts;
-        const fails = last && script.fail !== undefined && script.fail !== false;
-        const end = start + durationMs * (!last ? 0.4 : fails ? 0.5 : 1);
-        percents.forEach((percent, index) => {
-          const at = start + (durationMs * (index + 1)) / (percents.length + 1);
-          if (at >= end) return;
-          add(at, (iso) => {
-            row.last_detailing = {
-              id: init.nextDetailingId(),
-              job_id: init.id,
-              step_id: row.step_id,
-              log: `${row.step_type.toLowerCase()}: ${percent}%`,
-              progress: jsonb({ progress: percent }),
-              updated_at: iso,
-            };
-          });
-        });
-        if (!last) {
-          add(end, () => {
-            row.status = 'blocked';
-            row.error = `${row.step_type} attempt ${attempt} failed: worker lost its lease (simulated); retrying`;
-          });
-          t = end + (script.cooldownMs ?? 1500);
-        } else if (fails) {
-          const message = typeof script.fail === 'string' ? script.fail : `${row.step_type} failed (simulated failure)`;
-          add(end, (iso) => {
-            row.status = 'failed';
-            row.finished_at = iso;
-            row.error = message;
-          });
-          failed.push(recipeStep.id);
-          terminalAt.set(recipeStep.id, end);
-          const dependents = [...dependentsOf(init.steps, recipeStep.id)].filter((id) => !terminalAt.has(id));
-          if (dependents.length > 0) {
-            add(end + skipDelay, () => {
-              for (const id of dependents) this.step(id).status = 'skipped';
-            });
-            for (const id of dependents) terminalAt.set(id, end + skipDelay);
-          }
-        } else {
-          for (const slot of Object.keys(recipeStep.outputs)) {
-            const kind = artifactKinds[recipeStep.type] ?? { type: 'file', extension: '' };
-            add(start + durationMs * 0.95, (iso) => {
-              this.artifacts.push({
-                job_id: init.id,
-                name: slot,
-                type: kind.type,
-                uri: `s3://ordo-staging/jobs/${init.id}/${recipeStep.id}/${slot}${kind.extension}`,
-                hash: `sha256:${digest(`${init.id}/${recipeStep.id}/${slot}`)}`,
-                producer_step: recipeStep.id,
-                metadata: null,
-                created_at: iso,
-              });
-              this.artifacts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-            });
-          }
-          add(end, (iso) => {
-            row.status = 'success';
-            row.finished_at = iso;
-            row.error = null;
-          });
-          succeededAt.set(recipeStep.id, end);
-          terminalAt.set(recipeStep.id, end);
-        }
-      }
-    }
-
-    // Finalizer: once every step is terminal, deliver what can be delivered, then end the job.
-    const allDone = Math.max(jobStart, ...terminalAt.values());
-    const dependents = directDependents(init.steps);
-    const failedWithDependents = failed.filter((id) => (dependents.get(id)?.length ?? 0) > 0);
-    const outcome: JobStatus = failedWithDependents.length > 0 ? 'failed' : failed.length > 0 ? 'partial' : 'success';
-    let at = allDone;
-    if (outcome !== 'failed') {
-      const deliverable = [...this.outputs]
-        .sort((a, b) => (a.artifact_name < b.artifact_name ? -1 : 1))
-        .filter((output) => {
-          const producer = /^step:([^.]+)\./.exec(output.artifact_name)?.[1];
-          return producer !== undefined && succeededAt.has(producer);
-        });
-      for (const output of deliverable) {
-        at += deliveryDelay;
-        const kind = this.outputKind(init.steps, output.artifact_name);
-        add(at, (iso) => {
-          output.delivered_uri = `s3://ordo-deliverables/${output.path}${kind === 'ept' && !output.path.endsWith('/') ? '/' : ''}`;
-          output.delivered_at = iso;
-        });
-      }
-    }
-    at += deliveryDelay;
-    const firstFailure = (outcome === 'failed' ? failedWithDependents : failed)[0];
-    add(at, (iso) => {
-      this.job.status = outcome;
-      this.job.finished_at = iso;
-      this.job.error = firstFailure === undefined ? null : `Step "${firstFailure}" failed: ${this.step(firstFailure).error ?? 'unknown error'}`;
-    });
-    this.changes.sort((a, b) => a.at - b.at || a.order - b.order);
-  }
-
-  private outputKind(steps: readonly RecipeStep[], reference: string): string | undefined {
-    const producer = /^step:([^.]+)\./.exec(reference)?.[1];
-    const type = steps.find((step) => step.id === producer)?.type;
-    return type === undefined ? undefined : artifactKinds[type]?.type;
+    this.plan();
   }
 
   /** Applies every change due at or before `nowMs` (wall clock, ms since the epoch). */
   advanceTo(nowMs: number): void {
     while (this.cursor < this.changes.length) {
       const change = this.changes[this.cursor] as Change;
-      const dueMs = this.createdAtMs + change.at / this.speed;
+      const dueMs = this.init.createdAtMs + change.at / this.init.speed;
       if (dueMs > nowMs) break;
       change.apply(new Date(Math.round(dueMs)).toISOString());
       this.cursor += 1;
@@ -350,12 +261,194 @@ export class SimulatedJob {
   }
 
   /**
-   * The `GET /jobs/:id` body, keys and sort orders as the real server sends them: steps by
-   * `step_id`, timeline by `started_at` (not started last, then by step), artifacts by `name`,
-   * outputs by `artifact_name`; `progress` computed the way the server computes it.
+   * The `GET /jobs/:id` body as of the last {@link advanceTo}, keys and sort orders as the real
+   * server sends them (see {@link jobResponseBody}); artifacts by `name`, outputs by `artifact_name`.
    */
   body(): Record<string, unknown> {
-    const outputs = [...this.outputs].sort((a, b) => (a.artifact_name < b.artifact_name ? -1 : a.artifact_name > b.artifact_name ? 1 : 0));
-    return assembleJobBody(this.job, [...this.steps.values()], this.artifacts, outputs);
+    return jobResponseBody(this.job, [...this.steps.values()], this.artifacts, [...this.outputs].sort(byArtifactName));
+  }
+
+  private step(id: string): StepRow {
+    return this.steps.get(id) as StepRow;
+  }
+
+  /** Schedules a change `at` simulated milliseconds after creation; ties apply in scheduling order. */
+  private schedule(at: number, apply: (iso: string) => void): void {
+    this.changes.push({ at, order: this.changes.length, apply });
+  }
+
+  /** Plans the whole lifecycle: the job's start, every step in topological order, the finish. */
+  private plan(): void {
+    const delays = resolveScenarioDelays(this.init.scenario);
+    this.schedule(delays.jobStartDelayMs, (iso) => {
+      this.job.status = 'running';
+      this.job.started_at = iso;
+    });
+    const state: PlanState = { delays, succeededAt: new Map(), finalAt: new Map(), failed: [], claims: 0 };
+    for (const step of topologicalOrder(this.init.steps)) {
+      if (state.finalAt.has(step.id)) continue; // skipped by a failed dependency
+      this.planStep(step, resolveStepScript(this.init.scenario, step), state);
+    }
+    this.planFinish(state);
+    this.changes.sort((a, b) => a.at - b.at || a.order - b.order);
+  }
+
+  /**
+   * Plans a step's attempts once its dependencies have succeeded: each is claimed, started and
+   * writes detailing rows; every attempt but the last ends `blocked` and is followed by the
+   * cool-down; the last one fails or succeeds.
+   */
+  private planStep(step: RecipeStep, script: ResolvedStepScript, state: PlanState): void {
+    const row = this.step(step.id);
+    const jobStart = state.delays.jobStartDelayMs;
+    let readyAt = Math.max(jobStart, ...step.dependsOn.map((id) => state.succeededAt.get(id) ?? jobStart));
+    for (let attempt = 1; attempt <= script.attempts; attempt += 1) {
+      const ends: AttemptEnd = attempt < script.attempts ? 'blocked' : script.failure !== undefined ? 'failed' : 'success';
+      const startAt = this.planAttemptStart(row, attempt, readyAt, state);
+      const endAt = startAt + script.durationMs * attemptLength[ends];
+      this.planDetailing(row, script, startAt, endAt);
+      switch (ends) {
+        case 'blocked':
+          this.planBlocked(row, attempt, endAt);
+          readyAt = endAt + script.cooldownMs;
+          break;
+        case 'failed':
+          this.planFailure(step, script.failure as string, endAt, state);
+          break;
+        case 'success':
+          this.planSuccess(step, script, startAt, endAt, state);
+          break;
+      }
+    }
+  }
+
+  /** Plans an attempt's claim (`running`, `attempt`, the next worker) and start; returns when it starts. */
+  private planAttemptStart(row: StepRow, attempt: number, readyAt: number, state: PlanState): number {
+    const worker = workerNames[state.claims++ % workerNames.length] as string;
+    const claimAt = readyAt + state.delays.claimDelayMs;
+    this.schedule(claimAt, (iso) => {
+      row.status = 'running';
+      row.attempt = attempt;
+      row.claimed_by = worker;
+      row.claimed_at = iso;
+      row.error = null;
+    });
+    const startAt = claimAt + state.delays.startDelayMs;
+    this.schedule(startAt, (iso) => {
+      row.started_at = iso;
+      row.finished_at = null;
+    });
+    return startAt;
+  }
+
+  /** Plans the detailing rows an attempt writes before it ends, evenly spaced over the step's duration. */
+  private planDetailing(row: StepRow, script: ResolvedStepScript, startAt: number, endAt: number): void {
+    const percents = script.detailing;
+    percents.forEach((percent, index) => {
+      const at = startAt + (script.durationMs * (index + 1)) / (percents.length + 1);
+      if (at >= endAt) return;
+      this.schedule(at, (iso) => {
+        row.last_detailing = {
+          id: this.init.nextDetailingId(),
+          job_id: this.init.id,
+          step_id: row.step_id,
+          log: `${row.step_type.toLowerCase()}: ${percent}%`,
+          progress: jsonb({ progress: percent }),
+          updated_at: iso,
+        };
+      });
+    });
+  }
+
+  /** Plans a blocked attempt: the worker loses its lease; the step waits for its cool-down. */
+  private planBlocked(row: StepRow, attempt: number, endAt: number): void {
+    this.schedule(endAt, () => {
+      row.status = 'blocked';
+      row.error = `${row.step_type} attempt ${attempt} failed: worker lost its lease (simulated); retrying`;
+    });
+  }
+
+  /** Plans a step's failure, and every step depending on it (not yet final) becoming `skipped` `skipDelayMs` later, in one update. */
+  private planFailure(step: RecipeStep, message: string, endAt: number, state: PlanState): void {
+    const row = this.step(step.id);
+    this.schedule(endAt, (iso) => {
+      row.status = 'failed';
+      row.finished_at = iso;
+      row.error = message;
+    });
+    state.failed.push(step.id);
+    state.finalAt.set(step.id, endAt);
+    const dependents = [...dependentsOf(this.init.steps, step.id)].filter((id) => !state.finalAt.has(id));
+    if (dependents.length === 0) return;
+    const skipAt = endAt + state.delays.skipDelayMs;
+    this.schedule(skipAt, () => {
+      for (const id of dependents) this.step(id).status = 'skipped';
+    });
+    for (const id of dependents) state.finalAt.set(id, skipAt);
+  }
+
+  /** Plans a step's success: an artifact per output slot at 95 % of its time, then `success`. */
+  private planSuccess(step: RecipeStep, script: ResolvedStepScript, startAt: number, endAt: number, state: PlanState): void {
+    const jobId = this.init.id;
+    for (const slot of Object.keys(step.outputs)) {
+      const kind = artifactKinds[step.type] ?? { type: 'file', extension: '' };
+      this.schedule(startAt + script.durationMs * 0.95, (iso) => {
+        this.artifacts.push({
+          job_id: jobId,
+          name: slot,
+          type: kind.type,
+          uri: `s3://ordo-staging/jobs/${jobId}/${step.id}/${slot}${kind.extension}`,
+          hash: `sha256:${digest(`${jobId}/${step.id}/${slot}`)}`,
+          producer_step: step.id,
+          metadata: null,
+          created_at: iso,
+        });
+        this.artifacts.sort(byName);
+      });
+    }
+    const row = this.step(step.id);
+    this.schedule(endAt, (iso) => {
+      row.status = 'success';
+      row.finished_at = iso;
+      row.error = null;
+    });
+    state.succeededAt.set(step.id, endAt);
+    state.finalAt.set(step.id, endAt);
+  }
+
+  /**
+   * Plans the finalizer: once every step is final, it delivers the outputs it can
+   * (`deliveryDelayMs` apart, by `artifact_name`), then writes the job's outcome and error.
+   */
+  private planFinish(state: PlanState): void {
+    const { outcome, firstFailure } = jobOutcome(this.init.steps, state.failed);
+    let at = Math.max(state.delays.jobStartDelayMs, ...state.finalAt.values());
+    if (deliversOutputs[outcome]) {
+      const deliverable = [...this.outputs].sort(byArtifactName).filter((output) => {
+        const producer = producerOf(output.artifact_name);
+        return producer !== undefined && state.succeededAt.has(producer);
+      });
+      for (const output of deliverable) {
+        at += state.delays.deliveryDelayMs;
+        this.planDelivery(output, at);
+      }
+    }
+    at += state.delays.deliveryDelayMs;
+    this.schedule(at, (iso) => {
+      this.job.status = outcome;
+      this.job.finished_at = iso;
+      this.job.error = firstFailure === undefined ? null : `Step "${firstFailure}" failed: ${this.step(firstFailure).error ?? 'unknown error'}`;
+    });
+  }
+
+  /** Plans one output's delivery: its `delivered_uri` (a folder, ending in `/`, for an `ept` artifact) and `delivered_at`. */
+  private planDelivery(output: OutputRow, at: number): void {
+    const producer = producerOf(output.artifact_name);
+    const type = this.init.steps.find((step) => step.id === producer)?.type;
+    const kind = type === undefined ? undefined : artifactKinds[type]?.type;
+    this.schedule(at, (iso) => {
+      output.delivered_uri = `s3://ordo-deliverables/${output.path}${kind === 'ept' && !output.path.endsWith('/') ? '/' : ''}`;
+      output.delivered_at = iso;
+    });
   }
 }

@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jobTransitions, stepTransitions } from 'ordo-status';
-import { pineyDamJobRequest, startOrdoSimulator, type OrdoSimulator } from 'ordo-status/testing';
-import { body } from '../helpers/bodies.js';
+import { jobTransitions, stepTransitions, type StepStatus } from 'ordo-status';
+import { jobBody, pineyDamJobRequest, startOrdoSimulator, type OrdoSimulator } from 'ordo-status/testing';
 import { cliPath, runCli, runCliInTerminal, startCli } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 
@@ -108,9 +107,9 @@ describe('ordo-status demo', () => {
 
 describe('the live view with more steps than the terminal has rows', () => {
   it('keeps one header, gives rows to the active steps first and counts the rest', async () => {
-    const steps: Record<string, string> = {};
+    const steps: Record<string, StepStatus> = {};
     for (let index = 0; index < 40; index += 1) steps[`s${String(index).padStart(2, '0')}`] = index === 25 ? 'running' : index < 20 ? 'success' : 'pending';
-    server = await startTestServer((_req, res) => res.json(body('running', steps)));
+    server = await startTestServer((_req, res) => res.json(jobBody({ status: 'running', steps })));
     const { screen } = await runCliInTerminal(['watch', '1', '--base-url', server.url], { cols: 100, rows: 15, interruptAfterS: 2 });
     const text = screen.join('\n');
     expect(text.match(/job 1 running/g)).toHaveLength(1);
@@ -127,7 +126,7 @@ describe('the live view while retrying', () => {
     let answers = 0;
     server = await startTestServer((_req, res) => {
       answers += 1;
-      if (answers === 1) res.json(body('running', { a: 'running' }));
+      if (answers === 1) res.json(jobBody({ status: 'running', steps: { a: 'running' } }));
       else res.status(503).set('Retry-After', '30').json({ error: 'Service unavailable' });
     });
     const { screen } = await runCliInTerminal(['watch', '1', '--interval', '100ms', '--base-url', server.url], { cols: 100, rows: 20, interruptAfterS: 1.5 });
@@ -239,8 +238,8 @@ describe('ordo-status watch exit codes', () => {
     let answers = 0;
     server = await startTestServer((req, res) => {
       answers += 1;
-      if (req.url === '/jobs/1') res.json(body('paused'));
-      else res.json(answers % 2 === 1 ? body('running', { a: 'success' }, 2) : body('running', { a: 'running' }, 2));
+      if (req.url === '/jobs/1') res.json({ ...jobBody({ status: 'running' }), job: { ...jobBody({ status: 'running' }).job, status: 'paused' } });
+      else res.json(answers % 2 === 1 ? jobBody({ id: 2, status: 'running', steps: { a: 'success' } }) : jobBody({ id: 2, status: 'running', steps: { a: 'running' } }));
     });
     const schema = await runCli(['watch', '1', '--base-url', server.url]);
     expect(schema.code).toBe(1);
@@ -259,8 +258,8 @@ describe('ordo-status watch exit codes', () => {
   });
 
   it('delivers every line to a slow reader at the end of a pipe before exiting', async () => {
-    const steps = Object.fromEntries(Array.from({ length: 3000 }, (_, index) => [`step-${String(index).padStart(4, '0')}`, 'success']));
-    server = await startTestServer((_req, res) => res.json(body('success', steps)));
+    const steps = Object.fromEntries(Array.from({ length: 3000 }, (_, index) => [`step-${String(index).padStart(4, '0')}`, 'success' as const]));
+    server = await startTestServer((_req, res) => res.json(jobBody({ status: 'success', steps })));
     const watch = startCli(['watch', '1', '--json', '--base-url', server.url], {}, 700);
     const result = await watch.result;
     expect(result.code).toBe(0);
@@ -270,12 +269,13 @@ describe('ordo-status watch exit codes', () => {
   });
 
   it('prints a server’s control characters as visible escapes, so they cannot forge output', async () => {
-    const hostile = body('failed', { 'x\u001b[2Jy': 'failed' });
+    const hostile = jobBody({ status: 'failed', steps: { 'x\u001b[2Jy': 'failed' } });
     (hostile as any).steps[0].error = 'boom\r\n✔ job 1 success';
     (hostile as any).job.error = '\u001b]0;pwned\u0007';
     server = await startTestServer((_req, res) => res.json(hostile));
     const result = await runCli(['watch', '1', '--base-url', server.url]);
     expect(result.code).toBe(3);
+    // eslint-disable-next-line no-control-regex -- no raw control character may reach the terminal
     expect(result.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
     expect(result.stdout).toContain('step x\\x1b[2Jy (X\\x1b[2JY): running → failed · attempt 1 · boom\\x0d\\x0a✔ job 1 success');
     expect(result.stdout).toContain('  error: \\x1b]0;pwned\\x07');
@@ -305,7 +305,7 @@ describe('ordo-status watch exit codes', () => {
     server = await startTestServer((_req, res) => {
       answers += 1;
       if (answers % 3 !== 0) res.status(503).set('Retry-After', answers % 3 === 1 ? '1' : '0').json({ error: 'Service unavailable' });
-      else res.json(body('success', { a: 'success' }));
+      else res.json(jobBody({ status: 'success', steps: { a: 'success' } }));
     });
     const piped = await runCli(['watch', '1', '--base-url', server.url]);
     expect(piped.code).toBe(0);

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isTerminalJobStatus, jobSnapshotFromJSON, parseJobSnapshot } from 'ordo-status';
-import { startOrdoSimulator, type OrdoSimulator } from 'ordo-status/testing';
+import type { OrdoSimulator } from 'ordo-status/testing';
 import { startScript } from '../helpers/cli.js';
 import { loadScenario } from '../helpers/fixtures.js';
+import { startTestSimulator } from '../helpers/simulator.js';
 
 const script = fileURLToPath(new URL('../../examples/node-pipeline/watch-jobs.mjs', import.meta.url));
 
@@ -25,13 +26,10 @@ let simulator: OrdoSimulator;
 let clock = Date.parse('2026-11-29T12:00:00Z');
 let dir: string;
 beforeEach(async () => {
-  simulator = await startOrdoSimulator({ now: () => clock });
+  simulator = await startTestSimulator({ now: () => clock });
   dir = mkdtempSync(join(tmpdir(), 'ordo-pipeline-'));
 });
-afterEach(async () => {
-  await simulator.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Each subject's transitions chain from `pending` to a terminal status, each exactly once. */
 function expectWholeLifecycles(lines: readonly Line[], jobIds: readonly string[]) {

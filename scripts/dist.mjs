@@ -1,0 +1,85 @@
+// The build, and whether dist/ is up to date with what it is built from.
+//
+//   node scripts/dist.mjs --build      builds (npm run build)
+//   node scripts/dist.mjs --if-stale   builds only when dist/ is missing or older than its inputs
+//                                      (every script that reads dist/ starts with this, so a CI run
+//                                      builds once and a second `npm test` builds nothing)
+//   node scripts/dist.mjs --check      exits 1, saying why, when dist/ is missing or stale
+//
+// dist/ is stale when any input (src/**, package.json, tsup.config.ts, tsconfig.json) was changed
+// after the oldest of the built entries was written. The vitest `dist` project refuses to run on
+// stale output through `distState()` (test/dist/globalSetup.ts).
+import { spawnSync } from 'node:child_process';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const inputs = ['src', 'package.json', 'tsup.config.ts', 'tsconfig.json'];
+/** One file per tsup build (tsup.config.ts): if any is missing, the build did not finish. */
+const entries = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/browser.js', 'dist/angular/index.js', 'dist/cli.js'];
+
+function newestFile(path) {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return { path, mtimeMs: stat.mtimeMs };
+  let newest = { path, mtimeMs: 0 };
+  for (const name of readdirSync(path)) {
+    const found = newestFile(join(path, name));
+    if (found.mtimeMs > newest.mtimeMs) newest = found;
+  }
+  return newest;
+}
+
+/**
+ * Whether dist/ can be used: `{ fresh: true }`, or `{ fresh: false, reason }` naming the missing
+ * entry or the input changed after the build.
+ * @returns {{ fresh: true } | { fresh: false, reason: string }}
+ */
+export function distState() {
+  let builtAt = Number.POSITIVE_INFINITY;
+  for (const entry of entries) {
+    let stat;
+    try {
+      stat = statSync(join(root, entry));
+    } catch {
+      return { fresh: false, reason: `${entry} is missing` };
+    }
+    builtAt = Math.min(builtAt, stat.mtimeMs);
+  }
+  for (const input of inputs) {
+    const newest = newestFile(join(root, input));
+    if (newest.mtimeMs > builtAt) return { fresh: false, reason: `${relative(root, newest.path)} changed after the last build` };
+  }
+  return { fresh: true };
+}
+
+/** Builds dist/ afresh with tsup (tsup.config.ts); a failed build ends this process with tsup's status. */
+function build() {
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  const tsup = spawnSync(process.execPath, [join(root, 'node_modules/tsup/dist/cli-default.js'), '--silent'], { cwd: root, stdio: 'inherit' });
+  if (tsup.status !== 0) {
+    console.error('the build failed (see above)');
+    process.exit(tsup.status ?? 1);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const mode = process.argv[2];
+  if (mode === '--build') build();
+  else if (mode === '--if-stale') {
+    const state = distState();
+    if (!state.fresh) {
+      console.error(`building dist/ (${state.reason})`);
+      build();
+    }
+  } else if (mode === '--check') {
+    const state = distState();
+    if (!state.fresh) {
+      console.error(`dist/ is stale: ${state.reason}. Run \`npm run build\` (npm test builds when needed).`);
+      process.exit(1);
+    }
+  } else {
+    console.error('usage: node scripts/dist.mjs --build | --if-stale | --check');
+    process.exit(2);
+  }
+}
