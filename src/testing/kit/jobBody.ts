@@ -94,8 +94,19 @@ export interface JobBodyStep {
 }
 
 const defaultCreatedAt = '2026-01-01T00:00:00.000Z';
-const startedStatuses: ReadonlySet<string> = new Set(['running', 'blocked', 'success', 'failed']);
-const finishedStatuses: ReadonlySet<string> = new Set(['success', 'failed']);
+/**
+ * Which timestamps a step in each status has: `started_at` once a worker claimed it, `finished_at`
+ * once it ended. Exhaustive, so a new step status must say which it has.
+ * Source: ordo-api.md, "`GET /jobs/:id` body" (a skipped step never started).
+ */
+const stepTimes: Readonly<Record<StepStatus, { readonly started: boolean; readonly finished: boolean }>> = {
+  pending: { started: false, finished: false },
+  running: { started: true, finished: false },
+  blocked: { started: true, finished: false },
+  success: { started: true, finished: true },
+  failed: { started: true, finished: true },
+  skipped: { started: false, finished: false },
+};
 
 /**
  * Builds a valid `GET /jobs/:id` body (version 1.1, keys and orders as a real Ordo server sends
@@ -129,8 +140,7 @@ export function jobBody(init: JobBodyInit): JobBody {
   const at = (seconds: number) => new Date(base + seconds * 1000).toISOString();
 
   const rows: JobBodyStep[] = inits.map((step, index) => {
-    const started = startedStatuses.has(step.status);
-    const finished = finishedStatuses.has(step.status);
+    const { started, finished } = stepTimes[step.status];
     return {
       job_id: id,
       step_id: step.stepId,
