@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { createOrdoClient, defaultRetryOptions } from 'ordo-status';
+import { createOrdoClient, defaultRetryOptions, defaultWatchOptions } from 'ordo-status';
 import { pineyDamJobRequest, simulatorScenarioNames, startOrdoSimulator, type SimulatorScenarioName } from 'ordo-status/testing';
 import { parseDuration, parseEnvName, parseJobId, parsePort, parseRetries, parseSpeed } from './options.js';
 import { exitCodes, runWatch } from './runWatch.js';
@@ -44,11 +44,11 @@ function program(): Command {
 
   cli
     .command('watch')
-    .description('watch a job until it ends; exit 0 success, 3 failed, 4 partial, 1 error, 2 usage')
+    .description(`watch a job until it ends; exit ${exitCodes.success} success, ${exitCodes.failed} failed, ${exitCodes.partial} partial, ${exitCodes.error} error, ${exitCodes.usage} usage`)
     .argument('<id>', 'job id', parseJobId)
     .option('--base-url <url>', 'server base URL, e.g. https://gw.example.com/ordo (default: $ORDO_BASE_URL)')
     .option('--token-env <name>', 'environment variable that holds the Bearer token', parseEnvName, 'ORDO_TOKEN')
-    .option('--interval <duration>', 'time between an answer and the next request: 500ms, 3s, 1m (a bare number is milliseconds)', parseDuration, 3000)
+    .option('--interval <duration>', 'time between an answer and the next request: 500ms, 3s, 1m (a bare number is milliseconds)', parseDuration, defaultWatchOptions.intervalMs as number)
     .option('--timeout <duration>', 'give up after this long (default: no limit)', parseDuration)
     .option('--retries <n>', `retry up to n consecutive transient failures (network, timeouts, HTTP ${defaultRetryOptions.statusCodes.join(', ')}), within ${defaultRetryOptions.maxElapsedMs / 60_000} minutes of failing`, parseRetries, 5)
     .option('--json', 'print NDJSON: one object per transition, then the final snapshot')

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
-import type { JobEvent, JobSnapshot, JobStep, RetryInfo } from 'ordo-status';
+import type { JobEvent, JobSnapshot, JobStep, RetryInfo, StepStatus } from 'ordo-status';
 import {
   formatDuration,
   formatPercent,
@@ -29,12 +29,26 @@ export interface WatchView {
 
 type Write = (text: string) => void;
 
+/**
+ * What a step row and a step event show for each status: the step's error (set when it failed,
+ * and on a worker's retry cool-down), and a progress bar (while it runs, and full once done).
+ * Exhaustive, so a new step status must say what it shows.
+ */
+const stepShows: Readonly<Record<StepStatus, { readonly error: boolean; readonly progress: boolean }>> = {
+  pending: { error: false, progress: false },
+  running: { error: false, progress: true },
+  blocked: { error: true, progress: false },
+  success: { error: false, progress: true },
+  failed: { error: true, progress: false },
+  skipped: { error: false, progress: false },
+};
+
 /** One human-readable line for a transition event; `step` is the event's step in its snapshot. */
 export function eventLine(event: JobEvent, step?: JobStep): string {
   const inferred = event.inferred ? pc.dim(' (inferred)') : '';
   const arrow = `${paintStatus(event.from)} → ${paintStatus(event.to)}`;
   if (event.type === 'job') return `job ${event.jobId}: ${arrow}${inferred}`;
-  const error = (event.to === 'failed' || event.to === 'blocked') && step?.error ? ` · ${printable(step.error)}` : '';
+  const error = stepShows[event.to].error && step?.error ? ` · ${printable(step.error)}` : '';
   return `step ${printable(event.stepId)} (${printable(event.stepType)}): ${arrow} · attempt ${event.attempt}${inferred}${error}`;
 }
 
@@ -130,7 +144,7 @@ export function createLiveView(stream: NodeJS.WriteStream, err: Write): WatchVie
   function stepLine(step: JobStep, nowMs: number, widths: { id: number; type: number }): string {
     const status = padVisible(step.status, 8);
     const attempt = step.attempt > 0 ? `#${step.attempt}` : '  ';
-    const progress = step.status === 'running' || step.status === 'success' ? `${bar(step.progress)} ${formatPercent(step.progress)}` : '';
+    const progress = stepShows[step.status].progress ? `${bar(step.progress)} ${formatPercent(step.progress)}` : '';
     return `  ${statusIcon(step.status)} ${padVisible(printable(step.stepId), widths.id)}  ${pc.dim(padVisible(printable(step.stepType), widths.type))}  ${paintStatus(step.status, status)} ${attempt.padStart(3)}  ${formatDuration(stepDurationMs(step, nowMs)).padStart(8)}  ${progress}`;
   }
 
