@@ -27,11 +27,16 @@ export interface ProgressStepInput {
  * `fixtures/ordo-server/`.
  * @param steps - The job's `steps[]` rows as on the wire (snake_case).
  * @returns `{ fraction, completedSteps, totalSteps }`, `fraction` from 0 to 1 (`0` without steps).
+ * @throws TypeError when `steps` is not an array of objects. A status no server sends counts as 0
+ *   and not completed.
  * @example
  * computeJobProgress([{ status: 'success' }, { status: 'running', last_detailing: { progress: { percent: 50 } } }]);
  * // { fraction: 0.75, completedSteps: 1, totalSteps: 2 }
  */
 export function computeJobProgress(steps: readonly ProgressStepInput[]): JobProgress {
+  if (!Array.isArray(steps) || !steps.every((step) => typeof step === 'object' && step !== null)) {
+    throw new TypeError('Invalid steps: expected an array of step rows such as { status: "running", last_detailing: { progress: { percent: 40 } } }');
+  }
   return { fraction: progressFraction(steps), completedSteps: completedStepCount(steps), totalSteps: steps.length };
 }
 
