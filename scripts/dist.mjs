@@ -6,23 +6,35 @@
 //                                      builds once and a second `npm test` builds nothing)
 //   node scripts/dist.mjs --check      exits 1, saying why, when dist/ is missing or stale
 //
-// dist/ is stale when any input (src/**, package.json, tsup.config.ts, tsconfig.json) was changed
-// after the oldest of the built entries was written. The vitest `dist` project refuses to run on
+// dist/ is stale when a file package.json points at is missing or empty, or when any input
+// (src/**, package.json, tsup.config.ts, tsconfig.json; a file added or removed counts) was changed
+// after the oldest of those files was written. The vitest `dist` project refuses to run on
 // stale output through `distState()` (test/dist/globalSetup.ts).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const inputs = ['src', 'package.json', 'tsup.config.ts', 'tsconfig.json'];
-/** One file per tsup build (tsup.config.ts): if any is missing, the build did not finish. */
-const entries = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/browser.js', 'dist/angular/index.js', 'dist/cli.js'];
+/** Every file package.json points users at (`exports`, `main`, `module`, `types`, `bin`): all must be built, and none empty. */
+function entries() {
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const found = new Set();
+  const collect = (value) => {
+    if (typeof value === 'string') {
+      if (value.startsWith('./dist/')) found.add(value.slice(2));
+    } else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+  };
+  collect([manifest.exports, manifest.main, manifest.module, manifest.types, manifest.bin]);
+  return [...found].sort();
+}
 
+/** The newest change below `path`: a file's time, or a folder's own (a file added, renamed or deleted). */
 function newestFile(path) {
   const stat = statSync(path);
   if (!stat.isDirectory()) return { path, mtimeMs: stat.mtimeMs };
-  let newest = { path, mtimeMs: 0 };
+  let newest = { path: `${path}/ (a file added or removed)`, mtimeMs: stat.mtimeMs };
   for (const name of readdirSync(path)) {
     const found = newestFile(join(path, name));
     if (found.mtimeMs > newest.mtimeMs) newest = found;
@@ -37,13 +49,14 @@ function newestFile(path) {
  */
 export function distState() {
   let builtAt = Number.POSITIVE_INFINITY;
-  for (const entry of entries) {
+  for (const entry of entries()) {
     let stat;
     try {
       stat = statSync(join(root, entry));
     } catch {
       return { fresh: false, reason: `${entry} is missing` };
     }
+    if (stat.size === 0) return { fresh: false, reason: `${entry} is empty` };
     builtAt = Math.min(builtAt, stat.mtimeMs);
   }
   for (const input of inputs) {
@@ -79,7 +92,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       process.exit(1);
     }
   } else {
-    console.error('usage: node scripts/dist.mjs --build | --if-stale | --check');
+    console.error(`${mode === undefined ? 'no mode given' : `unknown mode ${mode}`}; usage: node scripts/dist.mjs --build | --if-stale | --check`);
     process.exit(2);
   }
 }

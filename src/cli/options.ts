@@ -6,7 +6,8 @@ const maxTimerDelayMs = 2_147_483_647;
 
 /** Parses `500ms`, `3s`, `1.5m`, `30m`, `2h` or a bare number of milliseconds into milliseconds. */
 export function parseDuration(value: string): number {
-  const parsed = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : ms(value as ms.StringValue);
+  // `ms` throws on an empty string; every other unreadable value gives NaN or undefined.
+  const parsed = value.trim() === '' ? Number.NaN : /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : ms(value as ms.StringValue);
   if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed <= 0) {
     throw new InvalidArgumentError('expected a duration such as 500ms, 3s, 1m or 2h.');
   }

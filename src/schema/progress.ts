@@ -34,7 +34,7 @@ export interface ProgressStepInput {
  * // { fraction: 0.75, completedSteps: 1, totalSteps: 2 }
  */
 export function computeJobProgress(steps: readonly ProgressStepInput[]): JobProgress {
-  if (!Array.isArray(steps) || !steps.every((step) => typeof step === 'object' && step !== null)) {
+  if (!Array.isArray(steps) || Array.from(steps).some((step) => typeof step !== 'object' || step === null)) {
     throw new TypeError('Invalid steps: expected an array of step rows such as { status: "running", last_detailing: { progress: { percent: 40 } } }');
   }
   return { fraction: progressFraction(steps), completedSteps: completedStepCount(steps), totalSteps: steps.length };
@@ -75,7 +75,7 @@ const stepShares: Readonly<Record<StepStatus, { readonly share: (step: ProgressS
 };
 
 /** The entry of a wire status; `undefined` for a word no server sends (the schema rejects those). */
-const shareOf = (status: string) => (stepShares as Partial<Record<string, (typeof stepShares)[StepStatus]>>)[status];
+const shareOf = (status: string) => (Object.hasOwn(stepShares, status) ? stepShares[status as StepStatus] : undefined);
 
 /**
  * The server's `progress.percentage`: the mean over all steps (summed in the given order, which

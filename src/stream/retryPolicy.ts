@@ -57,6 +57,8 @@ export interface RetryOptions {
    *
    * Source: RFC 9110 §15.5.9, §15.6; RFC 6585 §4; ordo-api.md ("Errors": a restarting server and
    * its gateway answer 502/503).
+   * 401, 403 and 404 cannot be listed: they have rules of their own (one token refresh;
+   * `WatchOptions.notFoundGraceMs`).
    * @defaultValue `[408, 429, 500, 502, 503, 504]`
    */
   statusCodes?: readonly number[];
@@ -100,13 +102,40 @@ export interface RetryInfo {
  * `onIllegalTransition` is `'skip'`.
  * @param error - Any failure (non-Ordo errors are permanent).
  * @param statusCodes - The transient HTTP statuses. @defaultValue `defaultRetryOptions.statusCodes`
+ * @throws TypeError when `statusCodes` is not an array.
  */
 export function isTransientFailure(error: unknown, statusCodes: readonly number[] = defaultRetryOptions.statusCodes): boolean {
+  if (!Array.isArray(statusCodes)) throw new TypeError('Invalid statusCodes: expected an array of HTTP statuses, such as defaultRetryOptions.statusCodes');
   if (error instanceof OrdoNetworkError) return error.retryable;
   if (error instanceof OrdoTimeoutError) return error.scope === 'request';
   if (error instanceof OrdoNotFoundError) return false;
   if (error instanceof OrdoHttpError) return error.code === 'HTTP' && statusCodes.includes(error.status);
   return false;
+}
+
+/** Statuses with rules of their own (a token refresh; `notFoundGraceMs`), never made transient by a list. */
+const ownRuleStatuses: readonly number[] = [401, 403, 404];
+
+/**
+ * A frozen copy of a list of transient HTTP statuses, read once.
+ * @throws TypeError naming the first bad element and its index: not an array, a hole, not an
+ *   integer from 100 to 599, or 401, 403 or 404 (which have rules of their own).
+ */
+function checkStatusCodes(name: string, value: unknown): readonly number[] {
+  if (!Array.isArray(value)) throw new TypeError(`Invalid ${name}: expected an array of HTTP statuses, such as [503, 504]`);
+  const codes: number[] = [];
+  for (let index = 0; index < value.length; index += 1) {
+    const code: unknown = value[index];
+    if (typeof code !== 'number' || !Number.isInteger(code) || code < 100 || code > 599) {
+      const shown = typeof code === 'string' ? JSON.stringify(code) : typeof code === 'number' || code === undefined || code === null ? String(code) : typeof code;
+      throw new TypeError(`Invalid ${name}[${index}] ${shown}: expected an HTTP status, an integer from 100 to 599`);
+    }
+    if (ownRuleStatuses.includes(code)) {
+      throw new TypeError(`Invalid ${name}[${index}] ${code}: 401, 403 and 404 have rules of their own (one token refresh; notFoundGraceMs) and are never retried as transient`);
+    }
+    codes.push(code);
+  }
+  return Object.freeze(codes);
 }
 
 function checkNumber(name: string, value: unknown, min: number, max: number, integer = false): void {
@@ -133,13 +162,10 @@ export function resolveRetryOptions(retry: number | RetryOptions | undefined): R
   checkNumber('maxDelayMs', retry.maxDelayMs, 0, maxTimerDelayMs);
   checkNumber('maxRetryAfterMs', retry.maxRetryAfterMs, 0, maxTimerDelayMs);
   checkNumber('jitter', retry.jitter, 0, 1);
-  const codes: unknown = retry.statusCodes;
-  if (codes !== undefined && (!Array.isArray(codes) || !codes.every((code) => Number.isInteger(code) && code >= 100 && code <= 599))) {
-    throw new TypeError(`Invalid retry.statusCodes ${JSON.stringify(codes) ?? String(codes)}: expected an array of HTTP statuses (integers from 100 to 599)`);
-  }
+  const statusCodes = retry.statusCodes === undefined ? undefined : checkStatusCodes('retry.statusCodes', retry.statusCodes);
   const resolved = { ...defaultRetryOptions };
   for (const key of Object.keys(defaultRetryOptions) as Array<keyof RetryOptions>) {
-    if (retry[key] !== undefined) (resolved as Record<string, unknown>)[key] = key === 'statusCodes' ? Object.freeze([...(retry.statusCodes ?? [])]) : retry[key];
+    if (retry[key] !== undefined) (resolved as Record<string, unknown>)[key] = key === 'statusCodes' ? statusCodes : retry[key];
   }
   return resolved;
 }

@@ -29,10 +29,12 @@ describe('computeJobProgress', () => {
     expect(computeJobProgress([])).toEqual({ fraction: 0, completedSteps: 0, totalSteps: 0 });
     // A word no server sends counts as nothing (the schema rejects it before a snapshot is made).
     expect(computeJobProgress([{ status: 'paused' }, { status: 'success' }])).toEqual({ fraction: 0.5, completedSteps: 1, totalSteps: 2 });
+    expect(computeJobProgress(['toString', 'constructor', '__proto__'].map((status) => ({ status })))).toEqual({ fraction: 0, completedSteps: 0, totalSteps: 3 });
   });
 
   it('rejects what is not an array of step rows with a TypeError', () => {
-    for (const bad of [undefined, null, 'steps', { status: 'success' }, [null], [1]]) {
+    // eslint-disable-next-line no-sparse-arrays -- a hole is the bad input here
+    for (const bad of [undefined, null, 'steps', { status: 'success' }, [null], [1], [, { status: 'success' }]]) {
       expect(() => computeJobProgress(bad as never)).toThrow(new TypeError('Invalid steps: expected an array of step rows such as { status: "running", last_detailing: { progress: { percent: 40 } } }'));
     }
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OrdoHttpError, OrdoIllegalTransitionError, OrdoNetworkError, OrdoNotFoundError, OrdoSchemaError, OrdoTimeoutError, type OrdoError } from 'ordo-status';
-import { decideRetry, defaultRetryOptions, resolveRetryOptions, type RetryContext } from '../../src/stream/retryPolicy.js';
+import { decideRetry, defaultRetryOptions, isTransientFailure, resolveRetryOptions, type RetryContext } from '../../src/stream/retryPolicy.js';
 
 /** The whole retry decision as a table: one failure in, "retry in X ms" or "stop with it" out. */
 const http = (status: number, retryAfterMs: number | null = null) => new OrdoHttpError(`HTTP ${status}`, { status, url: '/jobs/1', retryAfterMs });
@@ -72,7 +72,17 @@ describe('decideRetry', () => {
     const resolved = resolveRetryOptions({ statusCodes: given });
     given.push(500);
     expect(resolved.statusCodes).toEqual([503]);
-    expect(() => resolveRetryOptions({ statusCodes: [503, 99] })).toThrow('Invalid retry.statusCodes [503,99]: expected an array of HTTP statuses (integers from 100 to 599)');
-    expect(() => resolveRetryOptions({ statusCodes: '503' as never })).toThrow('Invalid retry.statusCodes "503"');
+    expect(() => resolveRetryOptions({ statusCodes: [503, 99] })).toThrow(new TypeError('Invalid retry.statusCodes[1] 99: expected an HTTP status, an integer from 100 to 599'));
+    expect(() => resolveRetryOptions({ statusCodes: [503, '504'] as never })).toThrow('Invalid retry.statusCodes[1] "504"');
+    // eslint-disable-next-line no-sparse-arrays -- a hole is the bad input here
+    expect(() => resolveRetryOptions({ statusCodes: [503, , 504] as never })).toThrow('Invalid retry.statusCodes[1] undefined');
+    expect(() => resolveRetryOptions({ statusCodes: [Number.NaN] })).toThrow('Invalid retry.statusCodes[0] NaN');
+    expect(() => resolveRetryOptions({ statusCodes: [BigInt(503)] as never })).toThrow('Invalid retry.statusCodes[0] bigint');
+    expect(() => resolveRetryOptions({ statusCodes: [503, 404] })).toThrow('Invalid retry.statusCodes[1] 404: 401, 403 and 404 have rules of their own');
+    for (const bad of ['503', new Set([503]), null]) {
+      expect(() => resolveRetryOptions({ statusCodes: bad as never })).toThrow(new TypeError('Invalid retry.statusCodes: expected an array of HTTP statuses, such as [503, 504]'));
+    }
+    expect(() => isTransientFailure(http(503), '503' as never)).toThrow('Invalid statusCodes: expected an array');
+    expect([isTransientFailure(http(503), [503]), isTransientFailure(http(502), [503])]).toEqual([true, false]);
   });
 });
