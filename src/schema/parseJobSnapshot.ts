@@ -3,7 +3,7 @@ import { invalidBodyError } from '../body/invalidBodyError.js';
 import { parseJsonText } from '../body/parseJsonText.js';
 import { describeReceived, toIssue } from './zodIssues.js';
 import { normalizeJobId, type JobId } from './jobId.js';
-import { computeJobProgress, detailingPercent } from './progress.js';
+import { detailingPercent, progressOf } from './progress.js';
 import type { JobInfo, JobOutput, JobSnapshot, JobStep } from './types.js';
 import { jsonEqual } from './jsonEqual.js';
 import { wireEnvelopeSchema, wireJobSchema, wireOutputSchema, wireStepSchema, type WireJobBody, type WireOutput, type WireStep } from './wireSchema.js';
@@ -97,7 +97,7 @@ function toSnapshot(wire: WireJobBody, job: JobInfo | undefined, steps: JobStep[
         completedSteps: wire.progress.completed_steps,
         totalSteps: wire.progress.total_steps,
       }
-    : computeJobProgress(wire.steps);
+    : progressOf(wire.steps);
   return Object.freeze({
     job:
       job ??

@@ -34,11 +34,16 @@ export interface ProgressStepInput {
  * // { fraction: 0.75, completedSteps: 1, totalSteps: 2 }
  */
 export function computeJobProgress(steps: readonly ProgressStepInput[]): JobProgress {
-  if (!Array.isArray(steps) || Array.from(steps).some((step) => typeof step !== 'object' || step === null)) {
-    throw new TypeError('Invalid steps: expected an array of step rows such as { status: "running", last_detailing: { progress: { percent: 40 } } }');
+  if (!Array.isArray(steps)) throw new TypeError(invalidSteps);
+  // An index loop, so a hole is caught too (`every` skips holes).
+  for (let index = 0; index < steps.length; index += 1) {
+    const step: unknown = steps[index];
+    if (typeof step !== 'object' || step === null) throw new TypeError(invalidSteps);
   }
-  return { fraction: progressFraction(steps), completedSteps: completedStepCount(steps), totalSteps: steps.length };
+  return progressOf(steps);
 }
+
+const invalidSteps = 'Invalid steps: expected an array of step rows such as { status: "running", last_detailing: { progress: { percent: 40 } } }';
 
 /**
  * The percent (0..100) a worker wrote in a step's latest detailing row: its `progress`, then
@@ -55,11 +60,6 @@ export function detailingPercent(detailing: { readonly progress?: unknown } | nu
   return Math.min(100, Math.max(0, percent));
 }
 
-/**
- * The server's `progress.percentage`: the mean over all steps (summed in the given order, which
- * is the server's step order) of 1 for `success`, detailing percent ÷ 100 for `running`, and 0
- * for every other status. A fraction from 0 to 1; `0` for a job without steps.
- */
 /**
  * What each step status adds to the job's progress: its share of the mean, and whether it counts
  * as completed. Exhaustive, so a new step status must be given its place in the arithmetic.
@@ -78,20 +78,18 @@ const stepShares: Readonly<Record<StepStatus, { readonly share: (step: ProgressS
 const shareOf = (status: string) => (Object.hasOwn(stepShares, status) ? stepShares[status as StepStatus] : undefined);
 
 /**
- * The server's `progress.percentage`: the mean over all steps (summed in the given order, which
- * is the server's step order) of each status's share. A fraction from 0 to 1; `0` for a job
- * without steps.
+ * {@link computeJobProgress} for rows already validated (the snapshot parser's): one pass, the
+ * server's `progress.percentage` (the mean of each status's share, summed in the given order,
+ * which is the server's step order; `0` without steps) and `completed_steps`.
  */
-function progressFraction(steps: readonly ProgressStepInput[]): number {
-  if (steps.length === 0) return 0;
+export function progressOf(steps: readonly ProgressStepInput[]): JobProgress {
   let sum = 0;
-  for (const step of steps) sum += shareOf(step.status)?.share(step) ?? 0;
-  return sum / steps.length;
-}
-
-/** The server's `progress.completed_steps`: steps in `success` or `failed` (skipped steps are not counted). */
-function completedStepCount(steps: readonly ProgressStepInput[]): number {
-  let count = 0;
-  for (const step of steps) if (shareOf(step.status)?.completed === true) count += 1;
-  return count;
+  let completed = 0;
+  for (const step of steps) {
+    const entry = shareOf(step.status);
+    if (entry === undefined) continue;
+    sum += entry.share(step);
+    if (entry.completed) completed += 1;
+  }
+  return { fraction: steps.length === 0 ? 0 : sum / steps.length, completedSteps: completed, totalSteps: steps.length };
 }

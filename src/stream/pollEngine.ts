@@ -191,7 +191,7 @@ class Engine implements PollEngine {
       stopAbort?.();
       const index = watched.watchers.indexOf(watcher);
       if (index >= 0) watched.watchers.splice(index, 1);
-      if (watched.watchers.length === 0 && (watched.phase) !== 'ended') this.stop(watched);
+      if (watched.watchers.length === 0 && watched.phase !== 'ended') this.stop(watched);
     };
   }
 
