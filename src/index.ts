@@ -9,11 +9,19 @@
 // Streams
 export { createOrdoClient } from './stream/createOrdoClient.js';
 export type { OrdoClient, OrdoClientOptions, ClientWatchOptions } from './stream/createOrdoClient.js';
+export type { ClientWaitForJobOptions, ClientWatchJobsOptions } from './stream/createOrdoClient.js';
 export { jobStatus$ } from './stream/jobStatus.js';
 export { jobEvents$ } from './stream/jobEvents.js';
+export { jobObservations$ } from './stream/jobObservations.js';
+export type { JobObservation } from './stream/jobObservations.js';
+export { watchJobs$ } from './stream/watchJobs.js';
+export type { JobUpdate, JobObservationUpdate, JobErrorUpdate, WatchJobsOptions } from './stream/watchJobs.js';
 export { waitForJob } from './stream/waitForJob.js';
+export type { WaitForJobOptions } from './stream/waitForJob.js';
 export { getJob } from './stream/getJob.js';
 export type { GetJobOptions } from './stream/getJob.js';
+export { submitJob } from './stream/submitJob.js';
+export type { SubmitJobOptions } from './stream/submitJob.js';
 export { defaultWatchOptions } from './stream/watchOptions.js';
 export type { WatchOptions, IntervalContext, IntervalFunction } from './stream/watchOptions.js';
 export { documentVisibility } from './stream/visibility.js';
@@ -29,6 +37,7 @@ export type { BatchOptions } from './transport/batching.js';
 export { errorFromResponse } from './transport/errorFromResponse.js';
 export type { FailedResponse } from './transport/errorFromResponse.js';
 export type { JobTransport, JobTransportContext, TokenContext, TokenProvider } from './transport/types.js';
+export type { JobRequest, JobRequestRecipe, JobRequestInput, JobRequestOutput } from './transport/jobRequest.js';
 
 // Schema
 export { parseJobSnapshot } from './schema/parseJobSnapshot.js';
@@ -36,6 +45,8 @@ export { jobSnapshotFromJSON } from './schema/snapshotJson.js';
 export { computeJobProgress } from './schema/progress.js';
 export type { ProgressStepInput } from './schema/progress.js';
 export type { ParseJobSnapshotOptions } from './schema/parseJobSnapshot.js';
+export type { JobSnapshotFromJSONOptions } from './schema/snapshotJson.js';
+export type { StatusAliases } from './schema/statusAliases.js';
 export { normalizeJobId } from './schema/jobId.js';
 export type { JobId } from './schema/jobId.js';
 export type { JobSnapshot, JobInfo, JobStep, JobOutput, JobProgress } from './schema/types.js';

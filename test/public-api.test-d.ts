@@ -14,6 +14,7 @@ import {
   isTerminalJobStatus,
   jobEvents$,
   jobMachine,
+  jobObservations$,
   jobStatus$,
   jobStatuses,
   OrdoAuthError,
@@ -25,8 +26,13 @@ import {
   parseJobSnapshot,
   stepMachine,
   stepStatuses,
+  submitJob,
   waitForJob,
+  watchJobs$,
   type JobEvent,
+  type JobObservation,
+  type JobUpdate,
+  type JobRequest,
   type JobMachineEvent,
   type JobSnapshot,
   type JobStatus,
@@ -34,9 +40,12 @@ import {
   type RetryInfo,
   type StepMachineEvent,
   type StepStatus,
+  type StatusAliases,
+  jobSnapshotFromJSON,
 } from 'ordo-status';
 import {
   jobBody,
+  pineyDamJobRequest,
   scriptedTransport,
   simulatorFaultKinds,
   simulatorScenarioNames,
@@ -64,6 +73,49 @@ describe('what the streams emit', () => {
     jobStatus$(1, {});
     // @ts-expect-error ids are strings or numbers
     jobStatus$({ id: 1 }, { transport });
+  });
+
+  it('observations: a snapshot with its events, read-only; many jobs as a union narrowed on type', () => {
+    expectTypeOf(jobObservations$(1, { transport })).toEqualTypeOf<Observable<JobObservation>>();
+    expectTypeOf(client.jobObservations$('1')).toEqualTypeOf<Observable<JobObservation>>();
+    expectTypeOf<JobObservation>().toEqualTypeOf<{ readonly snapshot: JobSnapshot; readonly events: readonly JobEvent[] }>();
+    const observation = {} as JobObservation;
+    // @ts-expect-error an observation is read-only
+    observation.events = [];
+    expectTypeOf(watchJobs$([1, '2'], { transport })).toEqualTypeOf<Observable<JobUpdate>>();
+    expectTypeOf(client.watchJobs$(new Set([1, 2]))).toEqualTypeOf<Observable<JobUpdate>>();
+    const update = {} as JobUpdate;
+    expectTypeOf(update.jobId).toEqualTypeOf<string>();
+    if (update.type === 'observation') {
+      expectTypeOf(update.snapshot).toEqualTypeOf<JobSnapshot>();
+      expectTypeOf(update.events).toEqualTypeOf<readonly JobEvent[]>();
+    } else {
+      expectTypeOf(update.type).toEqualTypeOf<'error'>();
+      expectTypeOf(update.error).toBeUnknown();
+    }
+    // resumeFrom is a function of the job id for many jobs
+    watchJobs$([1], { transport, resumeFrom: (jobId) => (jobId === '1' ? ({} as JobSnapshot) : undefined) });
+    // @ts-expect-error not one snapshot for every job
+    watchJobs$([1], { transport, resumeFrom: {} as JobSnapshot });
+    // @ts-expect-error a transport is required outside a client
+    watchJobs$([1], {});
+    // @ts-expect-error a list of ids, not one
+    client.watchJobs$(1);
+  });
+
+  it('waitForJob tells onSnapshot of each snapshot and its events', () => {
+    void waitForJob(1, {
+      transport,
+      onSnapshot: (snapshot, events) => {
+        expectTypeOf(snapshot).toEqualTypeOf<JobSnapshot>();
+        expectTypeOf(events).toEqualTypeOf<readonly JobEvent[]>();
+      },
+    });
+    expectTypeOf(client.waitForJob(1, { onSnapshot: (snapshot) => void snapshot.progress.fraction })).toEqualTypeOf<Promise<JobSnapshot>>();
+    // @ts-expect-error onSnapshot is a callback
+    void client.waitForJob(1, { onSnapshot: true });
+    // @ts-expect-error onSnapshot belongs to a wait, not to the client's defaults
+    createOrdoClient({ baseUrl: 'https://x', onSnapshot: () => undefined });
   });
 
   it('events narrow on type: a step event has a step id, step statuses and an attempt', () => {
@@ -117,6 +169,21 @@ describe('options: shorthands and alternatives', () => {
     jobStatus$(1, { transport, whenHidden: 'sleep' });
     // @ts-expect-error ignoring an illegal transition is not an option
     jobStatus$(1, { transport, onIllegalTransition: 'ignore' });
+  });
+
+  it('statusAliases map a deployment word onto a job or step status, wherever a body is parsed', () => {
+    const statusAliases: StatusAliases = { completed: 'success', waiting: 'blocked', halted: 'partial' };
+    expectTypeOf<StatusAliases>().toEqualTypeOf<Readonly<Record<string, JobStatus | StepStatus>>>();
+    createOrdoClient({ baseUrl: 'https://ordo.example.com', statusAliases });
+    client.jobEvents$(1, { statusAliases });
+    void client.getJob(1, { statusAliases });
+    void getJob(1, { transport, statusAliases });
+    parseJobSnapshot({}, { statusAliases });
+    jobSnapshotFromJSON('{}', { statusAliases });
+    // @ts-expect-error a target is one of the statuses, not any word
+    jobStatus$(1, { transport, statusAliases: { completed: 'done' } });
+    // @ts-expect-error word=status is the CLI's form; the option is an object
+    jobStatus$(1, { transport, statusAliases: 'completed=success' });
   });
 
   it('a token is a string or a function of the refresh context, sync or async; batch is a switch or options', () => {
@@ -243,5 +310,31 @@ describe('ordo-status/testing', () => {
     scripted.requests.push({ jobId: '7', at: 0, signal: new AbortController().signal });
     // @ts-expect-error so is the count of requests in flight
     scripted.maxInFlight = 0;
+  });
+});
+
+describe('submitting a job', () => {
+  it('resolves with the new id as a string, alone or through a client', () => {
+    expectTypeOf(client.submitJob({ recipe_id: 3 })).toEqualTypeOf<Promise<string>>();
+    expectTypeOf(submitJob({ recipe: { name: 'piney', version: '2.0.0' } }, { transport })).toEqualTypeOf<Promise<string>>();
+    void client.submitJob(pineyDamJobRequest, { signal: new AbortController().signal, requestTimeoutMs: 10_000 });
+    expectTypeOf(pineyDamJobRequest).toMatchTypeOf<JobRequest>();
+    expectTypeOf(transport.submit).toEqualTypeOf<((request: JobRequest, context: { readonly signal: AbortSignal }) => import('rxjs').ObservableInput<unknown>) | undefined>();
+  });
+
+  it('a request names its recipe by id or by name and version, not both, not neither', () => {
+    const byId: JobRequest = { recipe_id: 3, inputs: { 'job:input_las': { type: 'las', uri: 's3://b/x.laz' } }, params: { dem: { resolution: 1 } } };
+    const byName: JobRequest = { recipe: { name: 'piney', version: '2.0.0', definition: { recipe: [] } }, outputs: { 'step:dem.output_dem': { path: 'dem.tif' } } };
+    void [byId, byName];
+    // @ts-expect-error neither recipe_id nor recipe
+    void client.submitJob({ inputs: {} });
+    // @ts-expect-error both
+    void client.submitJob({ recipe_id: 3, recipe: { name: 'piney', version: '2.0.0' } });
+    // @ts-expect-error recipe_id is the server's number
+    void client.submitJob({ recipe_id: '3' });
+    // @ts-expect-error an input needs a type and a uri
+    void client.submitJob({ recipe_id: 3, inputs: { 'job:input_las': { uri: 'x.laz' } } });
+    // @ts-expect-error a transport is required outside a client
+    void submitJob({ recipe_id: 3 }, {});
   });
 });

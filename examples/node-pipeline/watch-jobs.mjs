@@ -11,11 +11,15 @@
 // 143 terminated (SIGTERM). Delivery is at least once: the state moves on to a snapshot only
 // after every line of that snapshot is written, so a crash in between repeats that snapshot's
 // lines after the restart, and never skips one.
+//
+// The library does the watching: `watchJobs$` merges the jobs, hands over each snapshot with the
+// events it brought, and reports a job that cannot be watched as that job's outcome while the
+// others go on. This script only writes lines and keeps the state file.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { catchError, fromEvent, map, merge, of, race, takeUntil } from 'rxjs';
+import { fromEvent, map, race, takeUntil } from 'rxjs';
 import { eachValueFrom } from 'rxjs-for-await';
-import { createJobLifecycle, createOrdoClient, jobSnapshotFromJSON, normalizeJobId } from 'ordo-status';
+import { createOrdoClient, jobSnapshotFromJSON, normalizeJobId } from 'ordo-status';
 
 const usage = 'usage: watch-jobs.mjs --base-url URL [--state FILE] [--interval MS] JOB_ID...';
 
@@ -42,10 +46,10 @@ if (!values['base-url']) fail('--base-url (or ORDO_BASE_URL) is required');
 if (positionals.length === 0) fail('give at least one job id');
 const intervalMs = Number(values.interval);
 if (!Number.isInteger(intervalMs) || intervalMs < 1) fail(`--interval ${values.interval}: expected a whole number of milliseconds`);
-const ids = new Set();
+// Checked before the state file is touched (watchJobs$ would refuse them too, and drops duplicates).
 for (const id of positionals) {
   try {
-    ids.add(normalizeJobId(id));
+    normalizeJobId(id);
   } catch (error) {
     fail(error.message);
   }
@@ -98,7 +102,10 @@ try {
   fail(error.message); // a base URL or interval the library refuses
 }
 
-/** The stored snapshot of a job, if any: `undefined` for none, an Error for one that cannot be used. */
+/**
+ * Where a job resumes from: its stored snapshot, or `undefined` to start from `pending`. It throws
+ * for an entry that cannot be used: watchJobs$ then reports that job's error, the others go on.
+ */
 function storedSnapshot(jobId) {
   if (!Object.hasOwn(state.jobs, jobId)) return undefined;
   try {
@@ -106,7 +113,7 @@ function storedSnapshot(jobId) {
     if (snapshot.job.id !== jobId) throw new Error(`it holds a snapshot of job ${snapshot.job.id}`);
     return snapshot;
   } catch (error) {
-    return new Error(`the state file's entry for job ${jobId} cannot be used (${error.message}); remove it to watch the job from the start`);
+    throw new Error(`the state file's entry for job ${jobId} cannot be used (${error.message}); remove it to watch the job from the start`, { cause: error });
   }
 }
 const interrupted$ = fromEvent(process, 'SIGINT').pipe(map(() => 130));
@@ -114,30 +121,23 @@ const terminated$ = fromEvent(process, 'SIGTERM').pipe(map(() => 143));
 let signalled;
 const stop$ = race(interrupted$, terminated$).pipe(map((code) => (signalled = code)));
 
-// One poll can bring several transitions, all of the same snapshot. The loop takes a snapshot
-// with its events, writes them all, and only then records the snapshot: so the state never
-// claims an event that was not written (jobEvents$ would hand over events one by one, and a
-// stored event.snapshot could cover siblings not yet written).
-const resumes = new Map([...ids].map((jobId) => [jobId, storedSnapshot(jobId)]));
-const updates$ = merge(
-  ...[...resumes].map(([jobId, resumeFrom]) => {
-    if (resumeFrom instanceof Error) return of({ jobId, error: resumeFrom });
-    const lifecycle = createJobLifecycle({ resumeFrom });
-    return ordo.jobStatus$(jobId, { resumeFrom }).pipe(
-      map((snapshot) => ({ jobId, snapshot, events: lifecycle.observe(snapshot) })),
-      catchError((error) => of({ jobId, error })),
-    );
-  }),
-).pipe(takeUntil(stop$));
+// Each update is one job's snapshot with the events it brought, or the error that ended its
+// watch. The loop writes a snapshot's lines, and only then records the snapshot: so the state
+// never claims an event that was not written. Each job ends with one outcome: a terminal
+// snapshot (a job the state file says ended comes once, with no events and no request), or an
+// error; the stream completes when every job has one.
+const updates$ = ordo.watchJobs$(positionals, { resumeFrom: storedSnapshot }).pipe(takeUntil(stop$));
 
-const outcomes = new Map([...resumes].map(([jobId, resumeFrom]) => [jobId, resumeFrom?.job?.status ?? 'pending']));
-for await (const { jobId, snapshot, events, error } of eachValueFrom(updates$)) {
-  if (error !== undefined) {
+const outcomes = new Map();
+for await (const update of eachValueFrom(updates$)) {
+  const { jobId } = update;
+  if (update.type === 'error') {
+    const { error } = update;
     outcomes.set(jobId, 'error');
-    write({ type: 'error', jobId, code: error.code ?? null, message: String(error.message ?? error) });
+    write({ type: 'error', jobId, code: error?.code ?? null, message: String(error?.message ?? error) });
     continue;
   }
-  for (const event of events) {
+  for (const event of update.events) {
     write({
       type: event.type,
       jobId,
@@ -148,8 +148,8 @@ for await (const { jobId, snapshot, events, error } of eachValueFrom(updates$)) 
       progress: event.snapshot.progress.fraction,
     });
   }
-  state.jobs[jobId] = snapshot;
-  outcomes.set(jobId, snapshot.job.status);
+  state.jobs[jobId] = update.snapshot;
+  outcomes.set(jobId, update.snapshot.job.status);
   saveState();
 }
 

@@ -10,7 +10,7 @@ import {
   TransferState,
   type StateKey,
 } from '@angular/core';
-import { concat, defer, EMPTY, filter, finalize, from, lastValueFrom, mergeMap, Observable, of, ReplaySubject, share, switchMap, tap, timer } from 'rxjs';
+import { catchError, concat, defer, EMPTY, filter, finalize, from, lastValueFrom, map, mergeMap, Observable, of, ReplaySubject, share, switchMap, tap, timer } from 'rxjs';
 import {
   createJobLifecycle,
   defaultWatchOptions,
@@ -19,9 +19,12 @@ import {
   normalizeJobId,
   OrdoIllegalTransitionError,
   OrdoTimeoutError,
+  type ClientWatchJobsOptions,
   type ClientWatchOptions,
   type JobId,
+  type JobObservation,
   type JobSnapshot,
+  type JobUpdate,
   type OrdoClient,
 } from 'ordo-status';
 import type { OrdoServerRendering } from './provideOrdoClient.js';
@@ -45,7 +48,7 @@ export function transferKey(jobId: string): StateKey<unknown> {
 export function createAngularOrdoClient(
   createBase: (signal: AbortSignal) => OrdoClient,
   ssr: OrdoServerRendering,
-  defaults: Pick<ClientWatchOptions, 'intervalMs' | 'scheduler' | 'onIllegalTransition'>,
+  defaults: Pick<ClientWatchOptions, 'intervalMs' | 'scheduler' | 'onIllegalTransition' | 'statusAliases'>,
 ): OrdoClient {
   const zone = inject(NgZone);
   const onServer = isPlatformServer(inject(PLATFORM_ID));
@@ -97,7 +100,8 @@ export function createAngularOrdoClient(
       const stored = transferState.get(transferKey(jobId), undefined);
       if (stored !== undefined) {
         try {
-          const snapshot = jobSnapshotFromJSON(stored);
+          // The body as the server received it: a deployment's own words need the client's mapping again.
+          const snapshot = jobSnapshotFromJSON(stored, { statusAliases: defaults.statusAliases });
           if (snapshot.job.id === jobId) found = { snapshot, body: JSON.stringify(snapshot.raw) };
         } catch {
           // not ours, or tampered with: poll as if nothing was sent
@@ -122,7 +126,7 @@ export function createAngularOrdoClient(
     if (!snapshot) {
       snapshot = defer(() => {
         const done = pendingTasks.add();
-        return from(base.getJob(jobId, { requestTimeoutMs: options?.requestTimeoutMs })).pipe(
+        return from(base.getJob(jobId, { requestTimeoutMs: options?.requestTimeoutMs, statusAliases: options?.statusAliases })).pipe(
           tap((answer) => transferState.set(transferKey(jobId), answer)),
           finalize(done),
         );
@@ -193,21 +197,56 @@ export function createAngularOrdoClient(
     });
   };
 
+  /**
+   * A job's observations. Each subscriber runs its own lifecycle over the snapshots, as the plain
+   * client does, so the transitions start from `pending` whether the first snapshot came from the
+   * server or not.
+   */
+  const observations = (id: JobId, options: ClientWatchOptions | undefined): Observable<JobObservation> => {
+    if (options?.resumeFrom !== undefined) return base.jobObservations$(id, options);
+    const source = snapshots(id, options);
+    return defer(() => {
+      const lifecycle = createJobLifecycle();
+      return source.pipe(map((snapshot) => ({ snapshot, events: lifecycle.observe(snapshot) })));
+    });
+  };
+
+  /**
+   * Several jobs through {@link observations}, with the rules of the plain client's `watchJobs$`
+   * (which it checks the ids and options with, at call time): distinct ids, a stored terminal
+   * snapshot is the job's outcome with no request, one job's error is its last update, the
+   * signal's abort ends them all.
+   */
+  const updates = (ids: Iterable<JobId>, options: ClientWatchJobsOptions | undefined): Observable<JobUpdate> => {
+    // Read once (an iterator can be), then checked by the plain client (cold: nothing is subscribed).
+    const given: Iterable<JobId> = ids !== null && typeof ids === 'object' && Symbol.iterator in ids ? Array.from(ids) : ids;
+    base.watchJobs$(given, options);
+    const jobIds = [...new Set(Array.from(given, normalizeJobId))];
+    const { resumeFrom, ...watch } = options ?? {};
+    const signal = watch.signal ?? destroyed.signal;
+    const updatesOf = (jobId: string): Observable<JobUpdate> =>
+      defer(() => {
+        const resumed = resumeFrom?.(jobId);
+        const observed = observations(jobId, { ...watch, resumeFrom: resumed }).pipe(
+          map(({ snapshot, events }): JobUpdate => ({ type: 'observation', jobId, snapshot, events })),
+        );
+        const ended = resumed && isTerminalJobStatus(resumed.job.status);
+        return concat(observed, ended ? of<JobUpdate>({ type: 'observation', jobId, snapshot: resumed, events: [] }) : EMPTY);
+      }).pipe(
+        catchError((error: unknown) => {
+          if (signal.aborted && error === signal.reason) throw error;
+          return of<JobUpdate>({ type: 'error', jobId, error });
+        }),
+      );
+    return from(jobIds).pipe(mergeMap(updatesOf));
+  };
+
   return {
     transport: base.transport,
     jobStatus$: (id, options) => zoned(snapshots(id, options)),
-    // Each subscriber runs its own lifecycle over the snapshots, as the plain client does, so
-    // the transitions start from `pending` whether the first snapshot came from the server or not.
-    jobEvents$: (id, options) => {
-      if (options?.resumeFrom !== undefined) return zoned(base.jobEvents$(id, options));
-      const source = snapshots(id, options);
-      return zoned(
-        defer(() => {
-          const lifecycle = createJobLifecycle();
-          return source.pipe(mergeMap((snapshot) => lifecycle.observe(snapshot)));
-        }),
-      );
-    },
+    jobEvents$: (id, options) => zoned(observations(id, options).pipe(mergeMap((observation) => observation.events))),
+    jobObservations$: (id, options) => zoned(observations(id, options)),
+    watchJobs$: (ids, options) => zoned(updates(ids, options)),
     waitForJob: (id, options) => zone.runOutsideAngular(() => (onServer ? serverWait(id, options) : base.waitForJob(id, options))),
     getJob: (id, options) =>
       zone.runOutsideAngular(() => {
@@ -215,5 +254,7 @@ export function createAngularOrdoClient(
         if (onServer) pendingTasks.run(() => answer.catch(() => undefined));
         return answer;
       }),
+    // One POST, never retried, outside the zone like getJob (see the plain client's submitJob).
+    submitJob: (request, options) => zone.runOutsideAngular(() => base.submitJob(request, options)),
   };
 }

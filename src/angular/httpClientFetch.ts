@@ -32,6 +32,8 @@ function fetchResponse(status: number, statusText: string, headers: HttpHeaders 
  *   `Response` with that status and body, as `fetch` gives; status 0 (no response: refused,
  *   reset, CORS) becomes a `TypeError` carrying the `HttpErrorResponse` as its `cause`, as
  *   `fetch` rejects.
+ * - The method and body of `init` are sent as given (`POST /jobs` from `submitJob` carries its
+ *   JSON text and `Content-Type`); without a method it is a `GET`.
  * - Aborting `init.signal` unsubscribes, which cancels the request, and rejects with the signal's
  *   reason.
  *
@@ -64,7 +66,7 @@ export function httpClientFetch(http: HttpClient, origin: string | undefined): t
         outcome();
       };
       const subscription = http
-        .request('GET', url, { headers: new HttpHeaders(headers), observe: 'response', responseType: 'text', transferCache: false })
+        .request(init?.method ?? 'GET', url, { body: init?.body ?? null, headers: new HttpHeaders(headers), observe: 'response', responseType: 'text', transferCache: false })
         .subscribe({
           next: (response: HttpResponse<string>) =>
             settle(() => resolve(fetchResponse(response.status, response.statusText, response.headers, response.body))),

@@ -163,6 +163,7 @@ export function provideOrdoClient(options: OrdoClientProviderOptions | (() => Or
           intervalMs: resolved.intervalMs,
           scheduler: resolved.scheduler,
           onIllegalTransition: resolved.onIllegalTransition,
+          statusAliases: resolved.statusAliases,
         });
       },
     },

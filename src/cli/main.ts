@@ -1,19 +1,24 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { createOrdoClient, defaultRetryOptions, defaultWatchOptions } from 'ordo-status';
+import { createOrdoClient, defaultRetryOptions, defaultWatchOptions, type OrdoClient, type StatusAliases } from 'ordo-status';
 import { pineyDamJobRequest, simulatorScenarioNames, startOrdoSimulator, type SimulatorScenarioName } from 'ordo-status/testing';
-import { parseDuration, parseEnvName, parseJobId, parsePort, parseRetries, parseSpeed } from './options.js';
-import { exitCodes, runWatch } from './runWatch.js';
-import { createJsonView, createLineView, createLiveView, type WatchView } from './views.js';
+import { minIntervalMs, parseDuration, parseEnvName, parseInterval, parseJobId, parsePort, parseRetries, parseSpeed, parseStatusAlias } from './options.js';
+import { exitCodes, runWatch, type WatchOutcome } from './runWatch.js';
+import { processSubmitIO, referenceRequestPath, runSubmit, shellWord } from './runSubmit.js';
+import { createLiveView, recordAnswers, wrapToWidth, type LiveViewOptions } from './liveView.js';
+import { createJsonView, createLineView, type WatchView } from './views.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 const out = (text: string) => process.stdout.write(text);
 const err = (text: string) => process.stderr.write(text);
+/** When the server last answered, for the live view's "updated N s ago": pass `answers.fetch` to each client. */
+const answers = recordAnswers();
 
-function chooseView(json: boolean): WatchView {
+/** The view of a watch: NDJSON with `--json`, else the live view on a terminal (`live` says what its header shows), else lines. */
+function chooseView(json: boolean, live: LiveViewOptions): WatchView {
   if (json) return createJsonView(out, err);
-  if (process.stdout.isTTY) return createLiveView(process.stdout, err);
+  if (process.stdout.isTTY) return createLiveView(process.stdout, err, { lastAnswerAtMs: answers.lastAnswerAtMs, ...live });
   return createLineView(out, err);
 }
 
@@ -34,6 +39,49 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
   return stream.writableLength === 0 ? Promise.resolve() : new Promise((resolve) => stream.once('drain', () => resolve()));
 }
 
+/** The server and watch flags of `watch` (and `submit`, which takes the same Option objects). */
+interface ServerWatchFlags {
+  baseUrl?: string;
+  tokenEnv: string;
+  interval: number;
+  timeout?: number;
+  retries: number;
+  json?: boolean;
+  statusAlias?: StatusAliases;
+}
+
+/**
+ * The client for `--base-url` (or `$ORDO_BASE_URL`) and the token in `$<--token-env>`; a missing
+ * server or an option the library refuses is a usage error (exit 2).
+ */
+function serverClient(flags: ServerWatchFlags, command: Command): { client: OrdoClient; baseUrl: string; token: string | undefined } {
+  const baseUrl = flags.baseUrl ?? process.env['ORDO_BASE_URL'];
+  if (!baseUrl) command.error('error: no server: pass --base-url URL or set ORDO_BASE_URL', { exitCode: exitCodes.usage });
+  const token = process.env[flags.tokenEnv] || undefined;
+  try {
+    return { client: createOrdoClient({ baseUrl, token, fetch: answers.fetch, statusAliases: flags.statusAlias }), baseUrl, token };
+  } catch (error) {
+    command.error(`error: ${(error as Error).message}`, { exitCode: exitCodes.usage });
+  }
+}
+
+/** Watches a job to its end as `watch` does: the view the flags ask for, the watch flags, the exit code. */
+function watchToEnd(client: OrdoClient, id: string, flags: ServerWatchFlags, baseUrl: string, signal: AbortSignal): Promise<WatchOutcome> {
+  return runWatch(client, id, chooseView(flags.json === true, { server: baseUrl, intervalMs: flags.interval }), {
+    intervalMs: flags.interval,
+    timeoutMs: flags.timeout,
+    retries: flags.retries,
+    signal,
+    server: baseUrl,
+  });
+}
+
+/** Sets the exit code of a watch; an auth failure without a token says which variable was empty. */
+function finish(outcome: WatchOutcome, flags: ServerWatchFlags, token: string | undefined): void {
+  if (outcome.errorCode === 'AUTH' && !token) err(`ordo-status: note: $${flags.tokenEnv} is not set, so no token was sent\n`);
+  process.exitCode = outcome.exitCode;
+}
+
 function program(): Command {
   const cli = new Command('ordo-status')
     .description('Watch jobs on an Ordo server: validated snapshots, lifecycle transitions, exit codes.')
@@ -48,49 +96,61 @@ function program(): Command {
     .argument('<id>', 'job id', parseJobId)
     .option('--base-url <url>', 'server base URL, e.g. https://gw.example.com/ordo (default: $ORDO_BASE_URL)')
     .option('--token-env <name>', 'environment variable that holds the Bearer token', parseEnvName, 'ORDO_TOKEN')
-    .option('--interval <duration>', 'time between an answer and the next request: 500ms, 3s, 1m (a bare number is milliseconds)', parseDuration, defaultWatchOptions.intervalMs as number)
-    .option('--timeout <duration>', 'give up after this long (default: no limit)', parseDuration)
+    .addOption(
+      new Option('--interval <duration>', `time between an answer and the next request: 3 (a bare number is seconds), 500ms, 1.5m; at least ${minIntervalMs}ms`)
+        .argParser(parseInterval)
+        .default(defaultWatchOptions.intervalMs as number, `${(defaultWatchOptions.intervalMs as number) / 1000}s`),
+    )
+    .option('--timeout <duration>', 'give up after this long: 90 (seconds), 30m, 2h (default: no limit)', parseDuration)
     .option('--retries <n>', `retry up to n consecutive transient failures (network, timeouts, HTTP ${defaultRetryOptions.statusCodes.join(', ')}), within ${defaultRetryOptions.maxElapsedMs / 60_000} minutes of failing`, parseRetries, 5)
     .option('--json', 'print NDJSON: one object per transition, then the final snapshot')
-    .action(async (id: string, options: { baseUrl?: string; tokenEnv: string; interval: number; timeout?: number; retries: number; json?: boolean }, command: Command) => {
-      const baseUrl = options.baseUrl ?? process.env['ORDO_BASE_URL'];
-      if (!baseUrl) command.error('error: no server: pass --base-url URL or set ORDO_BASE_URL', { exitCode: exitCodes.usage });
-      const token = process.env[options.tokenEnv];
-      let client;
-      try {
-        client = createOrdoClient({ baseUrl: baseUrl, token: token || undefined });
-      } catch (error) {
-        command.error(`error: ${(error as Error).message}`, { exitCode: exitCodes.usage });
-      }
-      const outcome = await runWatch(client, id, chooseView(options.json === true), {
-        intervalMs: options.interval,
-        timeoutMs: options.timeout,
-        retries: options.retries,
-        signal: interruptSignal(),
-      });
-      if (outcome.errorCode === 'AUTH' && !token) {
-        err(`ordo-status: note: $${options.tokenEnv} is not set, so no token was sent\n`);
-      }
-      process.exitCode = outcome.exitCode;
+    .option('--status-alias <word=status>', "a deployment's own status word and the status it means, e.g. completed=success (repeatable)", parseStatusAlias)
+    .action(async (id: string, flags: ServerWatchFlags, command: Command) => {
+      const { client, baseUrl, token } = serverClient(flags, command);
+      finish(await watchToEnd(client, id, flags, baseUrl, interruptSignal()), flags, token);
     });
+
+  // `submit` takes the server and watch options of `watch` itself (the same Option objects: the
+  // same flags, parsers, defaults and help), so the two cannot drift apart.
+  const watchCommand = cli.commands.find((command) => command.name() === 'watch') as Command;
+  const watchOption = (flag: string): Option => watchCommand.options.find((option) => option.long === flag) as Option;
+  const submit = cli
+    .command('submit')
+    .description(`submit a job (a JSON POST /jobs body) once and print its id; with --watch, watch it as \`watch\` does (exit ${exitCodes.success} success, ${exitCodes.failed} failed, ${exitCodes.partial} partial, ${exitCodes.error} error, ${exitCodes.usage} usage)`)
+    .argument('<file>', 'the JSON job request, or - to read it from stdin');
+  for (const flag of ['--base-url', '--token-env']) submit.addOption(watchOption(flag));
+  submit
+    .option('--watch', 'then watch the new job to its end, exactly as `watch <id>` does')
+    .option('--json', 'print {"id":"…"}; with --watch, NDJSON as `watch --json` does');
+  for (const flag of ['--interval', '--timeout', '--retries', '--status-alias']) submit.addOption(watchOption(flag));
+  submit.action(async (file: string, flags: ServerWatchFlags & { watch?: boolean }, command: Command) => {
+    const { client, baseUrl, token } = serverClient(flags, command);
+    const signal = interruptSignal();
+    const submitted = await runSubmit(client, file, processSubmitIO, { print: flags.watch !== true, json: flags.json === true, signal });
+    if (submitted.usage !== undefined) command.error(`error: ${submitted.usage}`, { exitCode: exitCodes.usage });
+    finish(submitted.id !== undefined && flags.watch === true ? await watchToEnd(client, submitted.id, flags, baseUrl, signal) : submitted, flags, token);
+  });
 
   cli
     .command('demo')
     .description('start the embedded simulator, submit the reference LiDAR pipeline and watch it to the end')
     .addOption(new Option('--scenario <name>', 'outcome of the job').choices(simulatorScenarioNames).default('success'))
     .option('--speed <x>', 'run the simulated clock X times faster', parseSpeed, 1)
-    .option('--interval <duration>', 'time between an answer and the next request (default: 500ms ÷ speed, at least 20ms)', parseDuration)
+    .option('--interval <duration>', `time between an answer and the next request: 1 (a bare number is seconds), 500ms; at least ${minIntervalMs}ms (default: 500ms ÷ speed, at least 20ms)`, parseInterval)
     .option('--json', 'print NDJSON: one object per transition, then the final snapshot')
     .action(async (options: { scenario: SimulatorScenarioName; speed: number; interval?: number; json?: boolean }) => {
       const simulator = await startOrdoSimulator({ scenario: options.scenario, speed: options.speed });
       try {
         const { id } = await simulator.submitJob(pineyDamJobRequest);
         if (!options.json) {
-          out(`Simulated Ordo server at ${simulator.url} · submitted the reference LiDAR pipeline as job ${id} · scenario ${options.scenario}${options.speed === 1 ? '' : ` · speed ${options.speed}×`}\n`);
+          const banner = `Simulated Ordo server at ${simulator.url} · submitted the reference LiDAR pipeline as job ${id} · scenario ${options.scenario}${options.speed === 1 ? '' : ` · speed ${options.speed}×`}`;
+          // On a terminal, wrapped at spaces like the live view below it.
+          out(`${process.stdout.isTTY ? wrapToWidth(banner, process.stdout.columns || 80) : banner}\n`);
         }
-        const client = createOrdoClient({ baseUrl: simulator.url, token: simulator.token });
-        const outcome = await runWatch(client, id, chooseView(options.json === true), {
-          intervalMs: options.interval ?? Math.max(20, 500 / options.speed),
+        const client = createOrdoClient({ baseUrl: simulator.url, token: simulator.token, fetch: answers.fetch });
+        const intervalMs = options.interval ?? Math.max(20, 500 / options.speed);
+        const outcome = await runWatch(client, id, chooseView(options.json === true, { server: simulator.url, intervalMs }), {
+          intervalMs,
           timeoutMs: undefined,
           retries: 5,
           signal: interruptSignal(),
@@ -108,7 +168,7 @@ function program(): Command {
     .option('--token <token>', 'the Bearer token to accept (default: a random one)')
     .addOption(new Option('--scenario <name>', 'outcome of submitted jobs').choices(simulatorScenarioNames).default('success'))
     .option('--speed <x>', 'run the simulated clock X times faster', parseSpeed, 1)
-    .option('--submit', 'submit the reference LiDAR pipeline once at start')
+    .option('--submit', 'submit the reference LiDAR pipeline once at start (it runs before anyone watches; to watch a job from its start, use `submit … --watch`)')
     .action(async (options: { port: number; token?: string; scenario: SimulatorScenarioName; speed: number; submit?: boolean }, command: Command) => {
       let simulator;
       try {
@@ -128,11 +188,16 @@ function program(): Command {
       });
       out(`Ordo simulator listening on ${sim.url} (scenario ${options.scenario}, speed ${options.speed}×)\n`);
       out(`token: ${sim.token}\n\n`);
-      out(`  export ORDO_BASE_URL=${sim.url} ORDO_TOKEN=${sim.token}\n`);
-      out(`  npx ordo-status watch <id>     # a job submitted with --submit, or POSTed to $ORDO_BASE_URL/jobs\n\n`);
+      const request = shellWord(referenceRequestPath());
+      out(`  export ORDO_BASE_URL=${sim.url} ORDO_TOKEN=${sim.token}\n\n`);
+      out(`Submit the reference LiDAR pipeline and watch it to its end:\n`);
+      out(`  npx ordo-status submit ${request} --watch\n`);
+      out(`or with curl, then watch the id it answers:\n`);
+      out(`  curl -sS -X POST "$ORDO_BASE_URL/jobs" -H "Authorization: Bearer $ORDO_TOKEN" -H 'Content-Type: application/json' --data-binary @${request}\n`);
+      out(`  npx ordo-status watch <id>\n\n`);
       if (options.submit) {
         const { id } = await sim.submitJob(pineyDamJobRequest);
-        out(`submitted the reference LiDAR pipeline as job ${id}\n`);
+        out(`submitted the reference LiDAR pipeline as job ${id} (already running: \`submit … --watch\` watches a job from its start)\n`);
       }
       out('Press Ctrl-C to stop.\n');
       await stopped;

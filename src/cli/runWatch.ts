@@ -1,5 +1,6 @@
-import { createJobLifecycle, isOrdoError, type JobId, type JobSnapshot, type JobStatus, type OrdoClient } from 'ordo-status';
-import type { WatchView } from './views.js';
+import { isOrdoError, type JobId, type JobSnapshot, type JobStatus, type OrdoClient, type RetryInfo } from 'ordo-status';
+import { failureCause, type FailureLike } from './format.js';
+import type { WatchFailure, WatchView } from './views.js';
 
 /** Exit codes of the CLI. Source: design.md, "Command line". */
 export const exitCodes = {
@@ -32,24 +33,57 @@ export interface WatchOutcome {
   readonly errorCode?: string;
 }
 
-/** Watches a job to its end through a view. */
+/**
+ * What a watch has seen so far, in one record changed by two transitions: an answer (a snapshot,
+ * or any HTTP response, even a 503, which proves a connection existed) and nothing else. Until the
+ * first answer, a failure is diagnosed with its URL, cause and hint, and none is called
+ * "connection lost".
+ */
+interface WatchMemory {
+  /** The last snapshot, for the final NDJSON line of a failed or interrupted watch. */
+  last: JobSnapshot | undefined;
+  /** Whether the server ever answered this watch. */
+  answered: boolean;
+}
+
+/** Whether a failure came with an HTTP response (then the server answered, though not with a job). */
+function hadResponse(error: unknown): boolean {
+  return typeof (error as { status?: unknown } | null)?.status === 'number';
+}
+
+/** Why a watch that never had an answer failed, in words, with the URL (the error's, else the server's). */
+function diagnose(error: FailureLike, server: string | undefined): WatchFailure['diagnosis'] {
+  return { ...failureCause(error), url: error.url ?? server, systemCode: error.systemCode };
+}
+
+/**
+ * Watches a job to its end through a view.
+ *
+ * @param options - the watch's `intervalMs`, `timeoutMs`, `signal` and `retries`, and `server`:
+ *   the base URL, named in messages about failures whose error carries no URL.
+ */
 export function runWatch(
   client: OrdoClient,
   id: JobId,
   view: WatchView,
-  options: { intervalMs: number; timeoutMs: number | undefined; signal: AbortSignal; retries: number },
+  options: { intervalMs: number; timeoutMs: number | undefined; signal: AbortSignal; retries: number; server?: string | undefined },
 ): Promise<WatchOutcome> {
-  const lifecycle = createJobLifecycle();
-  let last: JobSnapshot | undefined;
+  const seen: WatchMemory = { last: undefined, answered: false };
   return new Promise((resolve) => {
-    const { retries, ...watch } = options;
-    client.jobStatus$(id, { ...watch, retry: retries, onRetry: (info) => view.retry(info) }).subscribe({
-      next: (snapshot) => {
-        const events = lifecycle.observe(snapshot);
-        last = snapshot;
+    const { retries, server, ...watch } = options;
+    const onRetry = (info: RetryInfo) => {
+      view.retry({ ...info, answered: seen.answered, server });
+      if (hadResponse(info.error)) seen.answered = true;
+    };
+    // Each snapshot with the events it brought: the library's lifecycle, no second one here.
+    client.jobObservations$(id, { ...watch, retry: retries, onRetry }).subscribe({
+      next: ({ snapshot, events }) => {
+        seen.last = snapshot;
+        seen.answered = true;
         view.update(snapshot, events);
       },
       error: (error: unknown) => {
+        const { last } = seen;
         if (options.signal.aborted && error === options.signal.reason) {
           view.interrupt(last);
           resolve({ exitCode: (error as { signal?: unknown }).signal === 'SIGTERM' ? exitCodes.terminated : exitCodes.interrupted });
@@ -57,10 +91,12 @@ export function runWatch(
         }
         const code = isOrdoError(error) ? error.code : 'UNEXPECTED';
         const message = error instanceof Error ? error.message : String(error);
-        view.fail({ code, message }, last);
+        const diagnosis = isOrdoError(error) && !seen.answered && !hadResponse(error) ? diagnose(error, server) : undefined;
+        view.fail({ code, message, diagnosis }, last);
         resolve({ exitCode: exitCodes.error, errorCode: code });
       },
       complete: () => {
+        const { last } = seen;
         if (!last) {
           resolve({ exitCode: exitCodes.error });
           return;

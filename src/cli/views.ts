@@ -1,17 +1,40 @@
-import cliProgress from 'cli-progress';
 import pc from 'picocolors';
-import type { JobEvent, JobSnapshot, JobStep, RetryInfo, StepStatus } from 'ordo-status';
+import type { JobEvent, JobSnapshot, JobStep, RetryInfo, StepStatus, StepTransitionEvent } from 'ordo-status';
 import {
+  clockTime,
+  failureCause,
+  failureUrl,
   formatDuration,
-  formatPercent,
-  jobDurationMs,
   paintStatus,
   printable,
   retryLine,
-  statusIcon,
   stepDurationMs,
+  stepShows,
   summaryLine,
+  type FailureCause,
+  type FailureLike,
+  type RetryNotice,
 } from './format.js';
+
+/**
+ * A retry as a view is told of it: the library's `RetryInfo`, whether the watch has had an answer
+ * before this failure (until then, the first failure is diagnosed with its URL and cause, and no
+ * line says "connection lost"), and the server's base URL for errors that carry no URL.
+ */
+export interface WatchRetry extends RetryInfo, RetryNotice {
+  readonly error: RetryInfo['error'];
+}
+
+/** Why a watch failed, as a view is told of it. `message` is safe to print (it never holds the token). */
+export interface WatchFailure {
+  readonly code: string;
+  readonly message: string;
+  /**
+   * The cause in words and what to check, set when the watch never had an answer from the server
+   * (a wrong port, host or scheme shows here), else `undefined`.
+   */
+  readonly diagnosis?: (FailureCause & { readonly url: string | undefined; readonly systemCode: string | undefined }) | undefined;
+}
 
 /** How a watch is shown: a live terminal view, one line per transition, or NDJSON. */
 export interface WatchView {
@@ -19,221 +42,148 @@ export interface WatchView {
   update(snapshot: JobSnapshot, events: readonly JobEvent[]): void;
   /** The watch ended at a terminal snapshot. */
   done(snapshot: JobSnapshot): void;
-  /** The watch failed; `message` is safe to print (it never holds the token). */
-  fail(error: { code: string; message: string }, last: JobSnapshot | undefined): void;
+  /** The watch failed. */
+  fail(error: WatchFailure, last: JobSnapshot | undefined): void;
   /** Ctrl-C. */
   interrupt(last: JobSnapshot | undefined): void;
-  /** A request failed and will be retried. */
-  retry(info: RetryInfo): void;
+  /** A request failed and will be retried; told before the wait, so the first failure shows at once. */
+  retry(info: WatchRetry): void;
 }
 
 type Write = (text: string) => void;
 
+/** The clock views read, in milliseconds since the epoch (`Date.now`; a fixed one in tests). */
+export type Clock = () => number;
+
 /**
- * What a step row and a step event show for each status: the step's error (set when it failed,
- * and on a worker's retry cool-down), and a progress bar (while it runs, and full once done).
- * Exhaustive, so a new step status must say what it shows.
+ * Whether a step event names the attempt: only when it says something, that is when the step has
+ * been retried (attempt 2 or later) or is waiting to retry (`blocked`, whose error names the
+ * attempt that failed). A first attempt, and a step that never ran (attempt 0, e.g. `skipped`),
+ * show none.
  */
-const stepShows: Readonly<Record<StepStatus, { readonly error: boolean; readonly progress: boolean }>> = {
-  pending: { error: false, progress: false },
-  running: { error: false, progress: true },
-  blocked: { error: true, progress: false },
-  success: { error: false, progress: true },
-  failed: { error: true, progress: false },
-  skipped: { error: false, progress: false },
+function attemptSays(event: StepTransitionEvent): boolean {
+  return event.attempt > 1 || event.to === 'blocked';
+}
+
+/** The step statuses after which a step event shows how long the step ran (`finishedAt − startedAt`). */
+const showsRunTime: Readonly<Record<StepStatus, boolean>> = {
+  pending: false,
+  running: false,
+  blocked: false,
+  success: true,
+  failed: true,
+  skipped: true,
 };
 
-/** One human-readable line for a transition event; `step` is the event's step in its snapshot. */
+/**
+ * One human-readable line for a transition event; `step` is the event's step in its snapshot:
+ * `step dem (GENERATE_DEM): running → success · 2.3 s`, `… running → blocked · attempt 1 · <error>`.
+ * A step's run time is shown when it ends (and has both times); its attempt when
+ * {@link attemptSays}; its error when the status carries one.
+ */
 export function eventLine(event: JobEvent, step?: JobStep): string {
   const inferred = event.inferred ? pc.dim(' (inferred)') : '';
   const arrow = `${paintStatus(event.from)} → ${paintStatus(event.to)}`;
   if (event.type === 'job') return `job ${event.jobId}: ${arrow}${inferred}`;
+  const ranMs = showsRunTime[event.to] && step?.finishedAt ? stepDurationMs(step, step.finishedAt.getTime()) : null;
+  // A finish before the start (clocks of two workers) shows nothing rather than a dash.
+  const ran = ranMs === null || ranMs < 0 ? '' : ` · ${formatDuration(ranMs)}`;
+  const attempt = attemptSays(event) ? ` · attempt ${event.attempt}` : '';
   const error = stepShows[event.to].error && step?.error ? ` · ${printable(step.error)}` : '';
-  return `step ${printable(event.stepId)} (${printable(event.stepType)}): ${arrow} · attempt ${event.attempt}${inferred}${error}`;
+  return `step ${printable(event.stepId)} (${printable(event.stepType)}): ${arrow}${inferred}${ran}${attempt}${error}`;
 }
 
-/** Piped output: one line per transition, then a summary. */
-export function createLineView(out: Write, err: Write): WatchView {
+/**
+ * The stderr lines of a failed watch, for every view: its message, then (when it never had an
+ * answer) the cause in words and what to check. Ends with a line break.
+ */
+export function failureText(error: WatchFailure): string {
+  const hint = error.diagnosis?.hint;
+  const diagnosis = error.diagnosis && hint ? `ordo-status: ${error.diagnosis.cause}; ${hint}\n` : '';
+  return `ordo-status: ${printable(error.message)}\n${diagnosis}`;
+}
+
+/**
+ * Piped output: one line per transition, each starting with the local time it was seen
+ * (`14:03:07 step dem (GENERATE_DEM): running → success · 2.3 s`), a line per retry, then the
+ * summary. Errors go to stderr.
+ *
+ * @param now - the clock, milliseconds since the epoch. @defaultValue `Date.now`
+ */
+export function createLineView(out: Write, err: Write, now: Clock = Date.now): WatchView {
+  const stamp = (text: string) => `${clockTime(now())} ${text}\n`;
   return {
     update: (snapshot, events) => {
       if (events.length === 0) return;
       const steps = new Map(snapshot.steps.map((step) => [step.stepId, step]));
-      out(events.map((event) => `${eventLine(event, event.type === 'step' ? steps.get(event.stepId) : undefined)}\n`).join(''));
+      out(events.map((event) => stamp(eventLine(event, event.type === 'step' ? steps.get(event.stepId) : undefined))).join(''));
     },
-    done: (snapshot) => out(`${summaryLine(snapshot)}\n`),
-    fail: (error) => err(`ordo-status: ${printable(error.message)}\n`),
+    done: (snapshot) => out(stamp(summaryLine(snapshot))),
+    fail: (error) => err(failureText(error)),
     interrupt: () => err('ordo-status: interrupted\n'),
-    retry: (info) => out(`${retryLine(info)}\n`),
+    retry: (info) => out(stamp(retryLine(info))),
   };
 }
 
-/** The JSON form of a snapshot for `--json` (dates as ISO strings, no `raw`). */
-function snapshotRecord(snapshot: JobSnapshot): Record<string, unknown> {
+/** The JSON form of a snapshot for `--json` (dates as ISO strings, no `raw`), with the time it was seen. */
+function snapshotRecord(snapshot: JobSnapshot, at: string): Record<string, unknown> {
   const { job, steps, progress, durationMs, outputs } = snapshot;
-  return { type: 'snapshot', job, progress, durationMs, steps, outputs };
+  return { type: 'snapshot', at, job, progress, durationMs, steps, outputs };
 }
 
 /**
  * `--json`: NDJSON, one object per transition (`type`, `jobId`, `from`, `to`, `inferred`, and
- * `stepId`, `stepType`, `attempt` for steps), then one `{"type":"snapshot", …}` line. A failure
- * or an interruption ends with the last snapshot seen (if any) and
- * `{"type":"error","code","message"}` (code `INTERRUPTED` for Ctrl-C).
+ * `stepId`, `stepType`, `attempt` for steps), then one `{"type":"snapshot", …}` line. Each
+ * retry is a `{"type":"retry","attempt","maxRetries","delayMs","code","message","cause","url",
+ * "systemCode","hint"}` line (`hint` only before the first answer, else `null`). A failure or an
+ * interruption ends with the last snapshot seen (if any) and `{"type":"error","code","message"}`
+ * (code `INTERRUPTED` for Ctrl-C; `cause`, `url`, `systemCode` and `hint` when the watch never
+ * had an answer). Every object carries `at`: the ISO time the client saw it (from `now`).
+ *
+ * @param now - the clock, milliseconds since the epoch. @defaultValue `Date.now`
  */
-export function createJsonView(out: Write, err: Write): WatchView {
+export function createJsonView(out: Write, err: Write, now: Clock = Date.now): WatchView {
+  const line = (record: Record<string, unknown>) => `${JSON.stringify(record)}\n`;
+  const at = () => new Date(now()).toISOString();
   return {
     update: (_snapshot, events) => {
       if (events.length === 0) return;
-      out(events.map(({ snapshot: _ignored, ...fields }) => `${JSON.stringify(fields)}\n`).join(''));
+      const seen = at();
+      out(events.map(({ snapshot: _ignored, ...fields }) => line({ ...fields, at: seen })).join(''));
     },
-    done: (snapshot) => out(`${JSON.stringify(snapshotRecord(snapshot))}\n`),
+    done: (snapshot) => out(line(snapshotRecord(snapshot, at()))),
     fail: (error, last) => {
-      if (last) out(`${JSON.stringify(snapshotRecord(last))}\n`);
-      out(`${JSON.stringify({ type: 'error', code: error.code, message: error.message })}\n`);
-      err(`ordo-status: ${printable(error.message)}\n`);
+      const seen = at();
+      if (last) out(line(snapshotRecord(last, seen)));
+      const { diagnosis } = error;
+      const why = diagnosis ? { cause: diagnosis.cause, url: diagnosis.url ?? null, systemCode: diagnosis.systemCode ?? null, hint: diagnosis.hint ?? null } : {};
+      out(line({ type: 'error', at: seen, code: error.code, message: error.message, ...why }));
+      err(failureText(error));
     },
     interrupt: (last) => {
-      if (last) out(`${JSON.stringify(snapshotRecord(last))}\n`);
-      out(`${JSON.stringify({ type: 'error', code: 'INTERRUPTED', message: 'interrupted' })}\n`);
+      const seen = at();
+      if (last) out(line(snapshotRecord(last, seen)));
+      out(line({ type: 'error', at: seen, code: 'INTERRUPTED', message: 'interrupted' }));
       err('ordo-status: interrupted\n');
-    },
-    retry: ({ attempt, maxRetries, delayMs, error }) =>
-      out(`${JSON.stringify({ type: 'retry', attempt, maxRetries, delayMs, code: error.code, message: error.message })}\n`),
-  };
-}
-
-const barOptions = {
-  barsize: 24,
-  barCompleteChar: '█',
-  barIncompleteChar: '░',
-  hideCursor: true,
-  clearOnComplete: false,
-  stopOnComplete: false,
-  autopadding: false,
-  linewrap: false,
-  fps: 10,
-};
-
-function padVisible(text: string, width: number): string {
-  return text.length >= width ? text : text + ' '.repeat(width - text.length);
-}
-
-/** Which steps get a row when there are more steps than the terminal has rows: the active ones first. */
-const rowPriority: Record<JobStep['status'], number> = { running: 0, blocked: 0, failed: 1, pending: 2, success: 3, skipped: 3 };
-
-/**
- * The live terminal view: an overall progress bar, then one row per step with status, attempt,
- * duration and its own progress bar (cli-progress redraws the frame; picocolors colours it). When
- * the job has more steps than the terminal has rows, running, blocked and failed steps get rows
- * first and one line counts the others.
- */
-export function createLiveView(stream: NodeJS.WriteStream, err: Write): WatchView {
-  const multibar = new cliProgress.MultiBar({ ...barOptions, stream, format: '{line}' });
-  const lines: cliProgress.SingleBar[] = [];
-  let current: JobSnapshot | undefined;
-  let notice: string | undefined;
-  let noticeTimer: ReturnType<typeof setTimeout> | undefined;
-
-  const bar = (fraction: number | null) =>
-    cliProgress.Format.BarFormat(fraction ?? 0, {
-      ...barOptions,
-      barCompleteString: '█'.repeat(barOptions.barsize),
-      barIncompleteString: '░'.repeat(barOptions.barsize),
-      barGlue: '',
-    });
-
-  function stepLine(step: JobStep, nowMs: number, widths: { id: number; type: number }): string {
-    const status = padVisible(step.status, 8);
-    const attempt = step.attempt > 0 ? `#${step.attempt}` : '  ';
-    const progress = stepShows[step.status].progress ? `${bar(step.progress)} ${formatPercent(step.progress)}` : '';
-    return `  ${statusIcon(step.status)} ${padVisible(printable(step.stepId), widths.id)}  ${pc.dim(padVisible(printable(step.stepType), widths.type))}  ${paintStatus(step.status, status)} ${attempt.padStart(3)}  ${formatDuration(stepDurationMs(step, nowMs)).padStart(8)}  ${progress}`;
-  }
-
-  /** Chooses the steps that get a row: all of them, or as many as fit, the active ones first. */
-  function visibleSteps(steps: readonly JobStep[]): { shown: readonly JobStep[]; hidden: readonly JobStep[] } {
-    const room = Math.max(3, (stream.rows ?? 40) - 4);
-    if (steps.length <= room) return { shown: steps, hidden: [] };
-    const chosen = new Set(
-      steps
-        .map((step, index) => ({ step, index }))
-        .sort((a, b) => rowPriority[a.step.status] - rowPriority[b.step.status] || a.index - b.index)
-        .slice(0, room - 1)
-        .map(({ step }) => step),
-    );
-    return { shown: steps.filter((step) => chosen.has(step)), hidden: steps.filter((step) => !chosen.has(step)) };
-  }
-
-  function render(): void {
-    if (!current) {
-      if (notice) (lines[0] ??= multibar.create(1, 0, { line: '' })).update(0, { line: pc.yellow(`⚠ ${notice}`) });
-      return;
-    }
-    const now = Date.now();
-    const { job, progress, steps } = current;
-    const { shown, hidden } = visibleSteps(steps);
-    const widths = {
-      id: Math.max(4, ...shown.map((step) => printable(step.stepId).length)),
-      type: Math.max(4, ...shown.map((step) => printable(step.stepType).length)),
-    };
-    const text = [
-      ...(notice ? [pc.yellow(`⚠ ${notice}`)] : []),
-      `${statusIcon(job.status)} job ${job.id} ${paintStatus(job.status, padVisible(job.status, 8))} ${bar(progress.fraction)} ${formatPercent(progress.fraction).padStart(4)}  ${progress.completedSteps}/${progress.totalSteps} steps  ${formatDuration(jobDurationMs(current, now))}`,
-      ...shown.map((step) => stepLine(step, now, widths)),
-    ];
-    if (hidden.length > 0) {
-      const counts = new Map<string, number>();
-      for (const step of hidden) counts.set(step.status, (counts.get(step.status) ?? 0) + 1);
-      text.push(pc.dim(`  … ${hidden.length} more steps: ${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')}`));
-    }
-    // One cli-progress bar per line, created as lines appear (the count never shrinks).
-    text.forEach((line, index) => {
-      const lineBar = lines[index] ?? multibar.create(1, 0, { line: '' });
-      lines[index] = lineBar;
-      lineBar.update(0, { line });
-    });
-    for (let index = text.length; index < lines.length; index += 1) lines[index]!.update(0, { line: '' });
-  }
-
-  // Durations of running steps keep counting between polls.
-  const ticker = setInterval(render, 1000);
-  ticker.unref();
-  const stop = () => {
-    clearInterval(ticker);
-    clearTimeout(noticeTimer);
-    render();
-    multibar.update();
-    multibar.stop();
-  };
-
-  return {
-    update: (snapshot) => {
-      current = snapshot;
-      notice = undefined;
-      render();
     },
     retry: (info) => {
-      // Shown until the retry is sent; a failing retry brings its own notice.
-      notice = retryLine(info);
-      clearTimeout(noticeTimer);
-      noticeTimer = setTimeout(() => {
-        notice = undefined;
-        render();
-      }, info.delayMs + 100);
-      noticeTimer.unref();
-      render();
-    },
-    done: (snapshot) => {
-      current = snapshot;
-      notice = undefined;
-      stop();
-      stream.write(`${summaryLine(snapshot)}\n`);
-    },
-    fail: (error) => {
-      stop();
-      err(`ordo-status: ${printable(error.message)}\n`);
-    },
-    interrupt: () => {
-      stop();
-      err('ordo-status: interrupted\n');
+      const { attempt, maxRetries, delayMs, error, answered } = info;
+      const { cause, hint } = failureCause(error);
+      out(
+        line({
+          type: 'retry',
+          at: at(),
+          attempt,
+          maxRetries,
+          delayMs,
+          code: error.code,
+          message: error.message,
+          cause,
+          url: failureUrl(info) ?? null,
+          systemCode: (error as FailureLike).systemCode ?? null,
+          hint: answered ? null : (hint ?? null),
+        }),
+      );
     },
   };
 }

@@ -36,9 +36,12 @@ export interface StepTransitionEvent {
 
 /**
  * A transition event, as emitted by `jobEvents$`. Within one snapshot the order is: job
- * transitions into non-terminal states, then step transitions in the server's step order, then
- * job transitions into terminal states.
+ * transitions into non-terminal states, then step transitions in the order they happened (into
+ * `running` at the step's `startedAt`, into `success` / `failed` / `skipped` at its `finishedAt`;
+ * an inferred transition just before the observed one it leads to; transitions of unknown time,
+ * such as into `blocked`, after the timed ones; ties in the server's step order; one step's
+ * transitions always in path order), then job transitions into terminal states.
  *
- * Source: design.md, "Lifecycles (the machines)" and "Streams".
+ * Source: docs/lifecycles.md, "Order of events within one snapshot".
  */
 export type JobEvent = JobTransitionEvent | StepTransitionEvent;

@@ -15,7 +15,7 @@ export type JobMachineEvent = StatusEvent<Exclude<JobStatus, 'pending'>>;
  * outcomes are final states. This machine is the single source of truth for legal job status
  * changes: the transition table used on the hot path is derived from it.
  *
- * Source: design.md, "Lifecycles (the machines)"; seed, "Job status machine".
+ * Source: the Ordo server documentation, "Job status machine"; docs/lifecycles.md, "The job".
  * @example
  * ```ts
  * import { transition } from 'xstate';

@@ -10,7 +10,7 @@
 /**
  * The five job statuses an Ordo server reports.
  *
- * Source: ordo-api.md, "Statuses seen"; design.md, "Lifecycles".
+ * Source: docs/ordo-server.md, "Statuses"; docs/lifecycles.md.
  */
 export const jobStatuses = ['pending', 'running', 'success', 'failed', 'partial'] as const;
 
@@ -20,7 +20,7 @@ export type JobStatus = (typeof jobStatuses)[number];
 /**
  * The six step statuses an Ordo server reports (`blocked` is a worker's retry cool-down).
  *
- * Source: ordo-api.md, "Statuses seen"; design.md, "Lifecycles".
+ * Source: docs/ordo-server.md, "Statuses"; docs/lifecycles.md.
  */
 export const stepStatuses = ['pending', 'running', 'blocked', 'success', 'failed', 'skipped'] as const;
 

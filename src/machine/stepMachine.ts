@@ -15,7 +15,7 @@ export type StepMachineEvent = StatusEvent<Exclude<StepStatus, 'pending'>>;
  * `pending` then `failed` may have gone through `running` or `blocked`), the one whose first edge
  * is declared first wins, so `pending → running → failed`.
  *
- * Source: design.md, "Lifecycles (the machines)"; ordo-api.md, "Statuses seen".
+ * Source: docs/ordo-server.md, "Statuses"; docs/lifecycles.md, "A step".
  */
 export const stepMachine = /* @__PURE__ */ createMachine({
   types: { events: {} as StepMachineEvent },

@@ -5,7 +5,7 @@ import { jobTransitions, stepTransitions } from './transitionTable.js';
  * The job statuses after which a job never changes again: the final states of
  * {@link jobMachine} (`success`, `failed`, `partial`), read from the machine, never written out.
  *
- * Source: design.md, "Lifecycles (the machines)".
+ * Source: docs/lifecycles.md, "The job" and "A step".
  */
 export const terminalJobStatuses: readonly JobStatus[] = /* @__PURE__ */ Object.freeze(jobStatuses.filter((status) => jobTransitions.final.has(status)));
 
@@ -13,7 +13,7 @@ export const terminalJobStatuses: readonly JobStatus[] = /* @__PURE__ */ Object.
  * The step statuses after which a step never changes again: the final states of
  * {@link stepMachine} (`success`, `failed`, `skipped`).
  *
- * Source: design.md, "Lifecycles (the machines)".
+ * Source: docs/lifecycles.md, "The job" and "A step".
  */
 export const terminalStepStatuses: readonly StepStatus[] = /* @__PURE__ */ Object.freeze(stepStatuses.filter((status) => stepTransitions.final.has(status)));
 

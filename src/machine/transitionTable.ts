@@ -12,7 +12,7 @@ import { stepMachine } from './stepMachine.js';
  * for a first look at a finished 1,000-step job); this table answers in a lookup and holds no
  * actors. Tests check it edge by edge against the machines.
  *
- * Source: design.md, "Lifecycles" and "Performance notes".
+ * Source: docs/lifecycles.md, "Using the machines yourself".
  */
 export interface TransitionTable<S extends string> {
   /** The states in declaration order. */

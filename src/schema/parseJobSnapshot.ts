@@ -1,11 +1,13 @@
 import type * as z from 'zod/mini';
 import { invalidBodyError } from '../body/invalidBodyError.js';
 import { parseJsonText } from '../body/parseJsonText.js';
+import type { OrdoSchemaIssue } from '../errors/OrdoSchemaError.js';
 import { describeReceived, toIssue } from './zodIssues.js';
 import { normalizeJobId, type JobId } from './jobId.js';
 import { detailingPercent, progressOf } from './progress.js';
 import type { JobInfo, JobOutput, JobSnapshot, JobStep } from './types.js';
 import { jsonEqual } from './jsonEqual.js';
+import { statusAliasHint, statusAliasTable, type StatusAliases, type StatusAliasTable } from './statusAliases.js';
 import { wireEnvelopeSchema, wireJobSchema, wireOutputSchema, wireStepSchema, type WireJobBody, type WireOutput, type WireStep } from './wireSchema.js';
 
 /** Options of {@link parseJobSnapshot}. */
@@ -26,6 +28,39 @@ export interface ParseJobSnapshotOptions {
    * @defaultValue validate and build every step
    */
   previous?: JobSnapshot | undefined;
+  /**
+   * A deployment's own status words and the statuses they mean, e.g. `{ completed: 'success' }`
+   * (see {@link StatusAliases}): a word is mapped before validation, onto the job's status when
+   * its target is a job status and onto a step's when it is a step status. The snapshot carries
+   * the mapped status; `raw` keeps the body as received. A word neither known nor mapped stays an
+   * {@link OrdoSchemaError}, whose issue names this option.
+   * @defaultValue no words mapped
+   */
+  statusAliases?: StatusAliases | undefined;
+}
+
+/** `value` with its `status` mapped by `aliases`, or `value` itself when there is nothing to map (a new object: the body is never changed). */
+function aliased(value: unknown, aliases: ReadonlyMap<string, string>): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const status = (value as { status?: unknown }).status;
+  if (typeof status !== 'string') return value;
+  const mapped = aliases.get(status);
+  return mapped === undefined ? value : { ...value, status: mapped };
+}
+
+/**
+ * Adds to an unknown status word's issue which option maps it (or why the mapping given did not
+ * apply), once per word: the error message lists the first issues, and one hint per word is enough.
+ */
+function hintAliases(issues: OrdoSchemaIssue[], table: StatusAliasTable | undefined): OrdoSchemaIssue[] {
+  const hinted = new Set<string>();
+  return issues.map((issue) => {
+    const kind = issue.path === 'job.status' ? 'job' : /^steps\[\d+\]\.status$/.test(issue.path) ? 'step' : undefined;
+    const word = issue.received;
+    if (kind === undefined || typeof word !== 'string' || hinted.has(`${kind}:${word}`) || !issue.message.startsWith('expected one of')) return issue;
+    hinted.add(`${kind}:${word}`);
+    return { ...issue, message: `${issue.message} (${statusAliasHint(word, kind, table)})` };
+  });
 }
 
 function toDate(value: string | null | undefined): Date | null {
@@ -49,7 +84,7 @@ function toStep(wire: WireStep, before?: Before<JobStep>): JobStep {
   if (status === 'success') progress = 1;
   else if (status === 'running' && wire.last_detailing != null) {
     // On a retry the server keeps the previous attempt's detailing until the new attempt writes
-    // its own (ordo-api.md, "Statuses seen"): a detailing older than the current claim is stale.
+    // its own (docs/ordo-server.md, "The job body"): a detailing older than the current claim is stale.
     const updatedAt = (wire.last_detailing as { updated_at?: unknown }).updated_at;
     const stale =
       typeof updatedAt === 'string' &&
@@ -123,30 +158,34 @@ function toSnapshot(wire: WireJobBody, job: JobInfo | undefined, steps: JobStep[
  *
  * Accepts the bodies of Ordo 1.1+ (with `progress`, `duration_ms`, `timeline`), of older servers
  * (without them: progress and duration are computed the way the server computes them), and the
- * smaller body shown in the seed documentation. Unknown fields are accepted and kept in `raw`.
+ * smaller body shown in older Ordo documentation. Unknown fields are accepted and kept in `raw`.
  * Defaults for absent optional fields: `recipeId`, timestamps, `error`, `deliveredUri` → `null`;
  * `attempt` → `0`; `outputs` → `[]`; `durationMs` → `finishedAt − startedAt` when both are set,
  * otherwise `null`.
  *
  * @param body - the parsed JSON body, or the response text (a `string`, or UTF-8 bytes as a
  *   `Uint8Array` or `ArrayBuffer`), which is parsed first.
- * @param options - `jobId`: the id that was asked for; `contentType`: named in errors.
+ * @param options - `jobId`: the id that was asked for; `contentType`: named in errors;
+ *   `previous`: the last snapshot of the job; `statusAliases`: a deployment's own status words.
  * @returns the snapshot, deeply frozen; `raw` is the parsed body (the object given, frozen in place;
  *   with `previous`, its parts equal to the previous body's are replaced by those, already frozen).
  * @throws {@link OrdoSchemaError} when the text is not JSON (the message says so and shows the
  *   first characters), when the JSON does not match (each issue names the path, the value
- *   received and what was allowed), when two steps share an id, or when `job.id` is not the id
- *   asked for.
- * @throws TypeError when `options.jobId` is not a valid job id.
+ *   received and what was allowed; an unknown status word's issue names the `statusAliases`
+ *   option), when two steps share an id, or when `job.id` is not the id asked for.
+ * @throws TypeError when `options.jobId` is not a valid job id, or `options.statusAliases` is
+ *   not valid (see {@link StatusAliases}).
  * @example
  * ```ts
  * const snapshot = parseJobSnapshot(await response.json(), { jobId: 42 });
  * snapshot.progress.fraction; // 0.71
  * ```
- * @see design.md, "Snapshot"; ordo-api.md, "`GET /jobs/:id` body".
+ * @see docs/ordo-server.md, "The job body" and "Statuses".
  */
 export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions = {}): JobSnapshot {
   const jobId = options.jobId === undefined ? undefined : normalizeJobId(options.jobId);
+  // Without aliases nothing below does any extra work (this runs on every poll).
+  const aliases = options.statusAliases === undefined ? undefined : statusAliasTable(options.statusAliases);
   let raw = body;
   if (body instanceof Uint8Array || body instanceof ArrayBuffer) raw = new TextDecoder().decode(body);
   if (typeof raw === 'string') raw = parseJsonText(raw, { jobId, contentType: options.contentType });
@@ -166,9 +205,10 @@ export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions
     if (!Object.isFrozen(record)) record['job'] = previousRaw['job'];
     wireJob = record['job'] as WireJobBody['job'];
   } else {
-    const checked = wireJobSchema.safeParse(record['job']);
+    const value = aliases === undefined ? record['job'] : aliased(record['job'], aliases.job);
+    const checked = wireJobSchema.safeParse(value);
     if (checked.success) wireJob = checked.data;
-    else failures.push({ schema: wireJobSchema, value: record['job'], path: ['job'] });
+    else failures.push({ schema: wireJobSchema, value, path: ['job'] });
   }
 
   /** Checks and builds a list, element by element, keeping the elements equal to the previous snapshot's. */
@@ -177,6 +217,7 @@ export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions
     schema: z.ZodMiniType<W>,
     build: (wire: W, before: Before<T>) => T,
     before: readonly T[] | undefined,
+    statusAliases?: ReadonlyMap<string, string>,
   ): { wire: W[]; parsed: T[] } {
     const candidates = Array.isArray(record[key]) ? (record[key] as unknown[]) : [];
     const previousList = previousRaw?.[key];
@@ -187,13 +228,15 @@ export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions
       const old = reusable ? (previousList[index] as Record<string, unknown> | undefined) : undefined;
       if (old !== undefined && jsonEqual(old, candidate)) {
         if (!Object.isFrozen(candidates)) candidates[index] = old;
-        wire.push(old as W);
+        // The wire row as validated (its status mapped): the progress arithmetic reads it.
+        wire.push((statusAliases === undefined ? old : aliased(old, statusAliases)) as W);
         parsed.push(before![index] as T);
         return;
       }
-      const checked = schema.safeParse(candidate);
+      const value = statusAliases === undefined ? candidate : aliased(candidate, statusAliases);
+      const checked = schema.safeParse(value);
       if (!checked.success) {
-        failures.push({ schema, value: candidate, path: [key, index] });
+        failures.push({ schema, value, path: [key, index] });
         return;
       }
       wire.push(checked.data);
@@ -201,7 +244,7 @@ export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions
     });
     return { wire, parsed };
   }
-  const steps = list<WireStep, JobStep>('steps', wireStepSchema, toStep, previous?.steps);
+  const steps = list<WireStep, JobStep>('steps', wireStepSchema, toStep, previous?.steps, aliases?.step);
   const outputs = list<WireOutput, JobOutput>('outputs', wireOutputSchema, toOutput, previous?.outputs);
 
   if (!envelope.success || failures.length > 0) {
@@ -215,7 +258,7 @@ export function parseJobSnapshot(body: unknown, options: ParseJobSnapshotOptions
       const detailed = failure.schema.safeParse(failure.value, { reportInput: true });
       if (!detailed.success) issues.push(...detailed.error.issues.map((issue) => ({ ...issue, path: [...failure.path, ...issue.path] })));
     }
-    throw invalidBodyError(issues.map(toIssue), raw, jobId, options.contentType);
+    throw invalidBodyError(hintAliases(issues.map(toIssue), aliases), raw, jobId, options.contentType);
   }
   const wire = { ...envelope.data, job: wireJob, steps: steps.wire, outputs: outputs.wire } as WireJobBody;
 

@@ -6,10 +6,10 @@ import { jobStatuses, stepStatuses } from '../machine/statuses.js';
  *
  * Required: `job.id`, `job.status`, `steps[]` with `step_id`, `step_type`, `status`. Everything
  * else is optional with a documented default, so bodies from servers before 1.1 (no `progress`,
- * `duration_ms`, `timeline`) and the smaller body of the seed documentation are accepted. Unknown
+ * `duration_ms`, `timeline`) and the smaller body of older Ordo documentation are accepted. Unknown
  * keys are allowed (and kept in the snapshot's `raw`).
  *
- * Source: ordo-api.md, "`GET /jobs/:id` body"; seed, "Response structure summary".
+ * Source: docs/ordo-server.md, "The job body" and "Statuses".
  */
 
 /**

@@ -1,4 +1,4 @@
-import { defer, lastValueFrom, mergeMap, Observable } from 'rxjs';
+import { defer, lastValueFrom, map, mergeMap, Observable } from 'rxjs';
 import type { JobEvent } from '../machine/jobEvent.js';
 import { lifecycleStateOf, observeSnapshot } from '../machine/jobLifecycle.js';
 import { normalizeJobId, type JobId } from '../schema/jobId.js';
@@ -8,14 +8,23 @@ import { createFetchTransport } from '../transport/createFetchTransport.js';
 import type { JobTransport, TokenProvider } from '../transport/types.js';
 import { checkDuration, maxTimerDelayMs } from './duration.js';
 import { getJob, type GetJobOptions } from './getJob.js';
-import { jobEvents$ } from './jobEvents.js';
+import { submitJob, type SubmitJobOptions } from './submitJob.js';
+import type { JobRequest } from '../transport/jobRequest.js';
+import { jobObservations$, type JobObservation } from './jobObservations.js';
 import { jobStatus$ } from './jobStatus.js';
 import { createPollEngine } from './pollEngine.js';
-import { settleJob, waitForJob } from './waitForJob.js';
+import { checkOnSnapshot, settleJob, waitForJob, waitThrough, type WaitForJobOptions } from './waitForJob.js';
+import { checkResumeFromFunction, distinctJobIds, mergeJobUpdates, type JobUpdate, type WatchJobsOptions } from './watchJobs.js';
 import { resolveWatchOptions, type ResolvedWatchOptions, type WatchOptions } from './watchOptions.js';
 
 /** Per-call options of the client's methods: {@link WatchOptions} without `transport`. */
 export type ClientWatchOptions = Omit<WatchOptions, 'transport'>;
+
+/** Per-call options of the client's `waitForJob`: {@link WaitForJobOptions} without `transport`. */
+export type ClientWaitForJobOptions = Omit<WaitForJobOptions, 'transport'>;
+
+/** Per-call options of the client's `watchJobs$`: {@link WatchJobsOptions} without `transport`. */
+export type ClientWatchJobsOptions = Omit<WatchJobsOptions, 'transport'>;
 
 /**
  * Options of {@link createOrdoClient}: where the server is (`baseUrl`, `token`, `fetch`) or a
@@ -77,10 +86,28 @@ export interface OrdoClient {
   jobStatus$(id: JobId, options?: ClientWatchOptions): Observable<JobSnapshot>;
   /** See {@link jobEvents$}; shares the poll of {@link OrdoClient.jobStatus$}. */
   jobEvents$(id: JobId, options?: ClientWatchOptions): Observable<JobEvent>;
-  /** See {@link waitForJob}; shares the poll of {@link OrdoClient.jobStatus$}. */
-  waitForJob(id: JobId, options?: ClientWatchOptions): Promise<JobSnapshot>;
+  /**
+   * See {@link jobObservations$}: each distinct snapshot with the events it brought. Shares the
+   * poll of {@link OrdoClient.jobStatus$}; each subscriber runs its own lifecycle, so a late one
+   * gets the latest snapshot at once with the whole legal path from `pending` as its events.
+   */
+  jobObservations$(id: JobId, options?: ClientWatchOptions): Observable<JobObservation>;
+  /**
+   * See {@link watchJobs$}: several jobs in one stream, one job's error its own outcome. Each job
+   * is watched as by {@link OrdoClient.jobObservations$} (shared polls, batched requests).
+   */
+  watchJobs$(ids: Iterable<JobId>, options?: ClientWatchJobsOptions): Observable<JobUpdate>;
+  /** See {@link waitForJob} (with `onSnapshot`); shares the poll of {@link OrdoClient.jobStatus$}. */
+  waitForJob(id: JobId, options?: ClientWaitForJobOptions): Promise<JobSnapshot>;
   /** One request, no polling. See {@link getJob}. */
   getJob(id: JobId, options?: Omit<GetJobOptions, 'transport'>): Promise<JobSnapshot>;
+  /**
+   * Submits a job (`POST {baseUrl}/jobs`) and resolves with its id, e.g. `"42"`, ready to watch.
+   * Sent once, never retried (see {@link submitJob}); the client's `signal`, `requestTimeoutMs`
+   * and `scheduler` are the defaults. Rejects with a `TypeError` when the client's transport has
+   * no `submit`.
+   */
+  submitJob(request: JobRequest, options?: Omit<SubmitJobOptions, 'transport' | 'scheduler'>): Promise<string>;
   /** The transport the client uses (before batching). */
   readonly transport: JobTransport;
 }
@@ -123,6 +150,8 @@ function pollOptionsKey(settings: ResolvedWatchOptions): string {
     identity(settings.scheduler),
     typeof settings.whenHidden === 'object' ? settings.whenHidden.intervalMs : settings.whenHidden,
     identity(settings.visibility),
+    // By content (a frozen copy per watch): watches that map the same words share a poll.
+    settings.statusAliases === undefined ? '' : JSON.stringify(settings.statusAliases),
   ].join('|');
 }
 
@@ -218,32 +247,49 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   const resumed = (callOptions: ClientWatchOptions | undefined): WatchOptions | undefined =>
     callOptions?.resumeFrom === undefined ? undefined : optionsFor(callOptions);
 
+  /**
+   * A job's observations. Each subscriber runs its own lifecycle over the shared snapshots, so a
+   * late one still gets the complete legal path from `pending`.
+   */
+  function observationsFor(id: JobId, callOptions?: ClientWatchOptions): Observable<JobObservation> {
+    const options = resumed(callOptions);
+    if (options) return jobObservations$(id, options);
+    const snapshots = snapshotsFor(id, callOptions);
+    return defer(() => {
+      let lifecycle = lifecycleStateOf();
+      return snapshots.pipe(
+        map((snapshot): JobObservation => {
+          const observed = observeSnapshot(lifecycle, snapshot);
+          lifecycle = observed.state;
+          return { snapshot, events: observed.events };
+        }),
+      );
+    });
+  }
+
   return {
     transport,
     jobStatus$: (id, callOptions) => {
       const options = resumed(callOptions);
       return options ? jobStatus$(id, options) : snapshotsFor(id, callOptions);
     },
-    // Each subscriber runs its own lifecycle over the shared snapshots, so a late one still gets
-    // the complete legal path from `pending`.
-    jobEvents$: (id, callOptions) => {
-      const options = resumed(callOptions);
-      if (options) return jobEvents$(id, options);
-      const snapshots = snapshotsFor(id, callOptions);
-      return defer(() => {
-        let lifecycle = lifecycleStateOf();
-        return snapshots.pipe(
-          mergeMap((snapshot): readonly JobEvent[] => {
-            const observed = observeSnapshot(lifecycle, snapshot);
-            lifecycle = observed.state;
-            return observed.events;
-          }),
-        );
-      });
+    jobEvents$: (id, callOptions) => observationsFor(id, callOptions).pipe(mergeMap((observation) => observation.events)),
+    jobObservations$: observationsFor,
+    watchJobs$: (ids, callOptions) => {
+      const jobIds = distinctJobIds(ids);
+      const { resumeFrom, ...watch } = callOptions ?? {};
+      checkResumeFromFunction(resumeFrom);
+      const signal = settingsFor(watch).signal; // the call's, or the client's default
+      return mergeJobUpdates(jobIds, resumeFrom, signal, (jobId, resumedFrom) => observationsFor(jobId, { ...watch, resumeFrom: resumedFrom }));
     },
     waitForJob: async (id, callOptions) => {
-      const options = resumed(callOptions);
-      return options ? waitForJob(id, options) : settleJob(await lastValueFrom(snapshotsFor(id, callOptions)));
+      const { onSnapshot, ...watch } = callOptions ?? {};
+      const options = resumed(watch);
+      checkOnSnapshot(onSnapshot);
+      if (options) return waitForJob(id, { ...options, onSnapshot });
+      // Without a callback, no lifecycle of its own is needed: the shared poll checked each snapshot.
+      if (onSnapshot === undefined) return settleJob(await lastValueFrom(snapshotsFor(id, watch)));
+      return waitThrough(observationsFor(id, watch), undefined, onSnapshot);
     },
     getJob: (id, callOptions) => {
       const settings = settingsFor(callOptions);
@@ -252,7 +298,16 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
         signal: settings.signal,
         requestTimeoutMs: settings.requestTimeoutMs,
         scheduler: settings.scheduler,
+        statusAliases: settings.statusAliases,
       });
     },
+    // The transport itself, not the batcher: a submission is one request of its own.
+    submitJob: (request, callOptions) =>
+      submitJob(request, {
+        transport,
+        signal: callOptions?.signal ?? clientSettings.signal,
+        requestTimeoutMs: callOptions?.requestTimeoutMs ?? clientSettings.requestTimeoutMs,
+        scheduler: clientSettings.scheduler,
+      }),
   };
 }

@@ -1,6 +1,7 @@
 import { firstValueFrom, type SchedulerLike } from 'rxjs';
 import { normalizeJobId, type JobId } from '../schema/jobId.js';
 import { parseJobSnapshot } from '../schema/parseJobSnapshot.js';
+import { checkStatusAliases, type StatusAliases } from '../schema/statusAliases.js';
 import type { JobSnapshot } from '../schema/types.js';
 import type { JobTransport } from '../transport/types.js';
 import { abortWith } from './abortWith.js';
@@ -18,12 +19,18 @@ export interface GetJobOptions {
   requestTimeoutMs?: number | undefined;
   /** The clock of `requestTimeoutMs`. @defaultValue `asyncScheduler` */
   scheduler?: SchedulerLike | undefined;
+  /**
+   * A deployment's own status words, e.g. `{ completed: 'success' }`, mapped before validation:
+   * see {@link StatusAliases} and the watch option of the same name.
+   * @defaultValue no words mapped
+   */
+  statusAliases?: StatusAliases | undefined;
 }
 
 /**
  * Fetches a job once (one request, no polling) and validates it.
  *
- * @param id - the job id.
+ * @param id - the job id: a positive whole number, `42` or `"42"` (see {@link normalizeJobId}).
  * @param options - `transport` (required), `signal`.
  * @returns the validated snapshot.
  * @throws (rejects with) {@link OrdoHttpError} and its subclasses, {@link OrdoNetworkError},
@@ -41,10 +48,11 @@ export async function getJob(id: JobId, options: GetJobOptions): Promise<JobSnap
     throw new TypeError('getJob needs options with a transport function');
   }
   checkDuration('requestTimeoutMs', options.requestTimeoutMs);
+  const statusAliases = checkStatusAliases(options.statusAliases); // a bad one: no request
   const request = requestJob(options.transport, jobId, {
     timeoutMs: options.requestTimeoutMs ?? defaultWatchOptions.requestTimeoutMs,
     scheduler: options.scheduler ?? defaultWatchOptions.scheduler,
   });
   const body = await firstValueFrom(request.pipe(abortWith(options.signal)));
-  return parseJobSnapshot(body, { jobId });
+  return parseJobSnapshot(body, { jobId, statusAliases });
 }

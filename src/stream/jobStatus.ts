@@ -1,7 +1,7 @@
 import { map, type Observable } from 'rxjs';
 import type { JobId } from '../schema/jobId.js';
 import type { JobSnapshot } from '../schema/types.js';
-import { watchJob } from './watchJob.js';
+import { jobObservations$ } from './jobObservations.js';
 import type { WatchOptions } from './watchOptions.js';
 
 /**
@@ -24,8 +24,8 @@ import type { WatchOptions } from './watchOptions.js';
  * ```ts
  * jobStatus$(42, { transport, intervalMs: 5000 }).subscribe((s) => console.log(s.job.status, s.progress.fraction));
  * ```
- * @see design.md, "Streams".
+ * @see {@link jobObservations$} for each snapshot with its events; docs/ordo-server.md, "Routes".
  */
 export function jobStatus$(id: JobId, options: WatchOptions): Observable<JobSnapshot> {
-  return watchJob(id, options).pipe(map((observation) => observation.snapshot));
+  return jobObservations$(id, options).pipe(map((observation) => observation.snapshot));
 }

@@ -307,7 +307,7 @@ class Engine implements PollEngine {
     if (!this.settleRequest(job)) return;
     let observation;
     try {
-      observation = acceptAnswer(job, body);
+      observation = acceptAnswer(job, body, job.settings);
     } catch (error) {
       return this.failed(job, error);
     }

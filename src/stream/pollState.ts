@@ -1,4 +1,3 @@
-import type { JobEvent } from '../machine/jobEvent.js';
 import { lifecycleStateOf, observeSnapshot, type LifecycleState } from '../machine/jobLifecycle.js';
 import { jsonEqual } from '../schema/jsonEqual.js';
 import { parseJobSnapshot } from '../schema/parseJobSnapshot.js';
@@ -6,13 +5,8 @@ import type { JobSnapshot } from '../schema/types.js';
 import { checkDuration } from './duration.js';
 import { toOrdoError } from '../errors/toOrdoError.js';
 import { decideRetry, type RetryDecision, type RetryInfo } from './retryPolicy.js';
+import type { JobObservation } from './jobObservations.js';
 import type { ResolvedWatchOptions } from './watchOptions.js';
-
-/** One accepted snapshot and the transition events it caused. */
-export interface JobObservation {
-  readonly snapshot: JobSnapshot;
-  readonly events: readonly JobEvent[];
-}
 
 /**
  * The state of one job's poll: one plain record, changed only by {@link acceptAnswer},
@@ -63,13 +57,15 @@ function sameParts(previous: JobSnapshot, next: JobSnapshot): boolean {
  * came out the same, a last comparison of the whole body (unknown fields included) says whether
  * anything changed at all. A changed snapshot is checked by the lifecycle.
  *
+ * @param settings - the watch's options the parse needs (`statusAliases`).
  * @returns the new snapshot and its events, or `undefined` when the content did not change.
  * @throws {@link OrdoSchemaError} for a bad body, {@link OrdoIllegalTransitionError} for an
  *   illegal change; then the answer was no good one and the state is unchanged.
  */
-export function acceptAnswer(state: PollState, body: unknown): JobObservation | undefined {
+export function acceptAnswer(state: PollState, body: unknown, settings: Pick<ResolvedWatchOptions, 'statusAliases'>): JobObservation | undefined {
   const previous = state.lifecycle.last;
-  const snapshot = previous !== undefined && body === previous.raw ? undefined : parseJobSnapshot(body, { jobId: state.jobId, previous });
+  const snapshot =
+    previous !== undefined && body === previous.raw ? undefined : parseJobSnapshot(body, { jobId: state.jobId, previous, statusAliases: settings.statusAliases });
   if (snapshot === undefined || (previous !== undefined && sameParts(previous, snapshot) && jsonEqual(previous.raw, snapshot.raw))) {
     state.failures = 0;
     state.failingSince = undefined;

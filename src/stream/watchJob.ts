@@ -2,13 +2,12 @@ import { catchError, defer, EMPTY, filter, finalize, map, Observable, race, repe
 import { isTerminalJobStatus } from '../machine/terminal.js';
 import { normalizeJobId, type JobId } from '../schema/jobId.js';
 import { abortWith } from './abortWith.js';
+import type { JobObservation } from './jobObservations.js';
 import { watchTimeoutError } from './timeoutErrors.js';
-import { acceptAnswer, createPollState, pollInterval, pollStats, recordFailure, recordRequest, tellRetry, type JobObservation, type PollState, type PollStats } from './pollState.js';
+import { acceptAnswer, createPollState, pollInterval, pollStats, recordFailure, recordRequest, tellRetry, type PollState, type PollStats } from './pollState.js';
 import { requestJob } from './requestJob.js';
 import { documentVisibility, whenShown, type VisibilitySource } from './visibility.js';
 import { resolveWatchOptions, resumeSnapshotFor, type ResolvedWatchOptions, type WatchOptions } from './watchOptions.js';
-
-export type { JobObservation } from './pollState.js';
 
 /**
  * The polling core of the standalone streams: one job, validated snapshots and their events, the
@@ -82,7 +81,7 @@ export function pollJob(jobId: string, settings: ResolvedWatchOptions, onState?:
           // Counted as of the timeout, the failing request included.
           stats: () => ({ requests: state.requests, failures: state.totalFailures + 1 }),
         }).pipe(
-          map((body) => acceptAnswer(state, body)),
+          map((body) => acceptAnswer(state, body, settings)),
           catchError(recover),
           // Only good answers get here (a failure set its own delay): back to the cadence. An
           // interval function that fails ends the watch; it is no failure of the request.

@@ -1,5 +1,6 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { jobStatuses, stepStatuses } from '../machine/statuses.js';
+import { checkStatusAliases, type StatusAliases } from '../schema/statusAliases.js';
 import type { JobSnapshot, JobStep } from '../schema/types.js';
 import type { JobTransport } from '../transport/types.js';
 import { checkDuration } from './duration.js';
@@ -100,6 +101,18 @@ export interface WatchOptions {
    * @defaultValue 0
    */
   notFoundGraceMs?: number | undefined;
+  /**
+   * A deployment's own status words and the statuses they mean, e.g. `{ completed: 'success' }`
+   * for a deployment whose finalizer writes `completed`. A word maps onto a job's status when its
+   * target is a job status, onto a step's when it is a step status (`completed: 'success'`: both;
+   * `waiting: 'blocked'`: steps only). Mapped before validation: snapshots and events carry the
+   * mapped status, `snapshot.raw` the body as received. A word neither known nor mapped stays an
+   * `OrdoSchemaError` that names this option. See {@link StatusAliases}.
+   * @throws TypeError (at call time) when it is not an object, a word is empty or already a
+   *   status, or a target is not a job or step status.
+   * @defaultValue no words mapped
+   */
+  statusAliases?: StatusAliases | undefined;
 }
 
 /** What an interval function is told after each good answer. */
@@ -139,6 +152,8 @@ export interface ResolvedWatchOptions {
   readonly whenHidden: 'pause' | 'poll' | { intervalMs: number };
   readonly visibility: VisibilitySource | undefined;
   readonly resumeFrom: JobSnapshot | undefined;
+  /** Checked and frozen; `undefined` when nothing is mapped. */
+  readonly statusAliases: StatusAliases | undefined;
 }
 
 const isDateOrNull = (value: unknown): boolean => value === null || value instanceof Date;
@@ -217,5 +232,6 @@ export function resolveWatchOptions(options: WatchOptions): ResolvedWatchOptions
     whenHidden,
     visibility: options.visibility,
     resumeFrom: options.resumeFrom,
+    statusAliases: checkStatusAliases(options.statusAliases),
   };
 }

@@ -8,7 +8,7 @@
  */
 export * from './kit/index.js';
 export { startOrdoSimulator } from './startOrdoSimulator.js';
-export type { OrdoSimulator, OrdoSimulatorOptions, SubmitJobOptions } from './startOrdoSimulator.js';
+export type { OrdoSimulator, OrdoSimulatorOptions, SimulatorSubmitOptions } from './startOrdoSimulator.js';
 export type { SimulatorRequest } from './simulator/routes.js';
 export { simulatorScenarioNames } from './simulator/scenario.js';
 export type { SimulatorScenario, SimulatorScenarioName, StepScript } from './simulator/scenario.js';

@@ -32,7 +32,7 @@ export interface OrdoSimulatorOptions {
 }
 
 /** Options of {@link OrdoSimulator.submitJob}. */
-export interface SubmitJobOptions {
+export interface SimulatorSubmitOptions {
   /** This job's outcome, instead of the simulator's scenario. */
   scenario?: SimulatorScenarioName | SimulatorScenario;
 }
@@ -50,7 +50,7 @@ export interface OrdoSimulator {
    * @throws Error with the server's 400 message for a body the server would refuse; TypeError for
    *   an invalid scenario.
    */
-  submitJob(body?: unknown, options?: SubmitJobOptions): Promise<{ id: number }>;
+  submitJob(body?: unknown, options?: SimulatorSubmitOptions): Promise<{ id: number }>;
   /**
    * Queues faults for a job: each following `GET /jobs/:id` of that job plays the next fault
    * instead of its real answer (the job's clock is not read for it). Fault injection for tests.
@@ -126,7 +126,7 @@ export async function startOrdoSimulator(options: OrdoSimulatorOptions = {}): Pr
     injectFaults(jobId: number, faults: readonly SimulatorFault[]) {
       jobs.queueFaults(jobId, faults);
     },
-    submitJob(body: unknown = pineyDamJobRequest, submitOptions: SubmitJobOptions = {}) {
+    submitJob(body: unknown = pineyDamJobRequest, submitOptions: SimulatorSubmitOptions = {}) {
       // Rejects, never throws: whatever the executor throws becomes the rejection.
       return new Promise<{ id: number }>((resolve) => {
         checkScenario(submitOptions.scenario, 'scenario');

@@ -86,6 +86,13 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
   return all;
 }
 
+/** `{base}/jobs`, where `POST` submits a job; the base's query string is kept, as in `jobUrl`. */
+function submissionUrl(base: URL): string {
+  const url = new URL(base.href);
+  url.pathname = `${base.pathname.replace(/\/+$/, '')}/jobs`;
+  return url.href;
+}
+
 /**
  * Tokens shorter than this are not redacted from job data: they cannot be told apart from
  * ordinary words (`dev` in `development/…`), and redacting them would corrupt the snapshot. They
@@ -135,6 +142,33 @@ interface Remembered {
   text: string | undefined;
 }
 
+/** The methods the transport sends: `GET` a job or a batch, `POST` a new job. */
+type Method = 'GET' | 'POST';
+
+/** One request the transport sends. */
+interface Exchange {
+  readonly method: Method;
+  readonly url: string;
+  /** The job asked for (`undefined` for a batch or a submission), named in errors. */
+  readonly jobId: string | undefined;
+  readonly signal: AbortSignal;
+  /** The JSON body of a `POST`. */
+  readonly payload: string | undefined;
+}
+
+/**
+ * System codes of failures that certainly happened before a request was sent: nothing listens
+ * (`ECONNREFUSED`, Bun's `ConnectionRefused`), the name does not resolve (`ENOTFOUND`,
+ * `EAI_AGAIN`), no route to the host (`EHOSTUNREACH`, `ENETUNREACH`), or the connection was never
+ * made in time (`UND_ERR_CONNECT_TIMEOUT`). Only these leave a failed `POST /jobs` safe to send
+ * again (`retryable: true`); a reset or a cut-off answer may come after the server created the job.
+ * Source: Node.js docs, "Errors" › "Common system errors"; undici docs, "Errors".
+ */
+const notSentCodes: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ConnectionRefused', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Requests `fetch` refuses to send at all (a port it blocks, a URL it cannot fetch). */
+const refusedByFetch = /unsupported protocol|invalid url|bad port|url scheme must be/i;
+
 /** Failures of the request itself that sending it again cannot mend. */
 const permanentFetchFailure = /redirect count exceeded|unsupported protocol|invalid url|redirect mode|bad port|url scheme must be/i;
 
@@ -148,7 +182,8 @@ const unsafeHeaderValue = /[\u0000-\u0008\u000a-\u001f\u007f]|[^\u0000-\u00ff]/;
 
 /**
  * Creates the HTTP transport `createOrdoClient` uses: `GET {baseUrl}/jobs/{id}` with
- * `Accept: application/json` and `Authorization: Bearer …`, the id percent-encoded into the path.
+ * `Accept: application/json` and `Authorization: Bearer …`, the id percent-encoded into the path;
+ * and, as its `submit`, `POST {baseUrl}/jobs` with the job request as JSON (`submitJob` uses it).
  *
  * - 2xx: the body is read and parsed as JSON; a body that is not JSON (a proxy's HTML page with
  *   status 200) is an {@link OrdoSchemaError} naming the content type.
@@ -156,6 +191,9 @@ const unsafeHeaderValue = /[\u0000-\u0008\u000a-\u001f\u007f]|[^\u0000-\u00ff]/;
  *   {@link OrdoHttpError}, with `status`, `url`, `retryAfterMs` and a short `bodyExcerpt`; a 502
  *   HTML page is an `OrdoHttpError`, never a JSON syntax error.
  * - no response (refused, reset, DNS, a body cut off): {@link OrdoNetworkError} with `cause`.
+ *   For a `POST`, its `retryable` is `true` only when the failure certainly came before the
+ *   request was sent (refused, DNS, unreachable, connect timeout), and its message says whether
+ *   the job may have been created.
  * - aborted through the context's signal: the signal's reason is thrown (the caller is gone).
  *
  * The token is never put in an error or a snapshot: a server text that echoes it is redacted.
@@ -170,7 +208,7 @@ const unsafeHeaderValue = /[\u0000-\u0008\u000a-\u001f\u007f]|[^\u0000-\u00ff]/;
  * const transport = createFetchTransport({ baseUrl: 'https://gw.example.com/ordo', token: () => auth.currentToken() });
  * jobStatus$(42, { transport }).subscribe(console.log);
  * ```
- * @see ordo-api.md, "Routes" and "Headers and caching".
+ * @see docs/ordo-server.md, "Routes", "Submitting a job" and "Headers and caching".
  */
 export function createFetchTransport(options: FetchTransportOptions): JobTransport {
   if (options === null || typeof options !== 'object') {
@@ -202,18 +240,18 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
   const redactorFor = createRedactorCache();
   if (typeof token === 'string') redactorFor([token.trim()]);
 
-  async function bearer(url: string, jobId: string | undefined, refresh: boolean): Promise<string | undefined> {
+  async function bearer(method: Method, url: string, jobId: string | undefined, refresh: boolean): Promise<string | undefined> {
     if (token === undefined) return undefined;
     let value: unknown = token;
     if (typeof token === 'function') {
       try {
         value = await token({ refresh });
       } catch (cause) {
-        throw new OrdoNetworkError(`GET ${url} was not sent: the token function failed`, { cause, url, jobId });
+        throw new OrdoNetworkError(`${method} ${url} was not sent: the token function failed`, { cause, url, jobId });
       }
     }
     if (typeof value !== 'string') {
-      throw new OrdoNetworkError(`GET ${url} was not sent: the token function returned ${value === null ? 'null' : typeof value}, not a string`, {
+      throw new OrdoNetworkError(`${method} ${url} was not sent: the token function returned ${value === null ? 'null' : typeof value}, not a string`, {
         url,
         jobId,
         retryable: false,
@@ -221,20 +259,19 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     }
     const trimmed = value.trim();
     if (unsafeHeaderValue.test(trimmed)) {
-      throw new OrdoNetworkError(`GET ${url} was not sent: ${unsafeTokenMessage}`, { url, jobId, retryable: false });
+      throw new OrdoNetworkError(`${method} ${url} was not sent: ${unsafeTokenMessage}`, { url, jobId, retryable: false });
     }
     return trimmed;
   }
 
   async function send(
-    url: string,
+    { method, url, jobId, signal, payload }: Exchange,
     secret: string | undefined,
-    signal: AbortSignal,
-    jobId: string | undefined,
     etag: string | null,
   ): Promise<{ response: Response; body: string; truncated: boolean }> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (secret) headers['Authorization'] = `Bearer ${secret}`;
+    if (payload !== undefined) headers['Content-Type'] = 'application/json';
     if (etag !== null) {
       headers['If-None-Match'] = etag;
       // Without it, fetch adds `Cache-Control: no-cache`, to which Express never answers 304.
@@ -242,14 +279,25 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     }
     signal.throwIfAborted();
     try {
-      const response = await fetchImpl(url, { method: 'GET', headers, signal });
+      const response = await fetchImpl(url, payload === undefined ? { method, headers, signal } : { method, headers, body: payload, signal });
       const { text, truncated } = await readBody(response, maxResponseBytes);
       return { response, body: text, truncated };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       const { systemCode, text, leaks } = describeFailure(error, redactorFor([secret]));
       // The code names the failure best (`ECONNREFUSED`); without one, the cause's own words.
-      throw new OrdoNetworkError(`GET ${url} failed without a complete response (${systemCode ?? text})`, {
+      const said = systemCode ?? text;
+      if (method === 'POST') {
+        // `retryable` only when it certainly never left (`notSentCodes`): one that did may have created a job.
+        const notSent = (systemCode !== undefined && notSentCodes.has(systemCode)) || refusedByFetch.test(text);
+        throw new OrdoNetworkError(
+          notSent
+            ? `${method} ${url} failed before the request was sent (${said}): no job was created`
+            : `${method} ${url} failed without a complete response (${said}): the job may have been created; check before submitting again`,
+          { cause: leaks ? undefined : error, url, jobId, retryable: notSent && !permanentFetchFailure.test(text), systemCode },
+        );
+      }
+      throw new OrdoNetworkError(`${method} ${url} failed without a complete response (${said})`, {
         cause: leaks ? undefined : error,
         url,
         jobId,
@@ -265,14 +313,24 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
    * parsed body itself, without parsing, so the watch can skip it by identity.
    */
   async function get(url: string, jobId: string | undefined, signal: AbortSignal, memory: Remembered | undefined): Promise<unknown> {
-    const secret = await bearer(url, jobId, false);
-    let { response, body, truncated } = await send(url, secret, signal, jobId, memory?.etag ?? null);
+    return exchange({ method: 'GET', url, jobId, signal, payload: undefined }, memory);
+  }
+
+  /**
+   * One request and its answer, parsed. A 401 with a token function asks it for a fresh token
+   * and sends the request once more (a POST too: the server checks the token before anything
+   * else, so a refused request created nothing).
+   */
+  async function exchange(request: Exchange, memory: Remembered | undefined): Promise<unknown> {
+    const { method, url, jobId } = request;
+    const secret = await bearer(method, url, jobId, false);
+    let { response, body, truncated } = await send(request, secret, memory?.etag ?? null);
     const secrets = [secret];
     if (response.status === 401 && typeof token === 'function') {
       // The token may have expired between two polls: ask for a fresh one, once.
-      const fresh = await bearer(url, jobId, true);
+      const fresh = await bearer(method, url, jobId, true);
       secrets.push(fresh);
-      ({ response, body, truncated } = await send(url, fresh, signal, jobId, memory?.etag ?? null));
+      ({ response, body, truncated } = await send(request, fresh, memory?.etag ?? null));
     }
     const etag = response.headers.get('etag');
     if (response.status === 304 && memory && memory.etag !== null) {
@@ -284,6 +342,7 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     const contentType = response.headers.get('content-type');
     if (response.status < 200 || response.status > 299) {
       throw httpErrorFor({
+        method,
         status: response.status,
         statusText: response.statusText,
         url,
@@ -294,13 +353,15 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
       });
     }
     if (truncated) {
-      throw new OrdoSchemaError(`GET ${url} answered a body larger than maxResponseBytes (${maxResponseBytes} bytes)`, {
+      throw new OrdoSchemaError(`${method} ${url} answered a body larger than maxResponseBytes (${maxResponseBytes} bytes)`, {
         issues: [{ path: '', message: `the body is larger than ${maxResponseBytes} bytes`, received: undefined }],
         bodyExcerpt: excerptOf(redactor.text(body)),
         contentType: contentType ?? undefined,
         jobId,
       });
     }
+    // A submission's answer (`{"id": n}`) goes on as text: `submitJob` parses and checks it.
+    if (method === 'POST') return redactor.text(body);
     if (memory?.body !== undefined) {
       // The same ETag is the same bytes (a weak ETag is a hash of the body); without one, compare the texts.
       const same = etag !== null ? etag === memory.etag : memory.text === body;
@@ -368,5 +429,7 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     // `/jobs/1,2` as job 1) a single job, which the batching layer takes as "no batch route".
     return get(url, undefined, signal, memory);
   };
+  const jobsUrl = submissionUrl(base);
+  transport.submit = (request, { signal }) => exchange({ method: 'POST', url: jobsUrl, jobId: undefined, signal, payload: JSON.stringify(request) }, undefined);
   return transport;
 }

@@ -30,7 +30,8 @@ export interface FailedResponse {
  * fail with, so the retry policy and callers can tell failures apart: status `0` →
  * `OrdoNetworkError` (retried), a 2xx the client could not read (Angular reports a 200 whose
  * body is not JSON as an error) → `OrdoSchemaError`, 401 / 403 → `OrdoAuthError`, 404 →
- * `OrdoNotFoundError`, anything else → `OrdoHttpError` with `status`, `retryAfterMs` (from
+ * `OrdoNotFoundError` (whose message, when the body is not Ordo's `{"error":"Job not found"}`,
+ * asks whether the base URL's path prefix is right), anything else → `OrdoHttpError` with `status`, `retryAfterMs` (from
  * `retryAfter`, seconds or an HTTP date) and the body's first characters in `bodyExcerpt`. The
  * same mapping `createFetchTransport` uses. Credentials in `url` (`user:password@`) are removed
  * before it appears in the error.

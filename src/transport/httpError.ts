@@ -8,6 +8,8 @@ export interface HttpFailure {
   readonly status: number;
   readonly statusText: string;
   readonly url: string;
+  /** The request's method, named in the message. @defaultValue `'GET'` */
+  readonly method?: string | undefined;
   readonly body: string;
   readonly contentType: string | null;
   readonly retryAfterMs: number | null;
@@ -29,11 +31,35 @@ function serverMessage(body: string, contentType: string | null): string | undef
 }
 
 /**
+ * Whether a 404's `{"error"}` text is Ordo's own for a job it does not have, `Job not found`
+ * (compared without case). Source: docs/ordo-server.md, "Routes".
+ */
+function isOrdoNotFound(said: string | undefined): boolean {
+  return said !== undefined && said.trim().toLowerCase() === 'job not found';
+}
+
+/**
+ * What a 404 that is not Ordo's says besides: the request reached a server, but not Ordo's
+ * `/jobs/:id` route, most often because the base URL lacks (or has a wrong) path prefix, such as
+ * the `/ordo` of a gateway. The example keeps the URL's own origin.
+ */
+function pathPrefixHint(url: string): string {
+  let example = 'https://gw.example.com/ordo';
+  try {
+    example = `${new URL(url).origin}/ordo`;
+  } catch {
+    // A relative URL (an Angular app's `/ordo/jobs/7`) has no origin to show.
+  }
+  return `; that is not Ordo's {"error":"Job not found"}: is the base URL's path prefix right (e.g. ${example})?`;
+}
+
+/**
  * Maps a non-2xx response to its error class, in one place: 401 and 403 →
  * {@link OrdoAuthError}, 404 → {@link OrdoNotFoundError}, anything else → {@link OrdoHttpError}.
  * The message names the method, URL, status and the server's `{"error"}` text (or the content
  * type of a non-JSON page, such as a gateway's HTML); the body's first characters go to
- * `bodyExcerpt`.
+ * `bodyExcerpt`. A 404 whose body is not Ordo's `{"error":"Job not found"}` (an HTML page,
+ * another JSON, none) adds a hint that the base URL's path prefix may be wrong.
  */
 export function httpErrorFor(failure: HttpFailure): OrdoHttpError {
   const reason = failure.statusText ? ` ${failure.statusText}` : '';
@@ -44,7 +70,8 @@ export function httpErrorFor(failure: HttpFailure): OrdoHttpError {
       : failure.body.trim() !== ''
         ? ` (${failure.contentType ?? 'no content type'} body)`
         : '';
-  const message = `GET ${failure.url} answered ${failure.status}${reason}${detail}`;
+  const hint = failure.status === 404 && !isOrdoNotFound(said) ? pathPrefixHint(failure.url) : '';
+  const message = `${failure.method ?? 'GET'} ${failure.url} answered ${failure.status}${reason}${detail}${hint}`;
   const options = {
     status: failure.status,
     url: failure.url,

@@ -1,4 +1,5 @@
 import type { ObservableInput } from 'rxjs';
+import type { JobRequest } from './jobRequest.js';
 
 /** What a transport receives besides the job id. */
 export interface JobTransportContext {
@@ -40,6 +41,16 @@ export interface JobTransport {
    * without the route answers 400 or 404, and the client falls back to single requests.
    */
   batch?: ((ids: readonly string[], context: JobTransportContext) => ObservableInput<unknown>) | undefined;
+  /**
+   * Optional. Submits a job: `POST {baseUrl}/jobs` with the request as its JSON body. The first
+   * value is the server's answer, parsed (or its text): `{"id": n}` from a real server (201);
+   * `submitJob` validates it. A non-2xx answer should fail with the errors of this library, as
+   * for `GET` ({@link errorFromResponse} maps another client's failure). Called once per
+   * submission and never again for it: whether to send again is the caller's decision, since a
+   * request that reached the server may have created the job. Without it, `submitJob` rejects
+   * with a `TypeError`.
+   */
+  submit?: ((request: JobRequest, context: JobTransportContext) => ObservableInput<unknown>) | undefined;
 }
 
 /** What a token function receives. */

@@ -40,12 +40,13 @@ describe('injectJobStatus in the browser (zoneless)', () => {
     (await nextRequest(http, '/ordo/jobs/7')).flush(jobBody({ id: 7, status: 'success', steps: { reproject: 'success', dem: 'success' } }));
     await shows(() => expect(job.value()?.job.status).toBe('success'));
     expect(job.isTerminal()).toBe(true);
+    // In the order they happened: jobBody dates reproject's end 2 s and dem's 3 s after creation.
     expect(job.events().map(describeEvent)).toEqual([
       'job: pending→running',
       'reproject: pending→running',
+      'reproject: running→success',
       'dem: pending→running*',
       'dem: running→success',
-      'reproject: running→success',
       'job: running→success',
     ]);
     // The job is over: no more requests.
@@ -124,9 +125,10 @@ describe('injectJobStatus in the browser (zoneless)', () => {
     await shows(() => expect(missing.error()).toBeInstanceOf(OrdoNotFoundError));
     expect(missing.error()?.message).toMatch(/^GET http:\/\/\S+\/ordo\/jobs\/404 answered 404 Not Found: Job not found$/);
 
-    const invalid = TestBed.runInInjectionContext(() => injectJobStatus('a/b'));
+    const invalid = TestBed.runInInjectionContext(() => injectJobStatus('abc')); // e.g. a route parameter
     expect(invalid.status()).toBe('error');
     expect(invalid.error()).toBeInstanceOf(TypeError);
+    expect(invalid.error()?.message).toBe('Invalid job id "abc": a job id is a positive whole number such as 42');
     expect(invalid.value()).toBeUndefined();
   });
 
@@ -209,6 +211,19 @@ describe('server-side rendering and hydration', () => {
     expect(job.value()?.job.id).toBe(String(id));
     expect(job.value()?.steps.map((step) => step.stepId)).toHaveLength(5);
     expect(simulator.requestCount - before).toBe(1);
+  });
+
+  it('submitJob sends POST /jobs with the JSON request through HttpClient and its interceptors, and resolves with the new id', async () => {
+    const http = setUp();
+    const client = TestBed.runInInjectionContext(() => injectOrdoClient());
+    const submitted = client.submitJob({ recipe_id: 4, params: { dem: { resolution: 1 } } });
+    const request = await vi.waitFor(() => http.expectOne('/ordo/jobs'));
+    expect(request.request.method).toBe('POST');
+    expect(request.request.headers.get('X-Trace')).toBe('job-page');
+    expect(request.request.headers.get('Content-Type')).toBe('application/json');
+    expect(JSON.parse(request.request.body as string)).toEqual({ recipe_id: 4, params: { dem: { resolution: 1 } } });
+    request.flush({ id: 12 }, { status: 201, statusText: 'Created' });
+    await expect(submitted).resolves.toBe('12');
   });
 
   it("behind a reverse proxy: the server's own provideOrdoClient (merged after the app's) sends the render straight to Ordo", async () => {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { jobTransitions, stepTransitions, type StepStatus } from 'ordo-status';
 import { jobBody, pineyDamJobRequest, startOrdoSimulator, type OrdoSimulator } from 'ordo-status/testing';
 import { cliPath, runCli, runCliInTerminal, startCli } from '../helpers/cli.js';
-import { startTestServer, type TestServer } from '../helpers/testServer.js';
+import { closedPort, startTestServer, type TestServer } from '../helpers/testServer.js';
 
 let simulator: OrdoSimulator | undefined;
 let server: TestServer | undefined;
@@ -50,8 +50,10 @@ describe('ordo-status demo', () => {
     const result = await runCli(['demo']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('submitted the reference LiDAR pipeline as job 1 · scenario success');
-    expect(result.stdout).toContain('job 1: pending → running');
-    expect(result.stdout).toContain('step dem (GENERATE_DEM): running → success · attempt 1');
+    // Piped lines start with the local time; a finished step shows its run time, attempt 1 is not named.
+    expect(result.stdout).toMatch(/^\d\d:\d\d:\d\d job 1: pending → running$/m);
+    expect(result.stdout).toMatch(/^\d\d:\d\d:\d\d step dem \(GENERATE_DEM\): running → success · \d+\.\d s$/m);
+    expect(result.stdout).not.toMatch(/attempt [01]\b/);
     expect(result.stdout).toMatch(/✔ job 1 success in \d+\.\d s · 5\/5 steps · 4\/4 outputs delivered\n$/);
     expect(result.stderr).toBe('');
   });
@@ -59,8 +61,9 @@ describe('ordo-status demo', () => {
   it('exits 3 when the job fails, naming the failed step', async () => {
     const result = await runCli(['demo', '--scenario', 'failed', '--speed', '20']);
     expect(result.code).toBe(3);
-    expect(result.stdout).toMatch(/step dem \(GENERATE_DEM\): running → failed · attempt 1 · GENERATE_DEM failed/);
-    expect(result.stdout).toContain('step contours (GENERATE_CONTOURS): pending → skipped');
+    expect(result.stdout).toMatch(/step dem \(GENERATE_DEM\): running → failed · \d+\.\d s · GENERATE_DEM failed/);
+    expect(result.stdout).toMatch(/step contours \(GENERATE_CONTOURS\): pending → skipped\n/);
+    expect(result.stdout).not.toContain('attempt 0');
     expect(result.stdout).toMatch(/✖ job 1 failed in .* · 3\/5 steps · 0\/4 outputs delivered/);
     expect(result.stdout).toContain('  error: Step "dem" failed: GENERATE_DEM failed');
   });
@@ -76,17 +79,20 @@ describe('ordo-status demo', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/step dem \(GENERATE_DEM\): running → blocked · attempt 1 · GENERATE_DEM attempt 1 failed/);
     expect(result.stdout).toContain('step dem (GENERATE_DEM): blocked → running · attempt 2');
-    expect(result.stdout).toContain('step dem (GENERATE_DEM): running → success · attempt 2');
+    expect(result.stdout).toMatch(/step dem \(GENERATE_DEM\): running → success · \d+\.\d s · attempt 2\n/);
   });
 
   it('prints NDJSON with --json', async () => {
-    const result = await runCli(['demo', '--json', '--speed', '20', '--interval', '50ms']);
+    const result = await runCli(['demo', '--json', '--speed', '20', '--interval', '100ms']);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
     const final = lines.pop();
     expect(final).toMatchObject({ type: 'snapshot', job: { id: '1', status: 'success' }, progress: { fraction: 1 } });
     expect(final).not.toHaveProperty('raw');
-    expect(lines[0]).toEqual({ type: 'job', jobId: '1', from: 'pending', to: 'running', inferred: false });
+    expect(lines[0]).toEqual({ type: 'job', jobId: '1', from: 'pending', to: 'running', inferred: false, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
+    // Every object says when the client saw it; the times never go back.
+    const times = [...lines, final].map((line) => Date.parse(line.at));
+    expect(times.every((time, index) => Number.isFinite(time) && (index === 0 || time >= times[index - 1]!))).toBe(true);
     const ends = checkLegalPath(lines);
     expect(ends.get('job')).toBe('success');
     expect([...ends.keys()].sort()).toEqual(['contours', 'dem', 'ept', 'hillshade', 'job', 'reproject']);
@@ -184,7 +190,7 @@ describe('ordo-status watch exit codes', () => {
   async function watchScenario(scenario: 'failed' | 'partial' | 'success', extra: string[] = []) {
     simulator = await startOrdoSimulator({ speed: 20 });
     const { id } = await simulator.submitJob(undefined, { scenario });
-    return runCli(['watch', String(id), '--interval', '50ms', '--base-url', simulator.url, ...extra], { ORDO_TOKEN: simulator.token });
+    return runCli(['watch', String(id), '--interval', '100ms', '--base-url', simulator.url, ...extra], { ORDO_TOKEN: simulator.token });
   }
 
   it('exits 0, 3 and 4 for success, failed and partial', async () => {
@@ -198,7 +204,7 @@ describe('ordo-status watch exit codes', () => {
   it('reads the token from the variable named by --token-env', async () => {
     simulator = await startOrdoSimulator({ speed: 50 });
     const { id } = await simulator.submitJob();
-    const result = await runCli(['watch', String(id), '--token-env', 'MY_TOKEN', '--interval', '50ms'], {
+    const result = await runCli(['watch', String(id), '--token-env', 'MY_TOKEN', '--interval', '100ms'], {
       ORDO_BASE_URL: simulator.url,
       MY_TOKEN: simulator.token,
     });
@@ -229,7 +235,7 @@ describe('ordo-status watch exit codes', () => {
     expect(missing.stderr).toContain('answered 404 Not Found: Job not found');
 
     const { id } = await simulator.submitJob();
-    const timeout = await runCli(['watch', String(id), '--timeout', '300ms', '--interval', '50ms', '--json'], env);
+    const timeout = await runCli(['watch', String(id), '--timeout', '300ms', '--interval', '100ms', '--json'], env);
     expect(timeout.code).toBe(1);
     expect(timeout.stderr).toContain(`ordo-status: Job ${id} did not finish within 300 ms (last seen pending, 0%)`);
     const last = JSON.parse(timeout.stdout.trim().split('\n').at(-1)!);
@@ -244,7 +250,7 @@ describe('ordo-status watch exit codes', () => {
     const schema = await runCli(['watch', '1', '--base-url', server.url]);
     expect(schema.code).toBe(1);
     expect(schema.stderr).toContain('job.status: expected one of "pending", "running", "success", "failed", "partial"; received "paused"');
-    const illegal = await runCli(['watch', '2', '--base-url', server.url, '--interval', '10ms']);
+    const illegal = await runCli(['watch', '2', '--base-url', server.url, '--interval', '100ms']);
     expect(illegal.code).toBe(1);
     expect(illegal.stderr).toBe('ordo-status: Illegal transition of step "a" of job 2: success → running (success is final)\n');
     const url = server.url;
@@ -252,8 +258,13 @@ describe('ordo-status watch exit codes', () => {
     server = undefined;
     const refused = await runCli(['watch', '1', '--base-url', url, '--retries', '1']);
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toMatch(/^connection lost — retrying in (0\.\d|1) s \(1\/1\)\n$/);
-    expect(refused.stderr).toContain('failed without a complete response (ECONNREFUSED)');
+    // Nothing ever answered: no "connection lost", but the URL, the cause and what to check.
+    expect(refused.stdout).toMatch(
+      new RegExp(`^\\d\\d:\\d\\d:\\d\\d cannot reach ${url}/jobs/1: connection refused \\(ECONNREFUSED\\); is the server running, and is --base-url right\\? — retrying in (0\\.\\d|1) s \\(1/1\\)\n$`),
+    );
+    expect(refused.stderr).toBe(
+      `ordo-status: GET ${url}/jobs/1 failed without a complete response (ECONNREFUSED)\nordo-status: connection refused; is the server running, and is --base-url right?\n`,
+    );
     for (const result of [missing, timeout, schema, illegal, refused]) noStackTrace(result.stderr);
   });
 
@@ -277,7 +288,7 @@ describe('ordo-status watch exit codes', () => {
     expect(result.code).toBe(3);
     // eslint-disable-next-line no-control-regex -- no raw control character may reach the terminal
     expect(result.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
-    expect(result.stdout).toContain('step x\\x1b[2Jy (X\\x1b[2JY): running → failed · attempt 1 · boom\\x0d\\x0a✔ job 1 success');
+    expect(result.stdout).toContain('step x\\x1b[2Jy (X\\x1b[2JY): running → failed · 1.0 s · boom\\x0d\\x0a✔ job 1 success');
     expect(result.stdout).toContain('  error: \\x1b]0;pwned\\x07');
     expect(result.stdout.split('\n').filter((line) => line.startsWith('✔'))).toEqual([]);
   });
@@ -286,7 +297,7 @@ describe('ordo-status watch exit codes', () => {
     const polled = pollsSeen(2);
     simulator = await startOrdoSimulator({ speed: 0.05, onRequest: polled.count });
     const { id } = await simulator.submitJob();
-    const watch = startCli(['watch', String(id), '--base-url', simulator.url, '--interval', '50ms'], { ORDO_TOKEN: simulator.token });
+    const watch = startCli(['watch', String(id), '--base-url', simulator.url, '--interval', '100ms'], { ORDO_TOKEN: simulator.token });
     await polled.reached; // the watch runs (and its first answer was handled), however slowly the machine started it
     watch.child.kill('SIGTERM');
     const result = await watch.result;
@@ -309,14 +320,27 @@ describe('ordo-status watch exit codes', () => {
     });
     const piped = await runCli(['watch', '1', '--base-url', server.url]);
     expect(piped.code).toBe(0);
+    // The first failure before any answer names the URL; a 503 is an answer, so the next says less.
     expect(piped.stdout.split('\n').slice(0, 2)).toEqual([
-      'server answered 503 — retrying in 1 s (1/5)',
-      'server answered 503 — retrying in 0 s (2/5)',
+      expect.stringMatching(new RegExp(`^\\d\\d:\\d\\d:\\d\\d ${server.url}/jobs/1 answered 503 — retrying in 1 s \\(1/5\\)$`)),
+      expect.stringMatching(/^\d\d:\d\d:\d\d server answered 503 — retrying in 0 s \(2\/5\)$/),
     ]);
     const json = await runCli(['watch', '1', '--json', '--base-url', server.url]);
     expect(json.code).toBe(0);
     const [first, second] = json.stdout.split('\n').slice(0, 2).map((line) => JSON.parse(line));
-    expect(first).toEqual({ type: 'retry', attempt: 1, maxRetries: 5, delayMs: 1000, code: 'HTTP', message: `GET ${server.url}/jobs/1 answered 503 Service Unavailable: Service unavailable` });
+    expect(first).toEqual({
+      type: 'retry',
+      at: expect.any(String),
+      attempt: 1,
+      maxRetries: 5,
+      delayMs: 1000,
+      code: 'HTTP',
+      message: `GET ${server.url}/jobs/1 answered 503 Service Unavailable: Service unavailable`,
+      cause: 'server answered 503',
+      url: `${server.url}/jobs/1`,
+      systemCode: null,
+      hint: null,
+    });
     expect(second).toMatchObject({ type: 'retry', attempt: 2, delayMs: 0 });
   });
 
@@ -324,7 +348,7 @@ describe('ordo-status watch exit codes', () => {
     const polled = pollsSeen(2);
     simulator = await startOrdoSimulator({ speed: 0.05, onRequest: polled.count });
     const { id } = await simulator.submitJob();
-    const watch = startCli(['watch', String(id), '--json', '--base-url', simulator.url, '--interval', '50ms'], { ORDO_TOKEN: simulator.token });
+    const watch = startCli(['watch', String(id), '--json', '--base-url', simulator.url, '--interval', '100ms'], { ORDO_TOKEN: simulator.token });
     await polled.reached;
     watch.child.kill('SIGINT');
     const result = await watch.result;
@@ -332,7 +356,52 @@ describe('ordo-status watch exit codes', () => {
     expect(result.stderr).toBe('ordo-status: interrupted\n');
     const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(lines.at(-2)).toMatchObject({ type: 'snapshot', job: { id: String(id) } });
-    expect(lines.at(-1)).toEqual({ type: 'error', code: 'INTERRUPTED', message: 'interrupted' });
+    expect(lines.at(-1)).toEqual({ type: 'error', at: expect.any(String), code: 'INTERRUPTED', message: 'interrupted' });
+  });
+});
+
+describe('fail fast, say why', () => {
+  it('explains a refused port with the URL and the cause at the first failure, while still retrying', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const watch = startCli(['watch', '1', '--base-url', url]);
+    // The first line comes before the retry wait; the watch is still retrying (5 retries, over 15 s).
+    const first = await watch.waitForOutput(/retrying in/);
+    expect(first).toMatch(
+      new RegExp(`^\\d\\d:\\d\\d:\\d\\d cannot reach ${url}/jobs/1: connection refused \\(ECONNREFUSED\\); is the server running, and is --base-url right\\? — retrying in [\\d.]+ s \\(1/5\\)\n$`),
+    );
+    expect(first).not.toContain('connection lost');
+    watch.child.kill('SIGINT');
+    const result = await watch.result;
+    expect(result.code).toBe(130);
+    expect(result.stdout).not.toContain('connection lost');
+  });
+
+  it('hints at the base URL’s path prefix when a 404 is not Ordo’s', async () => {
+    server = await startTestServer((_req, res) => res.status(404).type('html').send('<html><body>Cannot GET /jobs/1</body></html>'));
+    const result = await runCli(['watch', '1', '--base-url', server.url]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `ordo-status: GET ${server.url}/jobs/1 answered 404 Not Found (text/html; charset=utf-8 body); that is not Ordo's {"error":"Job not found"}: is the base URL's path prefix right (e.g. ${server.url}/ordo)?\n`,
+    );
+  });
+});
+
+describe('job ids are checked before any request', () => {
+  it.each(['abc', '1.5', '0', '-3'])('watch -- %s exits 2 without a request', async (id) => {
+    server = await startTestServer((_req, res) => res.json(jobBody({ status: 'success' })));
+    const result = await runCli(['watch', '--base-url', server.url, '--', id]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`value '${id}' is invalid for argument 'id'. Invalid job id`);
+    expect(result.stdout).toBe('');
+    expect(server.requests).toEqual([]);
+  });
+
+  it('watch -3 (without --) is refused the same way', async () => {
+    server = await startTestServer((_req, res) => res.json(jobBody({ status: 'success' })));
+    const result = await runCli(['watch', '-3', '--base-url', server.url]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`value '-3' is invalid for argument 'id'. Invalid job id "-3": a job id is a positive whole number`);
+    expect(server.requests).toEqual([]);
   });
 });
 
@@ -343,10 +412,14 @@ describe('usage errors exit 2 with a clear message', () => {
     [['watch'], {}, /missing required argument 'id'/],
     [['watch', '1'], {}, /no server: pass --base-url URL or set ORDO_BASE_URL/],
     [['watch', '1', '--base-url', 'not a url'], {}, /Invalid baseUrl "not a url"/],
-    [['watch', '1', '--interval', 'soon'], { ORDO_BASE_URL: 'http://127.0.0.1:9' }, /'--interval <duration>' argument 'soon' is invalid\. expected a duration such as 500ms, 3s, 1m or 2h\./],
-    [['watch', '1', '--interval', '0'], { ORDO_BASE_URL: 'http://127.0.0.1:9' }, /argument '0' is invalid/],
+    [['watch', '1', '--interval', 'soon'], { ORDO_BASE_URL: 'http://127.0.0.1:9' }, /'--interval <duration>' argument 'soon' is invalid\. expected a duration such as 3 \(seconds\), 500ms, 3s, 1\.5m or 2h\./],
+    [['watch', '1', '--interval', '0'], { ORDO_BASE_URL: 'http://127.0.0.1:9' }, /argument '0' is invalid\. must be greater than 0/],
+    [['watch', '1', '--interval', '3ms'], { ORDO_BASE_URL: 'http://127.0.0.1:9' }, /argument '3ms' is invalid\. must be at least 100ms/],
+    [['watch', '1', '--interval', '0.05'], { ORDO_BASE_URL: 'http://127.0.0.1:9' }, /argument '0\.05' is invalid\. must be at least 100ms/],
+    [['watch', '1', '--timeout', '0s'], { ORDO_BASE_URL: 'http://127.0.0.1:9' }, /'--timeout <duration>' argument '0s' is invalid\. must be greater than 0/],
+    [['demo', '--interval', '10ms'], {}, /argument '10ms' is invalid\. must be at least 100ms/],
     [['watch', '1', '--timeout', '30d'], { ORDO_BASE_URL: 'http://127.0.0.1:9' }, /at most 24 days/],
-    [['watch', '1,2'], {}, /value '1,2' is invalid for argument 'id'\. Invalid job id "1,2": a job id is one path segment/],
+    [['watch', '1,2'], {}, /value '1,2' is invalid for argument 'id'\. Invalid job id "1,2": a job id is a positive whole number such as 42/],
     [['watch', '1', '--token-env', 'not-a-name'], {}, /expected an environment variable name/],
     [['watch', '1', '--jsno'], {}, /unknown option '--jsno'/],
     [['demo', '--scenario', 'chaos'], {}, /argument 'chaos' is invalid\. Allowed choices are success, failed, partial, retry\./],

@@ -105,9 +105,12 @@ describe('examples/node-pipeline/watch-jobs.mjs', () => {
     expect(done.code).toBe(0);
     expect(linesOf(done.stdout).at(-1)).toMatchObject({ type: 'job', jobId: String(ok.id), from: 'running', to: 'success' });
 
-    const missing = await startScript(script, ['--base-url', simulator.url, '--state', join(dir, 'other.json'), '999'], env).result;
+    // An unknown job is that job's error line; the job watched beside it still runs to its end.
+    const missing = await startScript(script, ['--base-url', simulator.url, '--state', join(dir, 'other.json'), '--interval', '5', '999', String(ok.id)], env).result;
     expect([missing.code, missing.stderr]).toEqual([1, '']);
-    expect(linesOf(missing.stdout)).toEqual([expect.objectContaining({ type: 'error', jobId: '999', code: 'NOT_FOUND' })]);
+    const missingLines = linesOf(missing.stdout);
+    expect(missingLines.filter((line) => line.type === 'error')).toEqual([expect.objectContaining({ type: 'error', jobId: '999', code: 'NOT_FOUND' })]);
+    expect(missingLines.filter((line) => line.jobId === String(ok.id)).at(-1)).toMatchObject({ type: 'job', jobId: String(ok.id), from: 'running', to: 'success' });
 
     const bad = await startScript(script, ['--base-url', simulator.url, 'a/b'], env).result;
     expect(bad.code).toBe(2);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { lastValueFrom, map, merge, toArray } from 'rxjs';
+import { lastValueFrom, map, mergeMap, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { createOrdoClient, jobStatus$, OrdoJobFailedError } from 'ordo-status';
@@ -19,34 +19,42 @@ describe('the README examples work as written', () => {
     });
   });
 
-  it('the Node example: waitForJob, OrdoJobFailedError, and merged NDJSON events', async () => {
-    expect(readme).toContain('merge(...[41, 42, 43].map((id) => ordo.jobEvents$(id)))');
+  it('the Node example: waitForJob with onSnapshot, OrdoJobFailedError, and watchJobs$ as NDJSON', async () => {
+    expect(readme).toContain('ordo.watchJobs$([41, 42, 43]).subscribe((update) => {');
+    expect(readme).toContain("onSnapshot: (snapshot) => console.log(`${Math.round(snapshot.progress.fraction * 100)}%`),");
     const simulator = await startTestSimulator({ speed: 20 });
     const ok = await simulator.submitJob();
     const failed = await simulator.submitJob(undefined, { scenario: 'failed' });
     const ordo = createOrdoClient({ baseUrl: simulator.url, token: simulator.token, intervalMs: 50 });
-    const done = await ordo.waitForJob(ok.id, { timeoutMs: 30 * 60_000 });
+    const percents: number[] = [];
+    const done = await ordo.waitForJob(ok.id, { timeoutMs: 30 * 60_000, onSnapshot: (snapshot) => percents.push(Math.round(snapshot.progress.fraction * 100)) });
     expect(done.outputs.map((output) => output.deliveredUri)).toHaveLength(4);
+    expect(percents.at(-1)).toBe(100);
     const error = await ordo.waitForJob(failed.id).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OrdoJobFailedError);
     expect((error as OrdoJobFailedError).snapshot.job.error).toMatch(/^Step "dem" failed/);
 
-    const ids = [(await simulator.submitJob()).id, (await simulator.submitJob()).id];
+    // Two real jobs and a wrong id: the wrong one is an error line, the others run to their end.
+    const ids = [(await simulator.submitJob()).id, 999, (await simulator.submitJob()).id];
     const lines = await lastValueFrom(
-      merge(...ids.map((id) => ordo.jobEvents$(id))).pipe(
-        map((event) => {
-          const { snapshot, ...fields } = event;
-          return `${JSON.stringify({ ...fields, progress: snapshot.progress.fraction })}\n`;
+      ordo.watchJobs$(ids).pipe(
+        mergeMap((update) => {
+          if (update.type === 'error') {
+            const { jobId, error } = update;
+            return [`${JSON.stringify({ type: 'error', jobId, message: String(error) })}\n`];
+          }
+          return update.events.map(({ snapshot, ...fields }) => `${JSON.stringify({ ...fields, progress: snapshot.progress.fraction })}\n`);
         }),
         toArray(),
       ),
     );
     const parsed = lines.map((line) => JSON.parse(line));
-    for (const id of ids) {
+    expect(parsed.filter((line) => line.type === 'error')).toEqual([{ type: 'error', jobId: '999', message: expect.stringMatching(/^OrdoNotFoundError: Job 999 not found/) }]);
+    for (const id of [ids[0], ids[2]]) {
       const jobLines = parsed.filter((line) => line.jobId === String(id) && line.type === 'job');
       expect(jobLines.map((line) => line.to)).toEqual(['running', 'success']);
+      expect(parsed.filter((line) => line.jobId === String(id)).at(-1).progress).toBe(1);
     }
-    expect(parsed.at(-1).progress).toBe(1);
   });
 
   it('a relative baseUrl is resolved against the page in a browser', async () => {

@@ -40,17 +40,19 @@ describe('replaying the captured success lifecycle (job 1)', () => {
     expect(replay.events.filter((event) => event.type === 'step').every((event) => event.type === 'step' && event.attempt === 1)).toBe(true);
   });
 
-  it('every third body gives the same transitions, all observed', () => {
+  it('every third body gives the same transitions, all observed, in the order they happened', () => {
     const replay = replayEvents(1, everyKth(success, 3));
     expect(replay.requests).toBe(13);
     expect(eventSummary(replay.events)).toEqual([
       job('pending', 'running'), // 003
       step('reproject', 'pending', 'running'), // 003
-      step('dem', 'pending', 'running'), // 009: dem comes before reproject in step order
-      step('reproject', 'running', 'success'), // 009
+      // 009: reproject finished at 14:26:06.730; dem is running with no started_at yet (unknown
+      // time, after the timed ones), so it comes after reproject though it sorts first by id.
+      step('reproject', 'running', 'success'),
+      step('dem', 'pending', 'running'),
       step('ept', 'pending', 'running'), // 012
-      step('dem', 'running', 'success'), // 018
-      step('hillshade', 'pending', 'running'), // 018
+      step('dem', 'running', 'success'), // 018: finished 14:26:08.374
+      step('hillshade', 'pending', 'running'), // 018: no started_at yet
       step('contours', 'pending', 'running'), // 021
       step('hillshade', 'running', 'success'), // 027
       step('contours', 'running', 'success'), // 030
@@ -64,16 +66,18 @@ describe('replaying the captured success lifecycle (job 1)', () => {
     expect(replay.requests).toBe(5);
     expect(eventSummary(replay.events)).toEqual([
       job('pending', 'running'), // 009
-      step('dem', 'pending', 'running'), // 009
-      step('reproject', 'pending', 'running', true), // 009: was pending at 000, success at 009
+      // 009: reproject was pending at 000, success at 009 (finished 14:26:06.730): its inferred
+      // running comes just before the success it leads to; dem has no started_at yet (last).
+      step('reproject', 'pending', 'running', true),
       step('reproject', 'running', 'success'),
-      step('dem', 'running', 'success'), // 018
-      step('ept', 'pending', 'running'),
-      step('hillshade', 'pending', 'running'),
-      step('contours', 'pending', 'running'), // 027
-      step('hillshade', 'running', 'success'),
-      step('contours', 'running', 'success'), // 036
-      step('ept', 'running', 'success'),
+      step('dem', 'pending', 'running'),
+      step('ept', 'pending', 'running'), // 018: started 14:26:07.459
+      step('dem', 'running', 'success'), // 018: finished 14:26:08.374
+      step('hillshade', 'pending', 'running'), // 018: no started_at yet
+      step('contours', 'pending', 'running'), // 027: started 14:26:09.104
+      step('hillshade', 'running', 'success'), // 027: finished 14:26:10.022
+      step('contours', 'running', 'success'), // 036: finished 14:26:10.603
+      step('ept', 'running', 'success'), // 036: finished 14:26:10.964
       job('running', 'success'),
     ]);
   });
@@ -82,18 +86,20 @@ describe('replaying the captured success lifecycle (job 1)', () => {
     const replay = replayEvents('1', [success[36]]);
     expect(replay.requests).toBe(1);
     expect(replay.completed).toBe(true);
+    // The steps by finished_at: reproject 06.730, dem 08.374, hillshade 10.022, contours 10.603,
+    // ept 10.964 (14:26 UTC); each inferred running just before its success.
     expect(eventSummary(replay.events)).toEqual([
       job('pending', 'running', true),
-      step('contours', 'pending', 'running', true),
-      step('contours', 'running', 'success'),
-      step('dem', 'pending', 'running', true),
-      step('dem', 'running', 'success'),
-      step('ept', 'pending', 'running', true),
-      step('ept', 'running', 'success'),
-      step('hillshade', 'pending', 'running', true),
-      step('hillshade', 'running', 'success'),
       step('reproject', 'pending', 'running', true),
       step('reproject', 'running', 'success'),
+      step('dem', 'pending', 'running', true),
+      step('dem', 'running', 'success'),
+      step('hillshade', 'pending', 'running', true),
+      step('hillshade', 'running', 'success'),
+      step('contours', 'pending', 'running', true),
+      step('contours', 'running', 'success'),
+      step('ept', 'pending', 'running', true),
+      step('ept', 'running', 'success'),
       job('running', 'success'),
     ]);
   });
@@ -113,7 +119,7 @@ describe('replaying the captured success lifecycle (job 1)', () => {
     expect(replay.completed).toBe(false);
   });
 
-  it('with several regressions in one body, the first in step order is reported (dem before reproject)', () => {
+  it('with several regressions in one body, the first in step order is reported (dem before reproject), whatever the times', () => {
     // 000…010 (dem and ept running, reproject success), then 005 (all three back).
     const replay = replayEvents(1, [...success.slice(0, 11), success[5]]);
     expect(replay.error).toMatchObject({ subject: 'dem', from: 'running', to: 'pending' });
@@ -151,24 +157,24 @@ describe('replaying the captured failed lifecycle (job 2)', () => {
       step('dem', 'pending', 'running'), // 007
       step('ept', 'pending', 'running'), // 008
       step('dem', 'running', 'failed'), // 013
-      step('contours', 'pending', 'skipped'), // 014, in step order
+      step('contours', 'pending', 'skipped'), // 014: no finished_at on either, so in step order
       step('hillshade', 'pending', 'skipped'),
       step('ept', 'running', 'success'), // 017
       job('running', 'failed'), // 018
     ]);
   });
 
-  it('every third body gives the same transitions, all observed', () => {
+  it('every third body gives the same transitions, all observed, the failure before the skips it caused', () => {
     const replay = replayEvents(2, everyKth(failed, 3));
     expect(replay.requests).toBe(7);
     expect(eventSummary(replay.events)).toEqual([
       job('pending', 'running'), // 003
       step('reproject', 'pending', 'running'),
       step('reproject', 'running', 'success'), // 006
-      step('dem', 'pending', 'running'), // 009
-      step('ept', 'pending', 'running'),
-      step('contours', 'pending', 'skipped'), // 015
-      step('dem', 'running', 'failed'),
+      step('dem', 'pending', 'running'), // 009: started 14:26:13.791
+      step('ept', 'pending', 'running'), // 009: no started_at yet
+      step('dem', 'running', 'failed'), // 015: finished 14:26:14.546
+      step('contours', 'pending', 'skipped'), // 015: skipped steps carry no finished_at (last, in step order)
       step('hillshade', 'pending', 'skipped'),
       step('ept', 'running', 'success'), // 018
       job('running', 'failed'),
@@ -181,11 +187,11 @@ describe('replaying the captured failed lifecycle (job 2)', () => {
       job('pending', 'running'), // 006
       step('reproject', 'pending', 'running', true),
       step('reproject', 'running', 'success'),
-      step('dem', 'pending', 'running'), // 012
-      step('ept', 'pending', 'running'),
-      step('contours', 'pending', 'skipped'), // 018
-      step('dem', 'running', 'failed'),
-      step('ept', 'running', 'success'),
+      step('dem', 'pending', 'running'), // 012: started 14:26:13.791
+      step('ept', 'pending', 'running'), // 012: started 14:26:13.988
+      step('dem', 'running', 'failed'), // 018: finished 14:26:14.546
+      step('ept', 'running', 'success'), // 018: finished 14:26:15.280
+      step('contours', 'pending', 'skipped'), // 018: no finished_at, after the timed ones
       step('hillshade', 'pending', 'skipped'),
       job('running', 'failed'),
     ]);
@@ -205,13 +211,14 @@ describe('replaying the captured failed lifecycle (job 2)', () => {
   it('a first look at a failed step infers its running state, then rejects a later running body', () => {
     const demBack = replayEvents(2, [failed[13], failed[12]]);
     expect(demBack.error).toMatchObject({ subject: 'dem', from: 'failed', to: 'running' });
+    // In the order they happened: reproject finished 14:26:13.215, ept started 13.988, dem failed 14.546.
     expect(eventSummary(demBack.events)).toEqual([
       job('pending', 'running', false),
-      step('dem', 'pending', 'running', true),
-      step('dem', 'running', 'failed'),
-      step('ept', 'pending', 'running'),
       step('reproject', 'pending', 'running', true),
       step('reproject', 'running', 'success'),
+      step('ept', 'pending', 'running'),
+      step('dem', 'pending', 'running', true),
+      step('dem', 'running', 'failed'),
     ]);
   });
 });

@@ -214,7 +214,8 @@ describe('bad input', () => {
     expect(error.issues[0]).toEqual({
       path: 'job.status',
       received: 'paused',
-      message: 'expected one of "pending", "running", "success", "failed", "partial"; received "paused"',
+      message:
+        'expected one of "pending", "running", "success", "failed", "partial"; received "paused" (a deployment\'s own word? map it with the statusAliases option, e.g. { paused: \'<status>\' }, CLI --status-alias paused=<status>)',
     });
     expect(error.message).toContain('"paused"');
     expect(error.message).toContain('job 1');
@@ -228,7 +229,7 @@ describe('bad input', () => {
     expect(error.issues[0]!.path).toBe('steps[1].status');
     expect(error.issues[0]!.received).toBe('completed');
     expect(error.issues[0]!.message).toBe(
-      'expected one of "pending", "running", "blocked", "success", "failed", "skipped"; received "completed"',
+      'expected one of "pending", "running", "blocked", "success", "failed", "skipped"; received "completed" (a deployment\'s own word? map it with the statusAliases option, e.g. { completed: \'success\' }, CLI --status-alias completed=success)',
     );
   });
 

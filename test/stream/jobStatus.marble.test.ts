@@ -1,6 +1,6 @@
 import { map, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   jobEvents$,
   jobStatus$,
@@ -307,13 +307,20 @@ describe('argument checks', () => {
   const transport: JobTransport = () => [jobBody({ status: 'success' })];
 
   it('rejects bad ids and options at call time with a TypeError', () => {
-    expect(() => jobStatus$('', { transport })).toThrow(TypeError);
-    expect(() => jobStatus$(-1, { transport })).toThrow('Invalid job id -1');
-    expect(() => jobStatus$(1.5, { transport })).toThrow(TypeError);
-    expect(() => jobStatus$('1,2', { transport })).toThrow('one path segment');
-    expect(() => jobStatus$('..', { transport })).toThrow(TypeError);
-    expect(() => jobStatus$('\uD800', { transport })).toThrow(TypeError);
-    expect(() => jobStatus$(null as never, { transport })).toThrow('Invalid job id of type null');
+    // A job id is a positive whole number: anything else throws before any request.
+    const requests = vi.fn(transport);
+    expect(() => jobStatus$('', { transport: requests })).toThrow(new TypeError('Invalid job id "": a job id is a positive whole number such as 42'));
+    expect(() => jobStatus$(-1, { transport: requests })).toThrow(new TypeError('Invalid job id -1: a job id is a positive whole number such as 42'));
+    expect(() => jobStatus$(0, { transport: requests })).toThrow(new TypeError('Invalid job id 0: a job id is a positive whole number such as 42'));
+    expect(() => jobStatus$(1.5, { transport: requests })).toThrow(new TypeError('Invalid job id 1.5: a job id is a positive whole number such as 42'));
+    expect(() => jobStatus$('1,2', { transport: requests })).toThrow(new TypeError('Invalid job id "1,2": a job id is a positive whole number such as 42'));
+    expect(() => jobStatus$('..', { transport: requests })).toThrow(new TypeError('Invalid job id "..": a job id is a positive whole number such as 42'));
+    expect(() => jobStatus$('\uD800', { transport: requests })).toThrow(new TypeError('Invalid job id "\\ud800": a job id is a positive whole number such as 42'));
+    expect(() => jobStatus$('abc', { transport: requests })).toThrow(new TypeError('Invalid job id "abc": a job id is a positive whole number such as 42'));
+    expect(() => jobStatus$(null as never, { transport: requests })).toThrow(
+      new TypeError('Invalid job id of type null: a job id is a positive whole number such as 42, as a number or a string of digits'),
+    );
+    expect(requests).not.toHaveBeenCalled();
     for (const intervalMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31]) {
       expect(() => jobStatus$(1, { transport, intervalMs }), String(intervalMs)).toThrow(/Invalid intervalMs/);
     }

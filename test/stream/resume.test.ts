@@ -100,14 +100,16 @@ describe('jobEvents$ with resumeFrom', () => {
       jobEvents$(1, { transport, resumeFrom: stored(parseJobSnapshot(success[8])) }).subscribe((event) => out.push(event));
       return out;
     });
+    // Body 30's changes in the order they happened (14:26 UTC): ept started 07.459, dem finished
+    // 08.374, hillshade 10.022, contours 10.603; then body 36.
     expect(eventSummary(events)).toEqual([
-      { type: 'step', stepId: 'contours', from: 'pending', to: 'running', inferred: true },
-      { type: 'step', stepId: 'contours', from: 'running', to: 'success', inferred: false },
+      { type: 'step', stepId: 'ept', from: 'pending', to: 'running', inferred: false },
       { type: 'step', stepId: 'dem', from: 'pending', to: 'running', inferred: true },
       { type: 'step', stepId: 'dem', from: 'running', to: 'success', inferred: false },
-      { type: 'step', stepId: 'ept', from: 'pending', to: 'running', inferred: false },
       { type: 'step', stepId: 'hillshade', from: 'pending', to: 'running', inferred: true },
       { type: 'step', stepId: 'hillshade', from: 'running', to: 'success', inferred: false },
+      { type: 'step', stepId: 'contours', from: 'pending', to: 'running', inferred: true },
+      { type: 'step', stepId: 'contours', from: 'running', to: 'success', inferred: false },
       { type: 'step', stepId: 'ept', from: 'running', to: 'success', inferred: false },
       { type: 'job', from: 'running', to: 'success', inferred: false },
     ]);

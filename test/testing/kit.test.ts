@@ -67,13 +67,13 @@ describe('jobBody', () => {
 
   it('parses into the snapshot the test asked for', () => {
     const snapshot = parseJobSnapshot(
-      jobBody({ id: 'batch-9', status: 'partial', createdAt: new Date('2026-11-29T10:00:00Z'), steps: [
+      jobBody({ id: '9', status: 'partial', createdAt: new Date('2026-11-29T10:00:00Z'), steps: [
         { stepId: 'dem', status: 'success', stepType: 'GENERATE_DEM' },
         { stepId: 'ept', status: 'failed', attempt: 3, error: 'untwine: out of memory' },
         { stepId: 'hillshade', status: 'skipped' },
       ] }),
     );
-    expect(snapshot.job).toMatchObject({ id: 'batch-9', status: 'partial', error: '1 step(s) failed' });
+    expect(snapshot.job).toMatchObject({ id: '9', status: 'partial', error: '1 step(s) failed' });
     expect(snapshot.job.createdAt).toEqual(new Date('2026-11-29T10:00:00Z'));
     expect(snapshot.steps.map((step) => [step.stepId, step.stepType, step.status, step.attempt, step.error])).toEqual([
       ['dem', 'GENERATE_DEM', 'success', 1, null],

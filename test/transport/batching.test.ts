@@ -99,23 +99,23 @@ describe('batched polling within a client', () => {
   it('keeps batching when a batch fails because of one bad id, and fails that job alone', () => {
     const scheduler = testScheduler();
     scheduler.run(({ expectObservable, flush }) => {
-      // The server refuses any batch holding id 0 (400), and answers 404 for it alone.
-      const { transport, calls } = server(scheduler, (id, n) => (id === '0' ? 'missing' : lifecycle(id, n)), {
-        batchAnswer: (ids) => (ids.includes('0') ? throwError(() => new OrdoHttpError('400', { status: 400, url: '/jobs' })) : undefined),
+      // The server refuses any batch holding id 13 (400), and answers 404 for it alone.
+      const { transport, calls } = server(scheduler, (id, n) => (id === '13' ? 'missing' : lifecycle(id, n)), {
+        batchAnswer: (ids) => (ids.includes('13') ? throwError(() => new OrdoHttpError('400', { status: 400, url: '/jobs' })) : undefined),
       });
       const single = transport;
       const wrapped: JobTransport = Object.assign(
         (id: string, context: { signal: AbortSignal }) =>
-          id === '0' ? throwError(() => new OrdoNotFoundError('404', { status: 404, url: '/jobs/0' })) : single(id, context),
+          id === '13' ? throwError(() => new OrdoNotFoundError('404', { status: 404, url: '/jobs/13' })) : single(id, context),
         { batch: transport.batch },
       );
       const ordo = createOrdoClient({ transport: wrapped, intervalMs: 10, batch: { windowMs: 2 } });
-      expectObservable(ordo.jobStatus$(0)).toBe('--#', undefined, expect.objectContaining({ name: 'OrdoNotFoundError', status: 404 }));
+      expectObservable(ordo.jobStatus$(13)).toBe('--#', undefined, expect.objectContaining({ name: 'OrdoNotFoundError', status: 404 }));
       expectObservable(statusOf(ordo.jobStatus$(1))).toBe('--a-----------------------(b|)', { a: 'running', b: 'success' });
       expectObservable(statusOf(ordo.jobStatus$(2))).toBe('--a-----------------------(b|)', { a: 'running', b: 'success' });
       flush();
       expect(calls.map((call) => [call.at, call.ids])).toEqual([
-        [2, '0,1,2'],
+        [2, '13,1,2'],
         [2, '1'],
         [2, '2'],
         [14, '1,2'],

@@ -33,6 +33,27 @@ describe('errorFromResponse', () => {
     expect(busy.message).toBe('GET /ordo/jobs/7 answered 503 (text/html body)');
   });
 
+  it('a 404 whose body is not Ordo’s "Job not found" asks whether the base URL’s path prefix is right', () => {
+    const hint = (origin: string) => `; that is not Ordo's {"error":"Job not found"}: is the base URL's path prefix right (e.g. ${origin}/ordo)?`;
+    const page = errorFromResponse({ status: 404, statusText: 'Not Found', url: 'https://gw.example.com/jobs/1', body: '<html>Cannot GET /jobs/1</html>', contentType: 'text/html' });
+    expect(page).toBeInstanceOf(OrdoNotFoundError);
+    expect(page.message).toBe(`GET https://gw.example.com/jobs/1 answered 404 Not Found (text/html body)${hint('https://gw.example.com')}`);
+    const otherJson = errorFromResponse({ status: 404, url: 'http://127.0.0.1:8080/api/jobs/1', body: { message: 'Not Found', statusCode: 404 } });
+    expect(otherJson.message).toBe(`GET http://127.0.0.1:8080/api/jobs/1 answered 404 (application/json body)${hint('http://127.0.0.1:8080')}`);
+    const otherError = errorFromResponse({ status: 404, url: 'https://gw.example.com/jobs/1', body: { error: 'Route not found' } });
+    expect(otherError.message).toBe(`GET https://gw.example.com/jobs/1 answered 404: Route not found${hint('https://gw.example.com')}`);
+    const empty = errorFromResponse({ status: 404, url: 'https://gw.example.com/jobs/1' });
+    expect(empty.message).toBe(`GET https://gw.example.com/jobs/1 answered 404${hint('https://gw.example.com')}`);
+    // A relative URL (an Angular app's) has no origin: a generic example.
+    expect(errorFromResponse({ status: 404, url, body: '' }).message).toBe(`GET /ordo/jobs/7 answered 404${hint('https://gw.example.com')}`);
+    // Ordo's own answer, in any case, has no hint; nor has any other status.
+    expect(errorFromResponse({ status: 404, url, body: { error: 'Job not found' } }).message).toBe('GET /ordo/jobs/7 answered 404: Job not found');
+    expect(errorFromResponse({ status: 404, url, body: '{"error":"job not found"}', contentType: 'application/json; charset=utf-8' }).message).toBe(
+      'GET /ordo/jobs/7 answered 404: job not found',
+    );
+    expect(errorFromResponse({ status: 410, url, body: '<html></html>', contentType: 'text/html' }).message).toBe('GET /ordo/jobs/7 answered 410 (text/html body)');
+  });
+
   it('reads a Retry-After date against the clock', () => {
     const inTenSeconds = new Date(Date.now() + 10_000).toUTCString();
     const error = errorFromResponse({ status: 429, url, retryAfter: inTenSeconds }) as OrdoHttpError;

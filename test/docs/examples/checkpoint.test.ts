@@ -2,7 +2,7 @@
 // example:start
 import { eachValueFrom } from 'rxjs-for-await';
 import { afterEach, expect, it } from 'vitest';
-import { createJobLifecycle, createOrdoClient, jobSnapshotFromJSON, type JobEvent } from 'ordo-status';
+import { createOrdoClient, jobSnapshotFromJSON, type JobEvent } from 'ordo-status';
 import { startOrdoSimulator, type OrdoSimulator } from 'ordo-status/testing';
 
 let simulator: OrdoSimulator;
@@ -15,10 +15,10 @@ afterEach(() => simulator.close());
 async function pipeline(jobId: number, checkpoint: { stored?: string }, handle: (event: JobEvent) => void) {
   const ordo = createOrdoClient({ baseUrl: simulator.url, token: simulator.token, intervalMs: 10 });
   const resumeFrom = checkpoint.stored === undefined ? undefined : jobSnapshotFromJSON(checkpoint.stored);
-  const lifecycle = createJobLifecycle({ resumeFrom }); // the same rules jobEvents$ applies
-  for await (const snapshot of eachValueFrom(ordo.jobStatus$(jobId, { resumeFrom }))) {
-    for (const event of lifecycle.observe(snapshot)) handle(event);
-    checkpoint.stored = JSON.stringify(snapshot); // every event of this snapshot is handled
+  // Each distinct snapshot with the events it brought.
+  for await (const { snapshot, events } of eachValueFrom(ordo.jobObservations$(jobId, { resumeFrom }))) {
+    for (const event of events) handle(event);
+    checkpoint.stored = JSON.stringify(snapshot); // after its events: every event of this snapshot is handled
   }
 }
 
@@ -26,7 +26,7 @@ it('a crash in the middle of a poll’s events repeats them after the restart, a
   let clock = Date.parse('2026-11-29T12:00:00Z');
   simulator = await startOrdoSimulator({ now: () => clock }); // a clock the test moves
   const { id } = await simulator.submitJob();
-  clock += 4000; // the first poll sees five transitions at once
+  clock += 4000; // the first poll sees five transitions at once (job, reproject ×2, dem, ept)
   const checkpoint: { stored?: string } = {};
   const handled: string[] = [];
   const line = (event: JobEvent) => `${event.type === 'step' ? event.stepId : 'job'} ${event.from}→${event.to}`;
@@ -42,7 +42,7 @@ it('a crash in the middle of a poll’s events repeats them after the restart, a
   clock += 60_000;
   await pipeline(id, checkpoint, (event) => handled.push(line(event)));
   // The two handled before the crash, then the restart from the start: they come again.
-  expect(handled.slice(0, 3)).toEqual(['job pending→running', 'dem pending→running', 'job pending→running']);
+  expect(handled.slice(0, 3)).toEqual(['job pending→running', 'reproject pending→running', 'job pending→running']);
   expect(new Set(handled).size).toBe(12); // each transition of the whole lifecycle, at least once
   expect(jobSnapshotFromJSON(checkpoint.stored!).job.status).toBe('success');
 });

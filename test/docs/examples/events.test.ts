@@ -15,13 +15,14 @@ it('infers the transitions two polls skipped over', async () => {
   });
   const events = await lastValueFrom(jobEvents$(7, { transport, intervalMs: 1 }).pipe(toArray()));
 
+  // In the order they happened: jobBody dates reproject's end 2 s after creation, dem's 3 s.
   const summary = events.map((event) => [event.type === 'step' ? event.stepId : 'job', `${event.from} → ${event.to}`, event.inferred]);
   expect(summary).toEqual([
     ['job', 'pending → running', false],
     ['reproject', 'pending → running', false],
+    ['reproject', 'running → success', false],
     ['dem', 'pending → running', true],
     ['dem', 'running → success', false],
-    ['reproject', 'running → success', false],
     ['job', 'running → success', false],
   ]);
 });

@@ -30,13 +30,14 @@ it('resumes from a stored snapshot: only what happened after it is emitted', asy
 
   const line = (event: JobEvent) =>
     `${event.type === 'step' ? event.stepId : 'job'} ${event.from} → ${event.to}${event.inferred ? ' (inferred)' : ''}`;
+  // In the order they happened: dem finished at 12:00:07, ept 12:00:09, hillshade 12:00:09.6, contours 12:00:10.1.
   expect(after.map(line)).toEqual([
-    'contours pending → running (inferred)',
-    'contours running → success',
     'dem running → success',
     'ept running → success',
     'hillshade pending → running (inferred)',
     'hillshade running → success',
+    'contours pending → running (inferred)',
+    'contours running → success',
     'job running → success',
   ]);
 });
