@@ -122,6 +122,7 @@ export function createLiveView(stream: NodeJS.WriteStream, err: Write, options: 
   const now = options.now ?? Date.now;
   const draw = createLogUpdate(stream);
   let state = initialLiveViewState;
+  let drawnLines = 0;
   const width = () => (stream.columns > 0 ? stream.columns : 80);
 
   function render(): void {
@@ -136,7 +137,12 @@ export function createLiveView(stream: NodeJS.WriteStream, err: Write, options: 
       // Once ended, the header (server, interval, "Ctrl-C to stop") has nothing left to say.
       ended: state.ended,
     });
+    // log-update redraws only the lines that changed, which is right while the frame keeps its
+    // height; its patch for a frame that gained or lost a line in the middle (a notice goes, an
+    // error row comes) leaves a blank or stale row (log-update 7.2.0), so such a frame is drawn whole.
+    if (drawnLines > 0 && lines.length !== drawnLines) draw.clear();
     draw(lines.join('\n'));
+    drawnLines = lines.length;
   }
 
   function dispatch(action: LiveViewAction): void {
@@ -152,6 +158,7 @@ export function createLiveView(stream: NodeJS.WriteStream, err: Write, options: 
     clearInterval(ticker);
     dispatch({ type: 'end' });
     draw.done();
+    drawnLines = 0;
   }
 
   return {

@@ -47,6 +47,15 @@ function fakeTerminal(cols: number, rows: number) {
       }
       return { lines: lines.filter((line) => line !== ''), wrapped };
     },
+    /** Every row of the screen down to the last non-empty one, blank rows kept. */
+    rows: async () => {
+      await new Promise<void>((resolve) => terminal.write('', resolve));
+      const buffer = terminal.buffer.active;
+      const lines: string[] = [];
+      for (let row = 0; row < buffer.length; row += 1) lines.push(buffer.getLine(row)!.translateToString(true));
+      while (lines.at(-1) === '') lines.pop();
+      return lines;
+    },
   };
 }
 
@@ -105,6 +114,30 @@ describe('createLiveView: a thin shell that redraws the frame', () => {
     expect(after.lines.join('\n')).not.toContain('⚠');
     view.interrupt(demFailed);
     expect(terminal.errors).toEqual(['ordo-status: interrupted\n']);
+  });
+
+  it('closes up the rows when the frame loses or gains a line in the middle: no blank or stale row', async () => {
+    const terminal = fakeTerminal(80, 30);
+    const view = createLiveView(terminal.stream, terminal.err, { server: 'http://127.0.0.1:8787', intervalMs: 3000 });
+    const running = snapshot({ id: 2, status: 'running', steps: { reproject: 'success', dem: 'running', ept: 'pending' } });
+    view.update(running, []);
+    const before = await terminal.rows();
+    expect(before).toHaveLength(5);
+    // dem fails: an error row comes in under it, between rows that stay.
+    const failed = snapshot({ id: 2, status: 'running', steps: { reproject: 'success', dem: 'failed', ept: 'running' } });
+    view.update(failed, []);
+    const after = await terminal.rows();
+    expect(after).toHaveLength(6);
+    expect(after[0]).toBe(before[0]);
+    expect(after[3]).toMatch(/^  ✖ dem\s+DEM\s+failed/);
+    expect(after[4]).toBe('    dem failed');
+    expect(after[5]).toMatch(/^  ▶ ept\s+EPT\s+running/);
+    // A retry notice, then the end: the header goes from between the notice and the job.
+    const error = new OrdoHttpError('GET http://127.0.0.1:8787/jobs/2 answered 503', { status: 503, url: 'http://127.0.0.1:8787/jobs/2' });
+    view.retry({ attempt: 1, maxRetries: 5, elapsedMs: 0, maxElapsedMs: 300_000, delayMs: 4000, error, answered: true });
+    view.interrupt(failed);
+    const ended = await terminal.rows();
+    expect(ended).toEqual(['⚠ server answered 503 — retrying in 4 s (1/5)', ...after.slice(1)]);
   });
 
   it('ends with the last frame without its header, then the summary wrapped at spaces to the width', async () => {

@@ -69,6 +69,7 @@ describe('ordo-status submit', () => {
       expect(final).toMatchObject({ type: 'snapshot', job: { id: '1', status: scenario } });
       expect(lastStatuses(lines).get('job')).toBe(scenario);
       await sim.close();
+      simulator = undefined;
     }
   });
 

@@ -54,7 +54,8 @@ describe('ordo-status demo', () => {
     expect(result.stdout).toMatch(/^\d\d:\d\d:\d\d job 1: pending → running$/m);
     expect(result.stdout).toMatch(/^\d\d:\d\d:\d\d step dem \(GENERATE_DEM\): running → success · \d+\.\d s$/m);
     expect(result.stdout).not.toMatch(/attempt [01]\b/);
-    expect(result.stdout).toMatch(/✔ job 1 success in \d+\.\d s · 5\/5 steps · 4\/4 outputs delivered\n$/);
+    // The summary, then each delivered output's URI.
+    expect(result.stdout).toMatch(/^\d\d:\d\d:\d\d ✔ job 1 success in \d+\.\d s · 5\/5 steps · 4\/4 outputs delivered\n(  → s3:\/\/ordo-deliverables\/final\/piney-dam\/\S+\n){4}$/m);
     expect(result.stderr).toBe('');
   });
 
@@ -64,14 +65,14 @@ describe('ordo-status demo', () => {
     expect(result.stdout).toMatch(/step dem \(GENERATE_DEM\): running → failed · \d+\.\d s · GENERATE_DEM failed/);
     expect(result.stdout).toMatch(/step contours \(GENERATE_CONTOURS\): pending → skipped\n/);
     expect(result.stdout).not.toContain('attempt 0');
-    expect(result.stdout).toMatch(/✖ job 1 failed in .* · 3\/5 steps · 0\/4 outputs delivered/);
+    expect(result.stdout).toMatch(/✖ job 1 failed in .* · 3\/5 steps · 1 failed, 2 skipped · 0\/4 outputs delivered/);
     expect(result.stdout).toContain('  error: Step "dem" failed: GENERATE_DEM failed');
   });
 
   it('exits 4 when the job ends partial', async () => {
     const result = await runCli(['demo', '--scenario', 'partial', '--speed', '20']);
     expect(result.code).toBe(4);
-    expect(result.stdout).toMatch(/job 1 partial in .* · 5\/5 steps · 3\/4 outputs delivered/);
+    expect(result.stdout).toMatch(/job 1 partial in .* · 5\/5 steps · 1 failed · 3\/4 outputs delivered/);
   });
 
   it('shows attempt 2 of the retried step and exits 0', async () => {
@@ -106,7 +107,9 @@ describe('ordo-status demo', () => {
     for (const step of ['contours', 'dem', 'ept', 'hillshade', 'reproject']) {
       expect(text).toMatch(new RegExp(`✔ ${step}\\s+[A-Z_]+\\s+success\\s+#${step === 'dem' ? 2 : 1}\\s+\\d+\\.\\d s\\s+█{24} 100%`));
     }
-    expect(screen.at(-1)).toMatch(/^✔ job 1 success in \d+\.\d s · 5\/5 steps · 4\/4 outputs delivered$/);
+    const summary = screen.findIndex((line) => line.startsWith('✔ job 1 success in'));
+    expect(screen[summary]).toMatch(/^✔ job 1 success in \d+\.\d s · 5\/5 steps · 4\/4 outputs delivered$/);
+    expect(screen.slice(summary + 1)).toEqual(['contours.geojson', 'dem.tif', 'ept/', 'hillshade.tif'].map((name) => `  → s3://ordo-deliverables/final/piney-dam/${name}`));
     expect(output).toContain('\u001b[32m'); // coloured on a terminal
   });
 });
@@ -116,14 +119,19 @@ describe('the live view with more steps than the terminal has rows', () => {
     const steps: Record<string, StepStatus> = {};
     for (let index = 0; index < 40; index += 1) steps[`s${String(index).padStart(2, '0')}`] = index === 25 ? 'running' : index < 20 ? 'success' : 'pending';
     server = await startTestServer((_req, res) => res.json(jobBody({ status: 'running', steps })));
-    const { screen } = await runCliInTerminal(['watch', '1', '--base-url', server.url], { cols: 100, rows: 15, interruptAfterS: 2 });
+    const { output, screen } = await runCliInTerminal(['watch', '1', '--base-url', server.url], { cols: 100, rows: 15, interruptAfterS: 2 });
     const text = screen.join('\n');
     expect(text.match(/job 1 running/g)).toHaveLength(1);
     expect(text).toMatch(/▶ s25\s+S25\s+running/);
-    // 15 rows leave room for 10 steps: the running one, then the first pending ones, in server order.
-    expect(text).toContain('… 30 more steps: 20 success, 10 pending');
+    // While watching, 15 rows hold the header line, the job line, 12 steps and the count of the rest.
+    expect(output).toMatch(/every 3 s · updated \d+ s ago · Ctrl-C to stop/);
+    expect(output).toContain('… 29 more steps: 20 success, 9 pending');
+    // Interrupted, the last frame gives the header's row to one more step: the running one
+    // first, then the pending ones in server order.
+    expect(text).not.toContain('Ctrl-C to stop');
+    expect(text).toContain('… 28 more steps: 20 success, 8 pending');
     const rows = screen.filter((line) => /^\s+[·▶✔] s\d\d /.test(line)).map((line) => /s\d\d/.exec(line)![0]);
-    expect(rows).toEqual(['s20', 's21', 's22', 's23', 's24', 's25', 's26', 's27', 's28', 's29']);
+    expect(rows).toEqual(['s25', 's20', 's21', 's22', 's23', 's24', 's26', 's27', 's28', 's29', 's30', 's31']);
   });
 });
 
