@@ -53,9 +53,9 @@ type Peer = { readonly name: string; readonly setup: (server: Server, intervalMs
 const fetchJob = (server: Server, id: number, signal?: AbortSignal) =>
   fetch(`${server.url}/jobs/${id}`, { headers: { Authorization: `Bearer ${server.token}` }, ...(signal ? { signal } : {}) }).then((response) => response.json());
 
-/** The seed documentation's polling loop, as written there: fetch, JSON, setTimeout. */
-const seedLoop: Peer = {
-  name: 'seed documentation loop (fetch + setTimeout)',
+/** The polling loop in Ordo's documentation, as written there: fetch, JSON, setTimeout. */
+const documentedLoop: Peer = {
+  name: "Ordo's documented loop (fetch + setTimeout)",
   setup: () => ({
     watch: (server, id, intervalMs) => {
       let stopped = false;
@@ -147,7 +147,7 @@ const ordo: Peer = {
   },
 };
 
-export const peers: Peer[] = [ordo, seedLoop, tanstack, rxPolling, smithy];
+export const peers: Peer[] = [ordo, documentedLoop, tanstack, rxPolling, smithy];
 
 /**
  * Runs `subscribersPerJob` watches of each job (spread over the first interval when several),

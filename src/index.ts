@@ -37,7 +37,7 @@ export type { BatchOptions } from './transport/batching.js';
 export { errorFromResponse } from './transport/errorFromResponse.js';
 export type { FailedResponse } from './transport/errorFromResponse.js';
 export type { JobTransport, JobTransportContext, TokenContext, TokenProvider } from './transport/types.js';
-export type { JobRequest, JobRequestRecipe, JobRequestInput, JobRequestOutput } from './transport/jobRequest.js';
+export type { JobRequest, JobRequestRecipe, JobRequestInput, JobRequestOutput, JobRequestParts } from './transport/jobRequest.js';
 
 // Schema
 export { parseJobSnapshot } from './schema/parseJobSnapshot.js';

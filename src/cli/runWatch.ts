@@ -2,7 +2,7 @@ import { isOrdoError, type JobId, type JobSnapshot, type JobStatus, type OrdoCli
 import { failureCause, type FailureLike } from './format.js';
 import type { WatchFailure, WatchView } from './views.js';
 
-/** Exit codes of the CLI. Source: design.md, "Command line". */
+/** Exit codes of the CLI. Source: docs/getting-started.md, "The command line". */
 export const exitCodes = {
   success: 0,
   error: 1,

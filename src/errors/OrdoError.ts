@@ -1,7 +1,7 @@
 /**
  * The discriminant of every error this library raises: `error.code`.
  *
- * Source: design.md, "Errors".
+ * Source: docs/api.md, "Errors".
  */
 export type OrdoErrorCode =
   | 'HTTP'

@@ -17,7 +17,7 @@ export interface OrdoHttpErrorOptions extends OrdoErrorOptions {
  * {@link OrdoNotFoundError}; every other status, including a gateway's HTML error page, is this
  * class: never a JSON syntax error.
  *
- * Source: design.md, "Errors"; ordo-api.md, "Routes" (errors are `{"error": "<message>"}`).
+ * Source: docs/api.md, "Errors"; docs/ordo-server.md, "Routes" (errors are `{"error": "<message>"}`).
  */
 export class OrdoHttpError extends OrdoError {
   override readonly name: string = 'OrdoHttpError';

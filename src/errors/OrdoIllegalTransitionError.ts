@@ -7,7 +7,7 @@ import { OrdoError, type OrdoErrorOptions } from './OrdoError.js';
  * `ILLEGAL_TRANSITION`): any exit from a terminal state, or a move backwards such as
  * `running → pending`. Nothing of that snapshot was emitted.
  *
- * Source: design.md, "Lifecycles (the machines)".
+ * Source: docs/lifecycles.md.
  */
 export class OrdoIllegalTransitionError extends OrdoError {
   override readonly name: string = 'OrdoIllegalTransitionError';

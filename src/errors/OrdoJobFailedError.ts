@@ -5,7 +5,7 @@ import { OrdoError, type OrdoErrorOptions } from './OrdoError.js';
  * `waitForJob` saw the job end `failed` or `partial` (code `JOB_FAILED`). The terminal snapshot
  * is attached: `snapshot.job.error` has the server's message and each failed step its own.
  *
- * Source: design.md, "Streams"; seed, "Error handling".
+ * Source: docs/api.md, "Streams" (`waitForJob`).
  */
 export class OrdoJobFailedError extends OrdoError {
   override readonly name: string = 'OrdoJobFailedError';

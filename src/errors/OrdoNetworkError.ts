@@ -75,7 +75,7 @@ export function systemCodeOf(error: unknown): string | undefined {
  * ```ts
  * if (error instanceof OrdoNetworkError && error.systemCode === 'ENOTFOUND') console.error('Check ORDO_BASE_URL');
  * ```
- * Source: design.md, "Errors".
+ * Source: docs/api.md, "Errors".
  */
 export class OrdoNetworkError extends OrdoError {
   override readonly name: string = 'OrdoNetworkError';

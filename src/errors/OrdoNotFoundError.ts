@@ -4,7 +4,7 @@ import { OrdoHttpError } from './OrdoHttpError.js';
  * The server has no such job (code `NOT_FOUND`): HTTP 404 `{"error":"Job not found"}`, or a
  * batch element `{"found": false}`.
  *
- * Source: ordo-api.md, "Routes".
+ * Source: docs/ordo-server.md, "Routes".
  */
 export class OrdoNotFoundError extends OrdoHttpError {
   override readonly name: string = 'OrdoNotFoundError';

@@ -18,7 +18,7 @@ export interface OrdoSchemaIssue {
 /**
  * A body that is not JSON, or JSON that does not match the job status contract (code `SCHEMA`).
  *
- * Source: design.md, "Snapshot" and "Errors"; ordo-api.md, "`GET /jobs/:id` body".
+ * Source: docs/api.md, "Snapshots" and "Errors"; docs/ordo-server.md, "The job body".
  */
 export class OrdoSchemaError extends OrdoError {
   override readonly name: string = 'OrdoSchemaError';

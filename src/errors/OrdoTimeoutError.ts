@@ -10,7 +10,7 @@ export type OrdoTimeoutScope = 'watch' | 'request';
  * Carries the last valid snapshot seen, so nothing observed is lost, and how many requests and
  * failed requests the watch had made.
  *
- * Source: design.md, "Errors".
+ * Source: docs/api.md, "Errors".
  */
 export class OrdoTimeoutError extends OrdoError {
   override readonly name: string = 'OrdoTimeoutError';

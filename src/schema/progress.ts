@@ -2,8 +2,9 @@
  * Progress arithmetic exactly as a real Ordo server does it, shared by the snapshot parser (for
  * servers older than 1.1, which send no `progress` block) and the simulator.
  *
- * Source: ordo-api.md, "`GET /jobs/:id` body" (`progress`), checked against every body in
- * `fixtures/ordo-server/` (the fractions match bit for bit, float rounding included).
+ * Source: docs/ordo-server.md, "The job body" (`progress`), checked against every response
+ * captured from a real Ordo server (`test/fixtures/ordo-server/` in the repository; the fractions
+ * match bit for bit, float rounding included).
  */
 
 import type { StepStatus } from '../machine/statuses.js';
@@ -23,8 +24,8 @@ export interface ProgressStepInput {
  * `totalSteps` is `steps.length`. Used by {@link parseJobSnapshot} for servers older than 1.1
  * (which send no `progress`), and by the simulator and `jobBody` of `ordo-status/testing`.
  *
- * Source: ordo-api.md, "`GET /jobs/:id` body" (`progress`); checked bit for bit against
- * `fixtures/ordo-server/`.
+ * Source: docs/ordo-server.md, "The job body" (`progress`); checked bit for bit against responses
+ * captured from a real Ordo server.
  * @param steps - The job's `steps[]` rows as on the wire (snake_case).
  * @returns `{ fraction, completedSteps, totalSteps }`, `fraction` from 0 to 1 (`0` without steps).
  * @throws TypeError when `steps` is not an array of objects. A status no server sends counts as 0
@@ -63,7 +64,7 @@ export function detailingPercent(detailing: { readonly progress?: unknown } | nu
 /**
  * What each step status adds to the job's progress: its share of the mean, and whether it counts
  * as completed. Exhaustive, so a new step status must be given its place in the arithmetic.
- * Source: ordo-api.md, "`GET /jobs/:id` body" (`progress`).
+ * Source: docs/ordo-server.md, "The job body" (`progress`).
  */
 const stepShares: Readonly<Record<StepStatus, { readonly share: (step: ProgressStepInput) => number; readonly completed: boolean }>> = {
   pending: { share: () => 0, completed: false },

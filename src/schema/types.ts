@@ -5,7 +5,7 @@ export interface JobInfo {
   /** The job id as a string (`42` on the wire is `"42"` here). */
   readonly id: string;
   readonly status: JobStatus;
-  /** `job.recipe_id`; `null` when the server did not send it (the seed body has none). */
+  /** `job.recipe_id`; `null` when the server did not send it (the body in Ordo's own documentation has none). */
   readonly recipeId: number | null;
   /** When the job was created; `null` when not sent. */
   readonly createdAt: Date | null;
@@ -36,7 +36,7 @@ export interface JobStep {
    * current attempt; `null` when unknown (no detailing yet, a retry whose detailing is still the
    * previous attempt's, or any other status).
    *
-   * Source: ordo-api.md, "`GET /jobs/:id` body" (`last_detailing`) and "Statuses seen" (retries).
+   * Source: docs/ordo-server.md, "The job body" (`last_detailing`) and "Statuses" (retries).
    */
   readonly progress: number | null;
 }
@@ -62,7 +62,7 @@ export interface JobProgress {
    * for `running`, 0 otherwise. Not monotonic: it drops when a running step fails or a retry
    * writes a lower percent. Never assume it equals `completedSteps / totalSteps`.
    *
-   * Source: ordo-api.md, "`GET /jobs/:id` body".
+   * Source: docs/ordo-server.md, "The job body".
    */
   readonly fraction: number;
   /** Steps in `success` or `failed` (skipped steps are not counted: a failed job can end at 3 of 5). */
@@ -73,7 +73,7 @@ export interface JobProgress {
 /**
  * One validated, immutable observation of a job: what `GET /jobs/:id` answered, camelCased.
  *
- * Source: design.md, "Snapshot".
+ * Source: docs/api.md, "Snapshots".
  */
 export interface JobSnapshot {
   readonly job: JobInfo;

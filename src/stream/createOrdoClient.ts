@@ -171,7 +171,7 @@ function pollOptionsKey(settings: ResolvedWatchOptions): string {
  * const ordo = createOrdoClient({ baseUrl: 'https://gw.example.com/ordo', token: process.env.ORDO_TOKEN });
  * ordo.jobStatus$(42).subscribe((s) => console.log(s.job.status, Math.round(s.progress.fraction * 100) + '%'));
  * ```
- * @see design.md, "Streams".
+ * @see docs/api.md, "Streams".
  */
 export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   if (options === null || typeof options !== 'object') {

@@ -55,7 +55,7 @@ export interface RetryOptions {
    * 503 Service Unavailable, 504 Gateway Timeout. The one list of transient statuses: the docs,
    * the CLI and the client's batching read it from {@link defaultRetryOptions}.
    *
-   * Source: RFC 9110 §15.5.9, §15.6; RFC 6585 §4; ordo-api.md ("Errors": a restarting server and
+   * Source: RFC 9110 §15.5.9, §15.6; RFC 6585 §4; docs/ordo-server.md ("Errors": a restarting server and
    * its gateway answer 502/503).
    * 401, 403 and 404 cannot be listed: they have rules of their own (one token refresh;
    * `WatchOptions.notFoundGraceMs`).

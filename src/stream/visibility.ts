@@ -2,7 +2,7 @@
  * Page visibility, for polling that pauses in a background tab: where it comes from, and how a
  * watch waits for the page to be shown again.
  *
- * Source: design.md, "Streams" (`whenHidden`); the Page Visibility API (`document.visibilityState`).
+ * Source: docs/api.md, "Streams" (`whenHidden`); the Page Visibility API (`document.visibilityState`).
  */
 
 /** Tells whether the page is hidden, and when that changes. */

@@ -10,7 +10,7 @@ import type { VisibilitySource } from './visibility.js';
 /**
  * Options of `jobStatus$`, `jobEvents$` and `waitForJob`. All durations are milliseconds.
  *
- * Source: design.md, "Streams".
+ * Source: docs/api.md, "Streams".
  */
 export interface WatchOptions {
   /** Fetches one job status body. `createOrdoClient` supplies one built on `fetch`. */

@@ -66,7 +66,7 @@ export interface OrdoSimulator {
 /**
  * Starts an Ordo-compatible server on 127.0.0.1 for tests, demos and local development.
  *
- * It speaks the real server's contract (ordo-api.md): `GET /health` (no auth), Bearer auth on
+ * It speaks the real server's contract (docs/ordo-server.md): `GET /health` (no auth), Bearer auth on
  * every other route with the real 401 bodies, `POST /jobs` (recipe format v2, `201 {"id"}`),
  * `GET /jobs/:id` with the real lenient id parsing (`/jobs/8abc` is job 8, ids past 32 bits are a
  * 500), `GET /jobs/:a,:b,…` (2–100 ids, array in request order, `{"id","found":false}` for

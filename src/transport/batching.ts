@@ -7,7 +7,7 @@ import type { JobTransport } from './types.js';
  * How a client gathers the polls of several jobs into `GET /jobs/a,b,…` requests. All times are
  * milliseconds.
  *
- * Source: ordo-api.md, "Routes" (the batch route, at most 100 ids).
+ * Source: docs/ordo-server.md, "Routes" (the batch route, at most 100 ids).
  */
 export interface BatchOptions {
   /**
@@ -41,7 +41,7 @@ export const defaultBatchOptions: Readonly<{ windowMs: number; maxWaitMs: number
   maxInFlight: 64,
 });
 
-/** The real server's most ids in one `GET /jobs/a,b,…` (ordo-api.md, "Routes"). */
+/** The real server's most ids in one `GET /jobs/a,b,…` (docs/ordo-server.md, "Routes"). */
 export const maxBatchSize = 100;
 
 /**

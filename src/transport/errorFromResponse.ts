@@ -49,7 +49,7 @@ export interface FailedResponse {
  *   );
  * ```
  * @throws TypeError when `status` is not 0 or an integer from 100 to 599, or `url` is not a string.
- * Source: design.md, "Errors" (which status is which error); RFC 9110 §10.2.3 (`Retry-After`).
+ * Source: docs/api.md, "Errors" (which status is which error); RFC 9110 §10.2.3 (`Retry-After`).
  */
 export function errorFromResponse(response: FailedResponse): OrdoError {
   if (response === null || typeof response !== 'object') throw new TypeError('Invalid response: expected { status, url, … }');

@@ -5,7 +5,7 @@
  * Source: docs/ordo-server.md, "Submitting a job".
  */
 
-/** A job input artifact, keyed in {@link JobRequest.inputs} by its namespaced reference (`job:<name>`). */
+/** A job input artifact, keyed in the `inputs` of a {@link JobRequest} by its namespaced reference (`job:<name>`). */
 export interface JobRequestInput {
   /** The artifact type, e.g. `"las"`. */
   readonly type: string;
@@ -15,7 +15,7 @@ export interface JobRequestInput {
   readonly metadata?: Readonly<Record<string, unknown>> | null | undefined;
 }
 
-/** A job output to deliver, keyed in {@link JobRequest.outputs} by the producing step's reference (`step:<step id>.<slot>`). */
+/** A job output to deliver, keyed in the `outputs` of a {@link JobRequest} by the producing step's reference (`step:<step id>.<slot>`). */
 export interface JobRequestOutput {
   /** The delivery path, e.g. `"final/piney-dam/dem.tif"`. */
   readonly path: string;
@@ -32,8 +32,8 @@ export interface JobRequestRecipe {
   readonly definition?: Readonly<Record<string, unknown>> | undefined;
 }
 
-/** What every {@link JobRequest} may carry besides its recipe. */
-interface JobRequestParts {
+/** What every {@link JobRequest} may carry besides its recipe: inputs, outputs and parameters, each optional. */
+export interface JobRequestParts {
   /** Input artifacts by reference: `{ "job:input_las": { type, uri, hash?, metadata? } }`. @defaultValue `{}` */
   readonly inputs?: Readonly<Record<string, JobRequestInput>> | undefined;
   /** Outputs to deliver, by producing reference: `{ "step:dem.output_dem": { path } }`. @defaultValue `{}` */

@@ -19,7 +19,7 @@ export interface JobTransportContext {
  * Implementations: {@link createFetchTransport} (used by `createOrdoClient`), an Angular
  * `HttpClient` wrapper, or a marble-test transport returning cold observables.
  *
- * @see design.md, "Streams".
+ * @see docs/api.md, "Streams".
  */
 export interface JobTransport {
   /**
@@ -45,7 +45,7 @@ export interface JobTransport {
    * Optional. Submits a job: `POST {baseUrl}/jobs` with the request as its JSON body. The first
    * value is the server's answer, parsed (or its text): `{"id": n}` from a real server (201);
    * `submitJob` validates it. A non-2xx answer should fail with the errors of this library, as
-   * for `GET` ({@link errorFromResponse} maps another client's failure). Called once per
+   * for `GET` ({@link ordo-status!errorFromResponse | errorFromResponse} maps another client's failure). Called once per
    * submission and never again for it: whether to send again is the caller's decision, since a
    * request that reached the server may have created the job. Without it, `submitJob` rejects
    * with a `TypeError`.

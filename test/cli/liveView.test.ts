@@ -129,9 +129,9 @@ describe('createLiveView: a thin shell that redraws the frame', () => {
     const after = await terminal.rows();
     expect(after).toHaveLength(6);
     expect(after[0]).toBe(before[0]);
-    expect(after[3]).toMatch(/^  ✖ dem\s+DEM\s+failed/);
+    expect(after[3]).toMatch(/^ {2}✖ dem\s+DEM\s+failed/);
     expect(after[4]).toBe('    dem failed');
-    expect(after[5]).toMatch(/^  ▶ ept\s+EPT\s+running/);
+    expect(after[5]).toMatch(/^ {2}▶ ept\s+EPT\s+running/);
     // A retry notice, then the end: the header goes from between the notice and the job.
     const error = new OrdoHttpError('GET http://127.0.0.1:8787/jobs/2 answered 503', { status: 503, url: 'http://127.0.0.1:8787/jobs/2' });
     view.retry({ attempt: 1, maxRetries: 5, elapsedMs: 0, maxElapsedMs: 300_000, delayMs: 4000, error, answered: true });

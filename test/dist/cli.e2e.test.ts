@@ -55,7 +55,7 @@ describe('ordo-status demo', () => {
     expect(result.stdout).toMatch(/^\d\d:\d\d:\d\d step dem \(GENERATE_DEM\): running → success · \d+\.\d s$/m);
     expect(result.stdout).not.toMatch(/attempt [01]\b/);
     // The summary, then each delivered output's URI.
-    expect(result.stdout).toMatch(/^\d\d:\d\d:\d\d ✔ job 1 success in \d+\.\d s · 5\/5 steps · 4\/4 outputs delivered\n(  → s3:\/\/ordo-deliverables\/final\/piney-dam\/\S+\n){4}$/m);
+    expect(result.stdout).toMatch(/^\d\d:\d\d:\d\d ✔ job 1 success in \d+\.\d s · 5\/5 steps · 4\/4 outputs delivered\n( {2}→ s3:\/\/ordo-deliverables\/final\/piney-dam\/\S+\n){4}$/m);
     expect(result.stderr).toBe('');
   });
 

@@ -103,7 +103,7 @@ describe('parseJobSnapshot on captured real-server bodies', () => {
   });
 });
 
-describe('older servers and the seed documentation', () => {
+describe("older servers and Ordo's documentation", () => {
   it('computes progress exactly as the server does when the body has no progress block (every fixture)', () => {
     for (const fixture of allJobBodies()) {
       const snapshot = parseJobSnapshot(withoutV11Fields(fixture.body));
@@ -114,8 +114,8 @@ describe('older servers and the seed documentation', () => {
     }
   });
 
-  it('reads the smaller body of the seed documentation', () => {
-    // The seed's "Response structure summary", with its "..." placeholders filled with real timestamps.
+  it("reads the smaller body of Ordo's documentation", () => {
+    // The "Response structure summary" of Ordo's documentation, with its "..." placeholders filled with real timestamps.
     const seedBody = {
       job: {
         id: 3,

@@ -270,7 +270,7 @@ describe('scripted worker', () => {
   });
 });
 
-describe('the HTTP contract of ordo-api.md', () => {
+describe('the HTTP contract of docs/ordo-server.md', () => {
   it('answers /health without auth, and 401 with the real bodies otherwise', async () => {
     await start({ token: 'right' });
     expect(await get('/health', { token: null })).toMatchObject({ status: 200, json: { status: 'ok' } });

@@ -97,7 +97,7 @@ const defaultCreatedAt = '2026-01-01T00:00:00.000Z';
 /**
  * Which timestamps a step in each status has: `started_at` once a worker claimed it, `finished_at`
  * once it ended. Exhaustive, so a new step status must say which it has.
- * Source: ordo-api.md, "`GET /jobs/:id` body" (a skipped step never started).
+ * Source: docs/ordo-server.md, "The job body" (a skipped step never started).
  */
 const stepTimes: Readonly<Record<StepStatus, { readonly started: boolean; readonly finished: boolean }>> = {
   pending: { started: false, finished: false },
@@ -125,7 +125,7 @@ const stepTimes: Readonly<Record<StepStatus, { readonly started: boolean; readon
  * first, and `artifacts` and `outputs` are empty. Whether the statuses make sense together
  * (a `success` job with a `failed` step) is not checked: tests of odd traffic need odd bodies.
  *
- * Source: ordo-api.md, "`GET /jobs/:id` body"; compared with `fixtures/ordo-server/`.
+ * Source: docs/ordo-server.md, "The job body"; compared with responses captured from a real Ordo server.
  * @throws TypeError naming the field when a status, id, step id, attempt, percent or date is invalid.
  */
 export function jobBody(init: JobBodyInit): JobBody {

@@ -57,7 +57,7 @@ function durationBetween(start: string | null, end: string | null): number | nul
  * caller sorts them by `name` / `artifact_name`). The rows are copied. Shared by the simulator and
  * the kit's `jobBody`, so both answer alike; browser-safe (imports only `ordo-status`).
  *
- * Source: ordo-api.md, "`GET /jobs/:id` body"; compared with `fixtures/ordo-server/`.
+ * Source: docs/ordo-server.md, "The job body"; compared with responses captured from a real Ordo server.
  * @param job - the job row (`id`, `recipe_id`, `status`, timestamps, `error`, `params`).
  * @param steps - the step rows, in any order.
  * @param artifacts - the artifact rows, sorted by `name`.

@@ -46,7 +46,7 @@ interface Refusal {
  *
  * Weak ETags and `304 Not Modified` are Express's own, like the real server's.
  *
- * Source: ordo-api.md, "Routes", "Headers and caching" and "Id parsing quirks".
+ * Source: docs/ordo-server.md, "Routes", "Headers and caching" and "Job ids".
  */
 export function routes({ token, jobs, onResponse }: RoutesInit): Express {
   const app = express();
@@ -98,7 +98,7 @@ function reportEachResponse(onResponse: (request: SimulatorRequest) => void): Re
  * `Authorization: Bearer <token>` or a 401 with the real server's body: `Missing or invalid
  * Authorization header`, or `Invalid token`.
  *
- * Source: ordo-api.md, "Routes" (every other route).
+ * Source: docs/ordo-server.md, "Routes" (every other route).
  */
 function bearerAuth(token: string): RequestHandler {
   return (req, res, next) => {
@@ -136,7 +136,7 @@ function answerBatch(jobs: JobStore, list: string, res: Response): void {
  * The ids of a batch, or why it is refused: more than {@link maxBatch} ids, an empty element or
  * a non-positive id are a 400; an id past 32 bits is a 500 (the real server's query fails).
  *
- * Source: ordo-api.md, "Routes" (the batch route).
+ * Source: docs/ordo-server.md, "Routes" (the batch route).
  */
 function batchIds(list: string): number[] | Refusal {
   const parts = list.split(',');
@@ -178,7 +178,7 @@ function answerJob(jobs: JobStore, text: string, req: Request, res: Response): v
  * ignored (`8abc` is 8); no leading digits is a 400; past the 32-bit range a 500. Zero and
  * negative ids pass (they are simply not found).
  *
- * Source: ordo-api.md, "Id parsing quirks".
+ * Source: docs/ordo-server.md, "Job ids".
  */
 function jobId(text: string): number | Refusal {
   const id = Number.parseInt(text, 10);

@@ -8,7 +8,7 @@ import { resolveScenarioDelays, resolveStepScript, type ResolvedStepScript, type
  * The rows of one job, keys in the server's order, as `GET /jobs/:id` shows them; timestamps are
  * ISO 8601 strings or null.
  *
- * Source: ordo-api.md, "`GET /jobs/:id` body".
+ * Source: docs/ordo-server.md, "The job body".
  */
 
 /** A step's latest detailing row: the worker's progress note (`progress` is `{"progress": percent}` here). */
