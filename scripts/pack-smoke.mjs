@@ -182,6 +182,33 @@ export async function main(): Promise<JobSnapshot> {
   }
 }
 `,
+    // (e) the shipped reference request, submitted and watched by the installed bin.
+    'submit.mjs': `
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { pineyDamJobRequest, startOrdoSimulator } from 'ordo-status/testing';
+
+const file = 'node_modules/ordo-status/examples/piney-dam-job.json';
+assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), pineyDamJobRequest);
+const sim = await startOrdoSimulator({ speed: 20 });
+try {
+  // Asynchronous: the simulator answers from this process while the bin runs.
+  const bin = process.platform === 'win32' ? 'node_modules/.bin/ordo-status.cmd' : 'node_modules/.bin/ordo-status';
+  const { status, stdout, stderr } = await new Promise((resolve) => {
+    const env = { ...process.env, ORDO_BASE_URL: sim.url, ORDO_TOKEN: sim.token };
+    execFile(bin, ['submit', file, '--watch', '--json', '--interval', '100ms'], { env, timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ status: error ? (error.code ?? error.signal) : 0, stdout, stderr }),
+    );
+  });
+  assert.equal(status, 0, stderr);
+  assert.equal(stderr, 'submitted job 1\\n');
+  const final = JSON.parse(stdout.trim().split('\\n').at(-1));
+  assert.equal(final.job.status, 'success');
+} finally {
+  await sim.close();
+}
+`,
     'tsconfig.bundler.json': tsconfig({ module: 'preserve', moduleResolution: 'bundler' }, ['types-esm.ts']),
     'tsconfig.node16.json': tsconfig({ module: 'node16', moduleResolution: 'node16' }, ['types-node16.mts', 'types-node16.cts']),
   };
@@ -271,6 +298,7 @@ try {
     ['CJS: require ordo-status and ordo-status/testing, parse, OrdoSchemaError, watch a job', () => run(process.execPath, ['cjs.cjs'], app)],
     ['types: tsc --noEmit, module preserve + moduleResolution bundler', () => run(process.execPath, [tsc, '-p', 'tsconfig.bundler.json'], app)],
     ['types: tsc --noEmit, module node16 + moduleResolution node16 (.mts, .cts)', () => run(process.execPath, [tsc, '-p', 'tsconfig.node16.json'], app)],
+    ['bin: ordo-status submit examples/piney-dam-job.json --watch (the shipped request) runs to success on the simulator', () => run(process.execPath, ['submit.mjs'], app)],
     [
       'bin: npx ordo-status --help exits 0, --version prints the version',
       () => {
