@@ -11,7 +11,7 @@
 // after the oldest of those files was written. The vitest `dist` project refuses to run on
 // stale output through `distState()` (test/dist/globalSetup.ts).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -82,8 +82,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   else if (mode === '--if-stale') {
     const state = distState();
     if (!state.fresh) {
-      console.error(`building dist/ (${state.reason})`);
+      const first = !existsSync(join(root, 'dist'));
+      // A fresh clone's first build (bundles and type declarations) takes about a minute on 2 cores.
+      console.error(first ? 'building the library into dist/ first (once, about a minute)…' : `building dist/ (${state.reason})…`);
+      const started = performance.now();
       build();
+      console.error(`built dist/ in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     }
   } else if (mode === '--check') {
     const state = distState();

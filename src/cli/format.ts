@@ -253,6 +253,18 @@ export function firstFailureLine(notice: { readonly error: FailureLike; readonly
 }
 
 /**
+ * A later failure of a watch that never had an answer, shorter than {@link firstFailureLine}:
+ * `cannot reach http://127.0.0.1:8080/jobs/1: connection refused`, or `http://host/jobs/1
+ * answered 503`.
+ */
+function unreachedLine(notice: { readonly error: FailureLike; readonly server?: string | undefined }): string {
+  const { error } = notice;
+  const url = printable(failureUrl(notice) ?? 'the server');
+  if (typeof error.status === 'number') return retryReason(error, false);
+  return `cannot reach ${url}: ${failureCause(error).cause}`;
+}
+
+/**
  * A retry in one line: `connection lost (connection reset) — retrying in 4 s (2/5)`. The first
  * failure of a watch that never had an answer says where and why at once:
  * `cannot reach http://127.0.0.1:8080/jobs/1: connection refused (ECONNREFUSED); is the server
@@ -262,7 +274,13 @@ export function retryLine(notice: RetryNotice): string {
   // Tenths of a second below 10 s (`0.8 s`, `4 s`), whole seconds above.
   const tenths = Math.round(notice.delayMs / 100) / 10;
   const seconds = tenths >= 10 ? String(Math.round(tenths)) : Number.isInteger(tenths) ? String(tenths) : tenths.toFixed(1);
-  const head = !notice.answered && notice.attempt === 1 ? firstFailureLine(notice) : retryReason(notice.error, notice.answered);
+  // Until the first answer every line names the URL (the first also the system code and hint),
+  // so a live view, which shows only the latest, keeps saying where it cannot reach.
+  const head = notice.answered
+    ? retryReason(notice.error, true)
+    : notice.attempt === 1
+      ? firstFailureLine(notice)
+      : unreachedLine(notice);
   return `${head} — retrying in ${seconds} s (${notice.attempt}/${notice.maxRetries})`;
 }
 

@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import stringWidth from 'string-width';
 import wrapAnsi from 'wrap-ansi';
-import type { JobSnapshot, JobStep, StepStatus } from 'ordo-status';
+import { isTerminalStepStatus, type JobSnapshot, type JobStep, type StepStatus } from 'ordo-status';
 import { formatDuration, formatPercent, jobDurationMs, paintStatus, printable, statusIcon, stepDurationMs, stepShows } from './format.js';
 
 /** What the header of a live frame says besides the job: where the watch asks, how often, and when it last had an answer. */
@@ -195,9 +195,12 @@ function columnsOf(cells: readonly StepCells[]): Columns {
   return {
     id: widest((cell) => cell.id, 4),
     type: widest((cell) => cell.type),
-    attempt: widest((cell) => cell.attempt),
+    // Room for `#1` even before any step ran, so the bars keep their width when the job starts.
+    attempt: widest((cell) => cell.attempt, 2),
     duration: widest((cell) => cell.duration, 5),
-    progress: cells.some((cell) => cell.progress !== undefined),
+    // A step that has not ended may show a bar later: its room is kept from the start, so the
+    // bars (the job's shares their width) do not narrow when the first step starts.
+    progress: cells.some((cell) => cell.progress !== undefined || !isTerminalStepStatus(cell.step.status)),
   };
 }
 

@@ -4,7 +4,7 @@ import wrapAnsi from 'wrap-ansi';
 import type { JobSnapshot } from 'ordo-status';
 import { retryLine, summaryLine } from './format.js';
 import { liveFrame } from './liveFrame.js';
-import { failureText, type Clock, type WatchRetry, type WatchView } from './views.js';
+import { failureText, interruptText, type Clock, type WatchRetry, type WatchView } from './views.js';
 
 type Write = (text: string) => void;
 
@@ -173,9 +173,9 @@ export function createLiveView(stream: NodeJS.WriteStream, err: Write, options: 
       end();
       err(failureText(error));
     },
-    interrupt: () => {
+    interrupt: (_last, diagnosis) => {
       end();
-      err('ordo-status: interrupted\n');
+      err(interruptText(diagnosis));
     },
   };
 }

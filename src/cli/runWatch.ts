@@ -44,6 +44,8 @@ interface WatchMemory {
   last: JobSnapshot | undefined;
   /** Whether the server ever answered this watch. */
   answered: boolean;
+  /** The last failed request's error, to say why an interrupted watch never had an answer. */
+  lastFailure: FailureLike | undefined;
 }
 
 /** Whether a failure came with an HTTP response (then the server answered, though not with a job). */
@@ -68,11 +70,12 @@ export function runWatch(
   view: WatchView,
   options: { intervalMs: number; timeoutMs: number | undefined; signal: AbortSignal; retries: number; server?: string | undefined },
 ): Promise<WatchOutcome> {
-  const seen: WatchMemory = { last: undefined, answered: false };
+  const seen: WatchMemory = { last: undefined, answered: false, lastFailure: undefined };
   return new Promise((resolve) => {
     const { retries, server, ...watch } = options;
     const onRetry = (info: RetryInfo) => {
       view.retry({ ...info, answered: seen.answered, server });
+      seen.lastFailure = info.error;
       if (hadResponse(info.error)) seen.answered = true;
     };
     // Each snapshot with the events it brought: the library's lifecycle, no second one here.
@@ -85,7 +88,8 @@ export function runWatch(
       error: (error: unknown) => {
         const { last } = seen;
         if (options.signal.aborted && error === options.signal.reason) {
-          view.interrupt(last);
+          const { lastFailure } = seen;
+          view.interrupt(last, !seen.answered && lastFailure && !hadResponse(lastFailure) ? diagnose(lastFailure, server) : undefined);
           resolve({ exitCode: (error as { signal?: unknown }).signal === 'SIGTERM' ? exitCodes.terminated : exitCodes.interrupted });
           return;
         }

@@ -44,8 +44,11 @@ export interface WatchView {
   done(snapshot: JobSnapshot): void;
   /** The watch failed. */
   fail(error: WatchFailure, last: JobSnapshot | undefined): void;
-  /** Ctrl-C. */
-  interrupt(last: JobSnapshot | undefined): void;
+  /**
+   * Ctrl-C. `diagnosis`: why the server never answered (the last failure's URL, cause and hint),
+   * set when the watch was interrupted before any answer, else `undefined`.
+   */
+  interrupt(last: JobSnapshot | undefined, diagnosis?: WatchFailure['diagnosis']): void;
   /** A request failed and will be retried; told before the wait, so the first failure shows at once. */
   retry(info: WatchRetry): void;
 }
@@ -104,6 +107,25 @@ export function failureText(error: WatchFailure): string {
 }
 
 /**
+ * The stderr lines of an interrupted watch, for every view: `ordo-status: interrupted`, then (when
+ * the server never answered) where and why: `ordo-status: never reached http://…/jobs/1:
+ * connection refused (ECONNREFUSED); is the server running, and is --base-url right?`. Ends with
+ * a line break.
+ */
+export function interruptText(diagnosis: WatchFailure['diagnosis']): string {
+  if (!diagnosis) return 'ordo-status: interrupted\n';
+  const where = diagnosis.url === undefined ? 'the server' : printable(diagnosis.url);
+  const code = diagnosis.systemCode ? ` (${printable(diagnosis.systemCode)})` : '';
+  const hint = diagnosis.hint ? `; ${diagnosis.hint}` : '';
+  return `ordo-status: interrupted\nordo-status: never reached ${where}: ${diagnosis.cause}${code}${hint}\n`;
+}
+
+/** The fields an NDJSON error object adds for a watch that never had an answer. */
+function diagnosisFields(diagnosis: WatchFailure['diagnosis']): Record<string, unknown> {
+  return diagnosis ? { cause: diagnosis.cause, url: diagnosis.url ?? null, systemCode: diagnosis.systemCode ?? null, hint: diagnosis.hint ?? null } : {};
+}
+
+/**
  * Piped output: one line per transition, each starting with the local time it was seen
  * (`14:03:07 step dem (GENERATE_DEM): running → success · 2.3 s`), a line per retry, then the
  * summary. Errors go to stderr.
@@ -120,7 +142,7 @@ export function createLineView(out: Write, err: Write, now: Clock = Date.now): W
     },
     done: (snapshot) => out(stamp(summaryLine(snapshot))),
     fail: (error) => err(failureText(error)),
-    interrupt: () => err('ordo-status: interrupted\n'),
+    interrupt: (_last, diagnosis) => err(interruptText(diagnosis)),
     retry: (info) => out(stamp(retryLine(info))),
   };
 }
@@ -138,7 +160,7 @@ function snapshotRecord(snapshot: JobSnapshot, at: string): Record<string, unkno
  * "systemCode","hint"}` line (`hint` only before the first answer, else `null`). A failure or an
  * interruption ends with the last snapshot seen (if any) and `{"type":"error","code","message"}`
  * (code `INTERRUPTED` for Ctrl-C; `cause`, `url`, `systemCode` and `hint` when the watch never
- * had an answer). Every object carries `at`: the ISO time the client saw it (from `now`).
+ * had an answer, failed or interrupted). Every object carries `at`: the ISO time the client saw it (from `now`).
  *
  * @param now - the clock, milliseconds since the epoch. @defaultValue `Date.now`
  */
@@ -155,16 +177,14 @@ export function createJsonView(out: Write, err: Write, now: Clock = Date.now): W
     fail: (error, last) => {
       const seen = at();
       if (last) out(line(snapshotRecord(last, seen)));
-      const { diagnosis } = error;
-      const why = diagnosis ? { cause: diagnosis.cause, url: diagnosis.url ?? null, systemCode: diagnosis.systemCode ?? null, hint: diagnosis.hint ?? null } : {};
-      out(line({ type: 'error', at: seen, code: error.code, message: error.message, ...why }));
+      out(line({ type: 'error', at: seen, code: error.code, message: error.message, ...diagnosisFields(error.diagnosis) }));
       err(failureText(error));
     },
-    interrupt: (last) => {
+    interrupt: (last, diagnosis) => {
       const seen = at();
       if (last) out(line(snapshotRecord(last, seen)));
-      out(line({ type: 'error', at: seen, code: 'INTERRUPTED', message: 'interrupted' }));
-      err('ordo-status: interrupted\n');
+      out(line({ type: 'error', at: seen, code: 'INTERRUPTED', message: 'interrupted', ...diagnosisFields(diagnosis) }));
+      err(interruptText(diagnosis));
     },
     retry: (info) => {
       const { attempt, maxRetries, delayMs, error, answered } = info;

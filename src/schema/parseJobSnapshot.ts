@@ -50,16 +50,20 @@ function aliased(value: unknown, aliases: ReadonlyMap<string, string>): unknown 
 
 /**
  * Adds to an unknown status word's issue which option maps it (or why the mapping given did not
- * apply), once per word: the error message lists the first issues, and one hint per word is enough.
+ * apply), once per hint: the error message lists the first issues, and a word the job and its
+ * steps share (`completed`) needs one hint.
  */
 function hintAliases(issues: OrdoSchemaIssue[], table: StatusAliasTable | undefined): OrdoSchemaIssue[] {
   const hinted = new Set<string>();
   return issues.map((issue) => {
     const kind = issue.path === 'job.status' ? 'job' : /^steps\[\d+\]\.status$/.test(issue.path) ? 'step' : undefined;
     const word = issue.received;
-    if (kind === undefined || typeof word !== 'string' || hinted.has(`${kind}:${word}`) || !issue.message.startsWith('expected one of')) return issue;
-    hinted.add(`${kind}:${word}`);
-    return { ...issue, message: `${issue.message} (${statusAliasHint(word, kind, table)})` };
+    if (kind === undefined || typeof word !== 'string' || !issue.message.startsWith('expected one of')) return issue;
+    // The same hint for the job and its steps (`completed` in both) is given once.
+    const hint = statusAliasHint(word, kind, table);
+    if (hinted.has(hint)) return issue;
+    hinted.add(hint);
+    return { ...issue, message: `${issue.message} (${hint})` };
   });
 }
 

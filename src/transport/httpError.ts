@@ -40,17 +40,27 @@ function isOrdoNotFound(said: string | undefined): boolean {
 
 /**
  * What a 404 that is not Ordo's says besides: the request reached a server, but not Ordo's
- * `/jobs/:id` route, most often because the base URL lacks (or has a wrong) path prefix, such as
- * the `/ordo` of a gateway. The example keeps the URL's own origin.
+ * `/jobs` routes, most often because the base URL lacks (or has a wrong) path prefix, such as
+ * the `/ordo` of a gateway. The base URL is the request URL before its `/jobs…` path. With no
+ * prefix the hint asks whether Ordo sits behind one (an example on the URL's own origin); with
+ * a prefix it names that prefix and asks whether it is right, never proposing what was used.
  */
 function pathPrefixHint(url: string): string {
-  let example = 'https://gw.example.com/ordo';
+  const lead = `; that is not Ordo's {"error":"Job not found"}`;
+  let parsed: URL;
   try {
-    example = `${new URL(url).origin}/ordo`;
+    parsed = new URL(url, 'http://relative.invalid');
   } catch {
-    // A relative URL (an Angular app's `/ordo/jobs/7`) has no origin to show.
+    return `${lead}: is the base URL right?`;
   }
-  return `; that is not Ordo's {"error":"Job not found"}: is the base URL's path prefix right (e.g. ${example})?`;
+  const relative = parsed.origin === 'http://relative.invalid';
+  const prefix = parsed.pathname.replace(/\/jobs(\/[^/]*)?\/?$/, '').replace(/\/+$/, '');
+  if (prefix === '') {
+    const example = relative ? '/ordo' : `${parsed.origin}/ordo`;
+    return `${lead}: does Ordo sit behind a path prefix on this server (a base URL such as ${example})?`;
+  }
+  const base = relative ? prefix : `${parsed.origin}${prefix}`;
+  return `${lead}: is the base URL's path prefix "${prefix}" right (the base URL was ${base})?`;
 }
 
 /**

@@ -67,8 +67,8 @@ describe('retryLine', () => {
     expect(retryLine({ attempt: 1, maxRetries: 5, delayMs: 1000, error: network('ECONNREFUSED'), answered: false })).toBe(
       `cannot reach ${url}: connection refused (ECONNREFUSED); is the server running, and is --base-url right? — retrying in 1 s (1/5)`,
     );
-    // The following failures of that run say the cause, never "connection lost".
-    expect(line(2000, false)).toBe('connection reset — retrying in 2 s (2/5)');
+    // The following failures of that run keep the URL and say the cause, never "connection lost".
+    expect(line(2000, false)).toBe(`cannot reach ${url}: connection reset — retrying in 2 s (2/5)`);
     // An error without a URL of its own names the server.
     const requestTimeout = new OrdoTimeoutError('No answer for job 1 within 30000 ms', { lastSnapshot: null, timeoutMs: 30_000, scope: 'request' });
     expect(retryLine({ attempt: 1, maxRetries: 5, delayMs: 1000, error: requestTimeout, answered: false, server: 'https://gw.example.com/ordo' })).toBe(

@@ -203,6 +203,22 @@ describe('liveFrame: steps', () => {
     expect(lines[row + 1]).toBe('    GENERATE_DEM attempt 1 failed: worker lost');
   });
 
+  it('keeps the bars’ width and the columns when the job starts: room for a step’s attempt and bar from the start', () => {
+    const steps = { reproject: 'pending', dem: 'pending', ept: 'pending' } as const;
+    const at = Date.parse('2026-01-01T00:00:05Z');
+    const barOf = (line: string) => /[█░]+/.exec(line)?.[0].length;
+    for (const width of [120, 80, 60]) {
+      const before = frame(snapshot({ status: 'pending', steps }), width, {}, undefined, at);
+      const started = frame(snapshot({ status: 'running', steps: { ...steps, reproject: 'running' } }), width, {}, undefined, at);
+      expect(barOf(before[1]!), `${width}`).toBe(barOf(started[1]!));
+      expect(started[2], `${width}`).toMatch(/^ {2}▶ reproject\s+(REPROJECT\s+)?running #1 {2}4\.0 s {2}░+ {4}–$/);
+      expect(barOf(started[2]!), `${width}`).toBe(barOf(started[1]!));
+      // The elapsed column of the pending rows ends where the running row's does.
+      expect(started[3]!.indexOf('–'), `${width}`).toBe(started[2]!.indexOf('4.0 s') + 4);
+      expect(before[2]!.indexOf('–'), `${width}`).toBe(started[3]!.indexOf('–'));
+    }
+  });
+
   it('shows no attempt for a step that never ran, and no error line for a failure without text', () => {
     const steps = [
       { stepId: 'dem', status: 'failed' as const, error: null },

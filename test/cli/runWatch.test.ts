@@ -62,7 +62,7 @@ describe('runWatch: has the watch had an answer?', () => {
     const lines = retries.map((info) => retryLine(info).replace(/in [\d.]+ s/, 'in N s'));
     expect(lines).toEqual([
       `cannot reach ${url}: connection refused (ECONNREFUSED); is the server running, and is --base-url right? — retrying in N s (1/5)`,
-      'connection refused — retrying in N s (2/5)',
+      `cannot reach ${url}: connection refused — retrying in N s (2/5)`,
       'connection lost (connection reset) — retrying in N s (1/5)',
     ]);
   });
@@ -83,6 +83,28 @@ describe('runWatch: has the watch had an answer?', () => {
         diagnosis: { cause: 'connection refused', hint: 'is the server running, and is --base-url right?', url, systemCode: 'ECONNREFUSED' },
       },
     ]);
+  });
+
+  it('tells the view why an interrupted watch never had an answer: the last failure diagnosed', async () => {
+    const interrupted = async (script: JobScript) => {
+      const controller = new AbortController();
+      const diagnoses: unknown[] = [];
+      const view: WatchView = { ...recordingView().view, interrupt: (_last, diagnosis) => diagnoses.push(diagnosis) };
+      const client = createOrdoClient({ transport: scriptedTransport({ 1: script }) });
+      const outcome = runWatch(client, '1', view, { intervalMs: 1000, timeoutMs: undefined, retries: 5, signal: controller.signal, server: 'http://127.0.0.1:8080' });
+      await vi.advanceTimersByTimeAsync(5000);
+      controller.abort(Object.assign(new Error('interrupted'), { signal: 'SIGINT' }));
+      return { outcome: await outcome, diagnoses };
+    };
+    const never = await interrupted([refused(), reset(), refused(), refused(), refused(), refused()]);
+    expect(never.outcome).toEqual({ exitCode: exitCodes.interrupted });
+    expect(never.diagnoses).toHaveLength(1);
+    expect(never.diagnoses[0]).toMatchObject({ url, hint: 'is the server running, and is --base-url right?' });
+    // After an answer, or after any HTTP response, there is nothing to diagnose.
+    const afterAnswer = await interrupted([jobBody({ status: 'running' }), refused(), refused(), refused(), refused()]);
+    expect(afterAnswer.diagnoses).toEqual([undefined]);
+    const afterResponse = await interrupted([unavailable(), refused(), refused(), refused(), refused()]);
+    expect(afterResponse.diagnoses).toEqual([undefined]);
   });
 
   it('gives no diagnosis once the server answered', async () => {

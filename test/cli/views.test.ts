@@ -76,7 +76,7 @@ describe('createLineView (piped output)', () => {
     view.done(failedJob);
     const lines = out.join('').split('\n');
     expect(lines[0]).toBe(`14:03:07 cannot reach ${url}: connection refused (ECONNREFUSED); is the server running, and is --base-url right? — retrying in 1 s (1/5)`);
-    expect(lines[1]).toBe('14:03:07 connection refused — retrying in 2 s (2/5)');
+    expect(lines[1]).toBe(`14:03:07 cannot reach ${url}: connection refused — retrying in 2 s (2/5)`);
     expect(lines).toContain('14:03:07 step reproject (REPROJECT): running → success · 1.0 s');
     expect(lines).toContain('14:03:07 step contours (CONTOURS): pending → skipped');
     expect(lines.filter((line) => line !== '' && !line.startsWith('  ')).every((line) => line.startsWith('14:03:07 '))).toBe(true);
@@ -165,10 +165,29 @@ describe('createJsonView (--json)', () => {
     ]);
     expect(err.join('').split('\n')).toHaveLength(3);
     out.length = 0;
+    err.length = 0;
     view.interrupt(failedJob);
     expect(parse(out)).toEqual([
       expect.objectContaining({ type: 'snapshot', at: new Date(seenAt + 1000).toISOString() }),
       { type: 'error', at: new Date(seenAt + 1000).toISOString(), code: 'INTERRUPTED', message: 'interrupted' },
     ]);
+    expect(err).toEqual(['ordo-status: interrupted\n']);
+    // Interrupted before any answer: why, as for a failure.
+    out.length = 0;
+    err.length = 0;
+    view.interrupt(undefined, { cause: 'connection refused', hint: 'is the server running, and is --base-url right?', url, systemCode: 'ECONNREFUSED' });
+    expect(parse(out)).toEqual([
+      {
+        type: 'error',
+        at: new Date(seenAt + 1000).toISOString(),
+        code: 'INTERRUPTED',
+        message: 'interrupted',
+        cause: 'connection refused',
+        url,
+        systemCode: 'ECONNREFUSED',
+        hint: 'is the server running, and is --base-url right?',
+      },
+    ]);
+    expect(err.join('')).toBe(`ordo-status: interrupted\nordo-status: never reached ${url}: connection refused (ECONNREFUSED); is the server running, and is --base-url right?\n`);
   });
 });

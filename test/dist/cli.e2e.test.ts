@@ -389,7 +389,7 @@ describe('fail fast, say why', () => {
     const result = await runCli(['watch', '1', '--base-url', server.url]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      `ordo-status: GET ${server.url}/jobs/1 answered 404 Not Found (text/html; charset=utf-8 body); that is not Ordo's {"error":"Job not found"}: is the base URL's path prefix right (e.g. ${server.url}/ordo)?\n`,
+      `ordo-status: GET ${server.url}/jobs/1 answered 404 Not Found (text/html; charset=utf-8 body); that is not Ordo's {"error":"Job not found"}: does Ordo sit behind a path prefix on this server (a base URL such as ${server.url}/ordo)?\n`,
     );
   });
 });

@@ -34,18 +34,31 @@ describe('errorFromResponse', () => {
   });
 
   it('a 404 whose body is not Ordo’s "Job not found" asks whether the base URL’s path prefix is right', () => {
-    const hint = (origin: string) => `; that is not Ordo's {"error":"Job not found"}: is the base URL's path prefix right (e.g. ${origin}/ordo)?`;
+    const lead = `; that is not Ordo's {"error":"Job not found"}`;
+    const noPrefix = (example: string) => `${lead}: does Ordo sit behind a path prefix on this server (a base URL such as ${example})?`;
+    const withPrefix = (prefix: string, base: string) => `${lead}: is the base URL's path prefix "${prefix}" right (the base URL was ${base})?`;
+    // No prefix: the hint asks for one, on the URL's own origin.
     const page = errorFromResponse({ status: 404, statusText: 'Not Found', url: 'https://gw.example.com/jobs/1', body: '<html>Cannot GET /jobs/1</html>', contentType: 'text/html' });
     expect(page).toBeInstanceOf(OrdoNotFoundError);
-    expect(page.message).toBe(`GET https://gw.example.com/jobs/1 answered 404 Not Found (text/html body)${hint('https://gw.example.com')}`);
-    const otherJson = errorFromResponse({ status: 404, url: 'http://127.0.0.1:8080/api/jobs/1', body: { message: 'Not Found', statusCode: 404 } });
-    expect(otherJson.message).toBe(`GET http://127.0.0.1:8080/api/jobs/1 answered 404 (application/json body)${hint('http://127.0.0.1:8080')}`);
+    expect(page.message).toBe(`GET https://gw.example.com/jobs/1 answered 404 Not Found (text/html body)${noPrefix('https://gw.example.com/ordo')}`);
     const otherError = errorFromResponse({ status: 404, url: 'https://gw.example.com/jobs/1', body: { error: 'Route not found' } });
-    expect(otherError.message).toBe(`GET https://gw.example.com/jobs/1 answered 404: Route not found${hint('https://gw.example.com')}`);
+    expect(otherError.message).toBe(`GET https://gw.example.com/jobs/1 answered 404: Route not found${noPrefix('https://gw.example.com/ordo')}`);
     const empty = errorFromResponse({ status: 404, url: 'https://gw.example.com/jobs/1' });
-    expect(empty.message).toBe(`GET https://gw.example.com/jobs/1 answered 404${hint('https://gw.example.com')}`);
-    // A relative URL (an Angular app's) has no origin: a generic example.
-    expect(errorFromResponse({ status: 404, url, body: '' }).message).toBe(`GET /ordo/jobs/7 answered 404${hint('https://gw.example.com')}`);
+    expect(empty.message).toBe(`GET https://gw.example.com/jobs/1 answered 404${noPrefix('https://gw.example.com/ordo')}`);
+    // A prefix: the hint names it and the base URL, and never proposes what was used.
+    const otherJson = errorFromResponse({ status: 404, url: 'http://127.0.0.1:8080/api/jobs/1', body: { message: 'Not Found', statusCode: 404 } });
+    expect(otherJson.message).toBe(`GET http://127.0.0.1:8080/api/jobs/1 answered 404 (application/json body)${withPrefix('/api', 'http://127.0.0.1:8080/api')}`);
+    const ordoPrefix = errorFromResponse({ status: 404, url: 'http://127.0.0.1:8787/ordo/jobs/3', body: { error: 'Not found' } });
+    expect(ordoPrefix.message).toBe(`GET http://127.0.0.1:8787/ordo/jobs/3 answered 404: Not found${withPrefix('/ordo', 'http://127.0.0.1:8787/ordo')}`);
+    expect(ordoPrefix.message).not.toContain('e.g.');
+    // A submission (POST /jobs) and the batch route have the same base.
+    const post = errorFromResponse({ status: 404, url: 'http://127.0.0.1:8787/v2/jobs', body: '' });
+    expect(post.message).toBe(`GET http://127.0.0.1:8787/v2/jobs answered 404${withPrefix('/v2', 'http://127.0.0.1:8787/v2')}`);
+    const batch = errorFromResponse({ status: 404, url: 'http://127.0.0.1:8787/jobs/1,2,3', body: '' });
+    expect(batch.message).toBe(`GET http://127.0.0.1:8787/jobs/1,2,3 answered 404${noPrefix('http://127.0.0.1:8787/ordo')}`);
+    // A relative URL (an Angular app's) keeps its prefix; without one the example is relative too.
+    expect(errorFromResponse({ status: 404, url, body: '' }).message).toBe(`GET /ordo/jobs/7 answered 404${withPrefix('/ordo', '/ordo')}`);
+    expect(errorFromResponse({ status: 404, url: '/jobs/7', body: '' }).message).toBe(`GET /jobs/7 answered 404${noPrefix('/ordo')}`);
     // Ordo's own answer, in any case, has no hint; nor has any other status.
     expect(errorFromResponse({ status: 404, url, body: { error: 'Job not found' } }).message).toBe('GET /ordo/jobs/7 answered 404: Job not found');
     expect(errorFromResponse({ status: 404, url, body: '{"error":"job not found"}', contentType: 'application/json; charset=utf-8' }).message).toBe(
