@@ -136,10 +136,12 @@ function headerLine(facts: LiveFacts, width: number, nowMs: number): string {
 
 /** The notice (a retry, a failure) at the top: `⚠ …`, wrapped at spaces to at most {@link maxNoticeLines} lines. */
 function noticeLines(notice: string, width: number): string[] {
-  const text = `⚠ ${printable(notice)}`;
+  // A number keeps its unit (`1.6 s`, `4 s`) and a count its brackets: joined by a no-break space
+  // while wrapping, a plain space again after.
+  const text = `⚠ ${printable(notice)}`.replace(/(\d) (s|ms)\b/g, '$1\u00a0$2');
   const lines = wrapAnsi(text, Math.max(1, width - 2), { hard: true, trim: true })
     .split('\n')
-    .map((line, index) => (index === 0 ? line : `  ${line}`));
+    .map((line, index) => (index === 0 ? line : `  ${line}`).replaceAll('\u00a0', ' '));
   if (lines.length > maxNoticeLines) {
     const rest = lines.slice(maxNoticeLines - 1).join(' ');
     lines.splice(maxNoticeLines - 1, lines.length, `  ${truncateWords(rest.trim(), width - 2)}`);
@@ -303,7 +305,8 @@ function linesOf(step: JobStep): number {
 /**
  * The steps that get rows within `room` lines: all of them when they fit, else the active ones
  * first (running and blocked, then failed, then pending, then the rest, in pipeline order within
- * each), one line being kept to count the others.
+ * each), one line being kept to count the others. A step that does not fit keeps every step that
+ * ranks below it hidden.
  */
 function chooseSteps(ordered: readonly JobStep[], room: number): { shown: readonly JobStep[]; hidden: readonly JobStep[] } {
   const needed = ordered.reduce((sum, step) => sum + linesOf(step), 0);
@@ -311,11 +314,15 @@ function chooseSteps(ordered: readonly JobStep[], room: number): { shown: readon
   let left = Math.max(1, room - 1);
   const chosen = new Set<JobStep>();
   const byPriority = ordered.map((step, index) => ({ step, index })).sort((a, b) => rowPriority[a.step.status] - rowPriority[b.step.status] || a.index - b.index);
+  // Once a step does not fit (a failed one with its error line), no step that ranks below it
+  // takes the room: a pending row never shows while a failure is hidden.
+  let cutoff = Number.POSITIVE_INFINITY;
   for (const { step } of byPriority) {
+    if (rowPriority[step.status] > cutoff) break;
     if (linesOf(step) <= left) {
       chosen.add(step);
       left -= linesOf(step);
-    }
+    } else cutoff = rowPriority[step.status];
   }
   return { shown: ordered.filter((step) => chosen.has(step)), hidden: ordered.filter((step) => !chosen.has(step)) };
 }

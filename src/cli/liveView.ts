@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { createLogUpdate } from 'log-update';
 import stringWidth from 'string-width';
 import wrapAnsi from 'wrap-ansi';
@@ -7,6 +8,9 @@ import { liveFrame } from './liveFrame.js';
 import { failureText, interruptText, type Clock, type WatchRetry, type WatchView } from './views.js';
 
 type Write = (text: string) => void;
+
+/** The marks of a synchronized update (DEC mode 2026), which log-update puts around each write. */
+const synchronizedOutput = { begin: '\u001b[?2026h', end: '\u001b[?2026l' } as const;
 
 /** Options of {@link createLiveView}: the header's facts and the clocks. */
 export interface LiveViewOptions {
@@ -100,6 +104,8 @@ export function wrapToWidth(text: string, width: number): string {
     .split('\n')
     .map((line) => {
       if (stringWidth(line) <= width) return line;
+      // An output's URI stays on its arrow's line, whole, for the terminal to fold.
+      if (/^ *→ \S+$/.test(stripVTControlCharacters(line))) return line;
       const indent = /^ */.exec(line)![0];
       const parts = wrapAnsi(line.slice(indent.length), Math.max(1, width - indent.length - 2), { hard: false }).split('\n');
       return parts.map((part, index) => `${indent}${index === 0 ? '' : '  '}${part}`).join('\n');
@@ -110,7 +116,8 @@ export function wrapToWidth(text: string, width: number): string {
 /**
  * The live terminal view: a thin shell around {@link liveFrame}. It keeps a {@link LiveViewState},
  * draws a frame on every change and once a second (durations and "updated N s ago" keep counting),
- * and redraws it in place with log-update (only the changed lines, in one synchronized write).
+ * and redraws it in place with log-update (only the changed lines, or the whole frame when its
+ * height changed, always in one synchronized write).
  * At the end it leaves the last frame, without its header, and prints the summary wrapped to the
  * terminal's width.
  *
@@ -120,7 +127,37 @@ export function wrapToWidth(text: string, width: number): string {
  */
 export function createLiveView(stream: NodeJS.WriteStream, err: Write, options: LiveViewOptions): WatchView {
   const now = options.now ?? Date.now;
-  const draw = createLogUpdate(stream);
+  // log-update writes through this proxy, so a whole redraw (an erase, then the frame) can be
+  // gathered and sent as one synchronized write: the terminal never shows the erased screen.
+  let gathered: string[] | undefined;
+  const target = {
+    get columns() {
+      return stream.columns;
+    },
+    get rows() {
+      return stream.rows;
+    },
+    get isTTY() {
+      return stream.isTTY;
+    },
+    write(chunk: string) {
+      if (gathered) gathered.push(chunk);
+      else stream.write(chunk);
+      return true;
+    },
+  } as unknown as NodeJS.WriteStream;
+  const draw = createLogUpdate(target);
+  /** Runs `redraw` and writes what it wrote at once, inside one pair of synchronized-output marks. */
+  function atOnce(redraw: () => void): void {
+    gathered = [];
+    try {
+      redraw();
+    } finally {
+      const text = gathered.join('').replaceAll(synchronizedOutput.begin, '').replaceAll(synchronizedOutput.end, '');
+      gathered = undefined;
+      if (text !== '') stream.write(stream.isTTY ? `${synchronizedOutput.begin}${text}${synchronizedOutput.end}` : text);
+    }
+  }
   let state = initialLiveViewState;
   let drawnLines = 0;
   const width = () => (stream.columns > 0 ? stream.columns : 80);
@@ -140,8 +177,13 @@ export function createLiveView(stream: NodeJS.WriteStream, err: Write, options: 
     // log-update redraws only the lines that changed, which is right while the frame keeps its
     // height; its patch for a frame that gained or lost a line in the middle (a notice goes, an
     // error row comes) leaves a blank or stale row (log-update 7.2.0), so such a frame is drawn whole.
-    if (drawnLines > 0 && lines.length !== drawnLines) draw.clear();
-    draw(lines.join('\n'));
+    const frame = lines.join('\n');
+    if (drawnLines > 0 && lines.length !== drawnLines) {
+      atOnce(() => {
+        draw.clear();
+        draw(frame);
+      });
+    } else draw(frame);
     drawnLines = lines.length;
   }
 

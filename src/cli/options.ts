@@ -111,7 +111,8 @@ export function parseStatusAlias(value: string, previous?: StatusAliases): Statu
   if (at < 0 || word === '') throw new InvalidArgumentError(`expected word=status, such as completed=success (a deployment's own word, then one of ${statuses.join(', ')}).`);
   if (statuses.includes(word)) throw new InvalidArgumentError(`"${word}" is already a status; only a deployment's own words can be mapped, such as completed=success.`);
   if (!statuses.includes(status)) throw new InvalidArgumentError(`"${status}" is no status: expected one of ${statuses.join(', ')}, such as completed=success.`);
-  const before = previous?.[word];
+  // Own pairs only: `constructor` or `toString` are words like any other, not Object's.
+  const before = previous !== undefined && Object.hasOwn(previous, word) ? previous[word] : undefined;
   if (before !== undefined && before !== status) throw new InvalidArgumentError(`"${word}" is already mapped to ${before}.`);
   return { ...previous, [word]: status as JobStatus | StepStatus };
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isOrdoError, type JobRequest, type OrdoClient } from 'ordo-status';
+import { failureCause, printable } from './format.js';
 import { exitCodes } from './runWatch.js';
 
 /** Where `ordo-status submit` reads from and writes to: injectable, so tests need no files, stdin or process. */
@@ -134,9 +135,13 @@ export async function runSubmit(
       return { exitCode: (error as { signal?: unknown }).signal === 'SIGTERM' ? exitCodes.terminated : exitCodes.interrupted };
     }
     const code = isOrdoError(error) ? error.code : 'UNEXPECTED';
-    io.err(`ordo-status: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (code === 'NETWORK' && typeof (error as { status?: unknown }).status !== 'number') {
-      io.err('ordo-status: hint: is --base-url (or $ORDO_BASE_URL) right, and is the server running?\n');
+    // Server text (an error body's reason, a Location) is escaped: it cannot move the cursor.
+    io.err(`ordo-status: ${printable(error instanceof Error ? error.message : String(error))}\n`);
+    // What to check, only when the request never left (a refused port, DNS, TLS): a request that
+    // reached the server says nothing about the base URL.
+    if (isOrdoError(error) && error.code === 'NETWORK' && (error as { retryable?: unknown }).retryable === true) {
+      const { hint } = failureCause(error);
+      if (hint) io.err(`ordo-status: hint: ${hint.replace('--base-url', '--base-url (or $ORDO_BASE_URL)')}\n`);
     }
     return { exitCode: exitCodes.error, errorCode: code };
   }

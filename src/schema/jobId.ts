@@ -8,20 +8,30 @@ export type JobId = string | number;
 const whatAJobIdIs = 'a job id is a positive whole number such as 42';
 
 /**
+ * The largest job id: the server's ids are a PostgreSQL `int4`, and a larger one answers 500,
+ * which a watch would retry for minutes. Source: docs/ordo-server.md, "Job ids".
+ */
+const maxJobId = 2_147_483_647;
+
+/** What an id past {@link maxJobId} is told. */
+const tooLargeNote = ` (at most ${maxJobId}, the largest id an Ordo server has)`;
+
+/**
  * Checks a job id and normalises it to the string used everywhere in this library, so that
  * `jobStatus$(3)` and `jobStatus$("3")` watch the same job. Every function that takes a job id
  * (`jobStatus$`, `jobEvents$`, `waitForJob`, `getJob`, the client's methods) calls it at call
- * time, so a bad id throws there and no request is sent.
+ * time, so a bad id throws there (a function that returns a promise returns one rejected with it)
+ * and no request is sent.
  *
- * An Ordo server's job ids are positive integers, and its single-job route parses the id
- * leniently (`/jobs/8abc` answers job 8): so only a positive safe integer, or its canonical
- * decimal string, is a job id.
+ * An Ordo server's job ids are positive 32-bit integers, its single-job route parses the id
+ * leniently (`/jobs/8abc` answers job 8) and a larger id answers 500: so only an integer from 1
+ * to 2147483647, or its canonical decimal string, is a job id.
  *
- * @param id - a positive safe integer (`1` to `Number.MAX_SAFE_INTEGER`), or the same number as a
+ * @param id - an integer from `1` to `2147483647` (PostgreSQL's `int4`), or the same number as a
  *   decimal string without sign, leading zeros, spaces, a fraction or an exponent (`"42"`).
  * @returns the id as a decimal string (`42` → `"42"`).
  * @throws TypeError naming the id and saying what a job id is ("a positive whole number such as
- *   42") for anything else: `0`, a negative, fractional, unsafe or non-finite number; a string such
+ *   42") for anything else: `0`, a negative, fractional, too large or non-finite number; a string such
  *   as `""`, `"042"`, `"0"`, `"1.5"`, `"1e3"`, `" 4"`, `"abc"` or `"1,2"`; another type.
  * @example
  * ```ts
@@ -33,9 +43,9 @@ const whatAJobIdIs = 'a job id is a positive whole number such as 42';
  */
 export function normalizeJobId(id: JobId): string {
   if (typeof id === 'number') {
-    if (!Number.isSafeInteger(id) || id < 1) {
-      const tooLarge = Number.isInteger(id) && id > Number.MAX_SAFE_INTEGER;
-      throw new TypeError(`Invalid job id ${String(id)}: ${whatAJobIdIs}${tooLarge ? ` (at most ${Number.MAX_SAFE_INTEGER})` : ''}`);
+    if (!Number.isInteger(id) || id < 1 || id > maxJobId) {
+      const tooLarge = Number.isInteger(id) && id > maxJobId;
+      throw new TypeError(`Invalid job id ${String(id)}: ${whatAJobIdIs}${tooLarge ? tooLargeNote : ''}`);
     }
     return String(id);
   }
@@ -43,8 +53,6 @@ export function normalizeJobId(id: JobId): string {
     throw new TypeError(`Invalid job id of type ${id === null ? 'null' : typeof id}: ${whatAJobIdIs}, as a number or a string of digits`);
   }
   if (!/^[1-9][0-9]*$/.test(id)) throw new TypeError(`Invalid job id ${JSON.stringify(id)}: ${whatAJobIdIs}`);
-  if (!Number.isSafeInteger(Number(id))) {
-    throw new TypeError(`Invalid job id ${JSON.stringify(id)}: ${whatAJobIdIs} (at most ${Number.MAX_SAFE_INTEGER})`);
-  }
+  if (id.length > 10 || Number(id) > maxJobId) throw new TypeError(`Invalid job id ${JSON.stringify(id)}: ${whatAJobIdIs}${tooLargeNote}`);
   return id;
 }

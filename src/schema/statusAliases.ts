@@ -45,8 +45,11 @@ const tables = new WeakMap<object, StatusAliasTable | null>();
  */
 export function statusAliasTable(aliases: StatusAliases | undefined): StatusAliasTable | undefined {
   if (aliases === undefined) return undefined;
-  if (aliases === null || typeof aliases !== 'object' || Array.isArray(aliases)) {
-    throw new TypeError(`Invalid statusAliases: expected an object of a deployment's words and their statuses, such as ${example}`);
+  // A plain object or one without a prototype; a Map, an array or a class instance would map nothing.
+  const prototype: unknown = aliases !== null && typeof aliases === 'object' ? Object.getPrototypeOf(aliases) : undefined;
+  if (aliases === null || typeof aliases !== 'object' || (prototype !== Object.prototype && prototype !== null)) {
+    const got = aliases instanceof Map ? ' (a Map: pass Object.fromEntries(map))' : '';
+    throw new TypeError(`Invalid statusAliases: expected a plain object of a deployment's words and their statuses, such as ${example}${got}`);
   }
   const known = tables.get(aliases);
   if (known !== undefined) return known ?? undefined;

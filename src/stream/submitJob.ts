@@ -124,7 +124,8 @@ export async function submitJob(request: JobRequest, options: SubmitJobOptions):
   if (options === null || typeof options !== 'object' || typeof options.transport !== 'function') {
     throw new TypeError('submitJob needs options with a transport (e.g. createFetchTransport({ baseUrl, token }))');
   }
-  checkJobRequest(request, 'submitJob');
+  // What is checked is what is sent: the request as JSON writes it.
+  const body = checkJobRequest(request, 'submitJob');
   const { submit } = options.transport;
   if (typeof submit !== 'function') {
     throw new TypeError('submitJob: this transport cannot submit jobs (it has no submit method); use createFetchTransport, or give yours a submit(request, { signal })');
@@ -132,7 +133,7 @@ export async function submitJob(request: JobRequest, options: SubmitJobOptions):
   checkDuration('requestTimeoutMs', options.requestTimeoutMs);
   const answer = submission(
     submit.bind(options.transport),
-    request,
+    body,
     options.requestTimeoutMs ?? defaultWatchOptions.requestTimeoutMs,
     options.scheduler ?? defaultWatchOptions.scheduler,
   );

@@ -264,6 +264,19 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     return trimmed;
   }
 
+  /**
+   * What a submission's failed answer means for the job: a redirect (not followed) created none
+   * here; a gateway's 502 or 504 may have come after the server created it.
+   */
+  function submissionNote(response: Response): string | undefined {
+    if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status <= 399)) {
+      const location = response.headers.get('location');
+      return `; a submission does not follow redirects (the job would be sent again), so no job was created: point the base URL where it leads${location ? ` (Location: ${location})` : ''}`;
+    }
+    if (response.status === 502 || response.status === 504) return '; a gateway answered: the job may have been created; check before submitting again';
+    return undefined;
+  }
+
   async function send(
     { method, url, jobId, signal, payload }: Exchange,
     secret: string | undefined,
@@ -279,7 +292,8 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     }
     signal.throwIfAborted();
     try {
-      const response = await fetchImpl(url, payload === undefined ? { method, headers, signal } : { method, headers, body: payload, signal });
+      // A submission never follows a redirect: fetch would send the job again to the new place.
+      const response = await fetchImpl(url, payload === undefined ? { method, headers, signal } : { method, headers, body: payload, signal, redirect: 'manual' });
       const { text, truncated } = await readBody(response, maxResponseBytes);
       return { response, body: text, truncated };
     } catch (error) {
@@ -342,6 +356,7 @@ export function createFetchTransport(options: FetchTransportOptions): JobTranspo
     const contentType = response.headers.get('content-type');
     if (response.status < 200 || response.status > 299) {
       throw httpErrorFor({
+        note: method === 'POST' ? submissionNote(response) : undefined,
         method,
         status: response.status,
         statusText: response.statusText,

@@ -15,6 +15,8 @@ export interface HttpFailure {
   readonly retryAfterMs: number | null;
   readonly jobId?: string | undefined;
   readonly cause?: unknown;
+  /** Words added at the end of the message (a submission's redirect or gateway error says what it means). */
+  readonly note?: string | undefined;
 }
 
 /** The server's own message from an Ordo error body `{"error": "…"}` (at most 200 characters), if the body is one. */
@@ -28,6 +30,14 @@ function serverMessage(body: string, contentType: string | null): string | undef
   } catch {
     return undefined;
   }
+}
+
+/** A short plain-text body's first line (at most 200 characters), as a server's reason; else `undefined`. */
+function plainTextReason(body: string, contentType: string | null): string | undefined {
+  if (contentType === null || !/^text\/plain\b/i.test(contentType)) return undefined;
+  const line = body.trim().split(/\r?\n/, 1)[0] ?? '';
+  if (line === '') return undefined;
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 /**
@@ -66,14 +76,15 @@ function pathPrefixHint(url: string): string {
 /**
  * Maps a non-2xx response to its error class, in one place: 401 and 403 →
  * {@link OrdoAuthError}, 404 → {@link OrdoNotFoundError}, anything else → {@link OrdoHttpError}.
- * The message names the method, URL, status and the server's `{"error"}` text (or the content
- * type of a non-JSON page, such as a gateway's HTML); the body's first characters go to
+ * The message names the method, URL, status and the server's `{"error"}` text (or a `text/plain`
+ * body's first line, or the content type of another page, such as a gateway's HTML), unescaped:
+ * whoever prints it escapes control characters. The body's first characters go to
  * `bodyExcerpt`. A 404 whose body is not Ordo's `{"error":"Job not found"}` (an HTML page,
  * another JSON, none) adds a hint that the base URL's path prefix may be wrong.
  */
 export function httpErrorFor(failure: HttpFailure): OrdoHttpError {
   const reason = failure.statusText ? ` ${failure.statusText}` : '';
-  const said = serverMessage(failure.body, failure.contentType);
+  const said = serverMessage(failure.body, failure.contentType) ?? plainTextReason(failure.body, failure.contentType);
   const detail =
     said !== undefined
       ? `: ${said}`
@@ -81,7 +92,7 @@ export function httpErrorFor(failure: HttpFailure): OrdoHttpError {
         ? ` (${failure.contentType ?? 'no content type'} body)`
         : '';
   const hint = failure.status === 404 && !isOrdoNotFound(said) ? pathPrefixHint(failure.url) : '';
-  const message = `${failure.method ?? 'GET'} ${failure.url} answered ${failure.status}${reason}${detail}${hint}`;
+  const message = `${failure.method ?? 'GET'} ${failure.url} answered ${failure.status}${reason}${detail}${hint}${failure.note ?? ''}`;
   const options = {
     status: failure.status,
     url: failure.url,

@@ -70,20 +70,34 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Checks the shape of a {@link JobRequest} before anything is sent: an object with either
- * `recipe_id` (a positive integer) or `recipe` (`{ name, version }`, non-empty strings), not both;
- * `inputs`, `outputs`, `params` and `recipe.definition`, when given, objects; and the whole of it
- * JSON (no cycles, no `BigInt`). The server checks the rest (references, the DAG) and answers
- * 400 with its reason.
+ * Checks a {@link JobRequest} before anything is sent, and returns what will be sent: the request
+ * written as JSON and read back, so the check sees exactly the body (a `toJSON`, inherited
+ * properties, `undefined` values and `NaN` are as JSON makes them). It must be an object with
+ * either `recipe_id` (a positive integer) or `recipe` (`{ name, version }`, non-empty strings),
+ * not both; `inputs`, `outputs`, `params` and `recipe.definition`, when given, objects; and it
+ * must be writable as JSON (no cycles, no `BigInt`). The server checks the rest (references, the
+ * DAG) and answers 400 with its reason.
  *
  * @param request - what the caller passed.
  * @param caller - named in the message, e.g. `"submitJob"`.
+ * @returns the request as it will be sent (a plain JSON value).
  * @throws TypeError naming the first problem.
  */
-export function checkJobRequest(request: unknown, caller: string): asserts request is JobRequest {
+export function checkJobRequest(given: unknown, caller: string): JobRequest {
   function refuse(problem: string): never {
     throw new TypeError(`${caller}: invalid job request: ${problem}`);
   }
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(given);
+  } catch (cause) {
+    refuse(`it cannot be written as JSON (${cause instanceof Error ? cause.message : String(cause)})`);
+  }
+  if (text === undefined) {
+    if (typeof given === 'object' && given !== null) refuse('it writes no JSON at all (its toJSON returned undefined)');
+    refuse(`expected an object such as { recipe_id: 3, inputs, outputs, params }, got ${typeof given}`);
+  }
+  const request: unknown = JSON.parse(text);
   if (!isRecord(request)) refuse(`expected an object such as { recipe_id: 3, inputs, outputs, params }, got ${request === null ? 'null' : Array.isArray(request) ? 'an array' : typeof request}`);
   const hasId = request['recipe_id'] !== undefined;
   const hasRecipe = request['recipe'] !== undefined;
@@ -104,9 +118,5 @@ export function checkJobRequest(request: unknown, caller: string): asserts reque
   for (const key of ['inputs', 'outputs', 'params'] as const) {
     if (request[key] !== undefined && !isRecord(request[key])) refuse(`${key} must be an object`);
   }
-  try {
-    JSON.stringify(request);
-  } catch (cause) {
-    refuse(`it cannot be written as JSON (${cause instanceof Error ? cause.message : String(cause)})`);
-  }
+  return request as unknown as JobRequest;
 }

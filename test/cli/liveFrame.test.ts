@@ -165,6 +165,13 @@ describe('liveFrame: the header and the notice', () => {
     ]);
   });
 
+  it('never parts a number from its unit when it wraps a notice', () => {
+    const notice = 'connection refused — retrying in 1.6 s (2/5)';
+    const lines = frame(undefined, 40, { answeredAtMs: undefined }, notice);
+    expect(lines.slice(0, 2)).toEqual(['⚠ connection refused — retrying in', '  1.6 s (2/5)']);
+    expect(lines.join('\n')).not.toContain('\u00a0');
+  });
+
   it('keeps a notice to three lines, the last cut at a word', () => {
     const lines = frame(undefined, 40, {}, 'word '.repeat(40).trim());
     expect(lines.slice(0, 3)).toEqual(['⚠ word word word word word word word', '  word word word word word word word', '  word word word word word word word…']);
@@ -238,6 +245,23 @@ describe('liveFrame: steps', () => {
     const rows = lines.filter((line) => /^ {2}[·▶✔] s\d\d /.test(line)).map((line) => /s\d\d/.exec(line)![0]);
     expect(rows).toEqual(['s25', 's20', 's21', 's22', 's23', 's24', 's26', 's27', 's28', 's29', 's30']);
     expect(lines.at(-1)).toBe('  … 29 more steps: 20 success, 9 pending');
+  });
+
+  it('never shows a pending row while a failure is hidden: a failed step with its error that does not fit keeps the pending ones out', () => {
+    const steps = [
+      { stepId: 'r', status: 'running' as const },
+      { stepId: 'f1', status: 'failed' as const, error: 'out of memory' },
+      { stepId: 'f2', status: 'failed' as const, error: 'disk full' },
+      ...Array.from({ length: 4 }, (_, index) => ({ stepId: `p${index}`, status: 'pending' as const })),
+    ];
+    // 8 rows: the header, the job line, then 5 lines for steps and 1 to count the rest.
+    const lines = frame(snapshot({ status: 'running', steps }), 60, { rows: 8 });
+    expect(lines.slice(2)).toEqual([
+      expect.stringMatching(/^ {2}▶ r\s+R\s+running/),
+      expect.stringMatching(/^ {2}✖ f1\s+F1\s+failed/),
+      '    out of memory',
+      '  … 5 more steps: 1 failed, 4 pending',
+    ]);
   });
 
   it('counts an error line against the rows', () => {

@@ -20,11 +20,13 @@ const snapshot = (init: JobBodyInit) => parseJobSnapshot(jobBody(init));
 function fakeTerminal(cols: number, rows: number) {
   // A pty turns each \n into \r\n (onlcr); so does convertEol.
   const terminal = new xterm.Terminal({ cols, rows, allowProposedApi: true, convertEol: true });
+  const chunks: string[] = [];
   const stream = {
     columns: cols,
     rows,
     isTTY: true,
     write: (chunk: string) => {
+      chunks.push(chunk);
       terminal.write(chunk);
       return true;
     },
@@ -32,6 +34,8 @@ function fakeTerminal(cols: number, rows: number) {
   const errors: string[] = [];
   return {
     stream,
+    /** Every write, as the terminal received it. */
+    chunks,
     err: (text: string) => errors.push(text),
     errors,
     /** The screen's non-empty rows, and whether any row is a wrapped continuation (a line was too long). */
@@ -125,7 +129,15 @@ describe('createLiveView: a thin shell that redraws the frame', () => {
     expect(before).toHaveLength(5);
     // dem fails: an error row comes in under it, between rows that stay.
     const failed = snapshot({ id: 2, status: 'running', steps: { reproject: 'success', dem: 'failed', ept: 'running' } });
+    const writesBefore = terminal.chunks.length;
     view.update(failed, []);
+    // The erase and the new frame went out as one synchronized write: no blank screen between.
+    expect(terminal.chunks.length).toBe(writesBefore + 1);
+    const redraw = terminal.chunks.at(-1)!;
+    expect(redraw.startsWith('\u001b[?2026h') && redraw.endsWith('\u001b[?2026l')).toBe(true);
+    expect(redraw.split('\u001b[?2026').length).toBe(3); // one begin, one end, none inside
+    expect(redraw).toContain('\u001b[2K');
+    expect(stripVTControlCharacters(redraw)).toContain('dem failed');
     const after = await terminal.rows();
     expect(after).toHaveLength(6);
     expect(after[0]).toBe(before[0]);
@@ -214,7 +226,9 @@ describe('recordAnswers', () => {
 describe('wrapToWidth', () => {
   it('wraps at spaces, indents continuation lines, and leaves a word longer than the line whole', () => {
     expect(wrapToWidth('  error: one two three four five', 16)).toBe('  error: one\n    two three\n    four five');
-    expect(wrapToWidth('  → s3://bucket/a/very/long/key.tif', 20)).toBe('  →\n    s3://bucket/a/very/long/key.tif');
+    expect(wrapToWidth('  error: see s3://bucket/a/very/long/key.tif', 20)).toBe('  error: see\n    s3://bucket/a/very/long/key.tif');
+    // An output's URI stays on its arrow's line, for the terminal to fold.
+    expect(wrapToWidth('  → s3://bucket/a/very/long/key.tif', 20)).toBe('  → s3://bucket/a/very/long/key.tif');
     expect(wrapToWidth('fits', 16)).toBe('fits');
   });
 });

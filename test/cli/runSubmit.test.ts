@@ -3,6 +3,8 @@ import { createOrdoClient } from 'ordo-status';
 import { pineyDamJobRequest, type SimulatorRequest } from 'ordo-status/testing';
 import { readJobRequest, referenceRequestPath, runSubmit, shellWord, type SubmitIO } from '../../src/cli/runSubmit.js';
 import { startTestSimulator } from '../helpers/simulator.js';
+import { closedPort, startTestServer } from '../helpers/testServer.js';
+import type { Response } from 'express';
 
 /** An in-memory SubmitIO: files by name, stdin text, and what was written. */
 function fakeIO(files: Record<string, string>, stdin = ''): SubmitIO & { stdout: string; stderr: string } {
@@ -86,6 +88,50 @@ describe('runSubmit against the simulator', () => {
       `ordo-status: POST ${simulator.url}/jobs answered 401 Unauthorized: Invalid token\n` +
         `ordo-status: POST ${simulator.url}/jobs answered 400 Bad Request: step "reproject" needs input job:input_las, which the job does not provide\n`,
     );
+  });
+
+  it('escapes server text, never follows a redirect, and says what a gateway error or a plain-text reason means', async () => {
+    const answers: Record<string, (res: Response) => void> = {
+      '/hostile/jobs': (res) => res.status(400).json({ error: 'bad input\u001b[2J\u001b[31mFAKE' }),
+      '/moved/jobs': (res) => res.status(307).set('Location', '/elsewhere/jobs').end(),
+      '/gateway/jobs': (res) => res.status(502).type('text/html').send('<html>Bad Gateway</html>'),
+      '/plain/jobs': (res) => res.status(400).type('text/plain').send('recipe 3 is archived\nsee the admin'),
+    };
+    const server = await startTestServer((req, res) => (answers[req.path] ?? ((r: Response) => r.status(500).end()))(res));
+    const submit = async (prefix: string) => {
+      const io = fakeIO({ 'job.json': job });
+      const outcome = await runSubmit(createOrdoClient({ baseUrl: `${server.url}${prefix}`, token: 'submit-test-token-0123456789' }), 'job.json', io, { print: true, json: false });
+      return { outcome, stderr: io.stderr };
+    };
+    const hostile = await submit('/hostile');
+    expect(hostile.outcome).toEqual({ exitCode: 1, errorCode: 'HTTP' });
+    expect(hostile.stderr).not.toContain('\u001b');
+    expect(hostile.stderr).toBe(`ordo-status: POST ${server.url}/hostile/jobs answered 400 Bad Request: bad input\\x1b[2J\\x1b[31mFAKE\n`);
+    const moved = await submit('/moved');
+    expect(moved.stderr).toBe(
+      `ordo-status: POST ${server.url}/moved/jobs answered 307 Temporary Redirect; a submission does not follow redirects (the job would be sent again), so no job was created: point the base URL where it leads (Location: /elsewhere/jobs)\n`,
+    );
+    expect(server.requests.filter((request) => request.url.includes('elsewhere'))).toEqual([]);
+    const gateway = await submit('/gateway');
+    expect(gateway.stderr).toBe(
+      `ordo-status: POST ${server.url}/gateway/jobs answered 502 Bad Gateway (text/html; charset=utf-8 body); a gateway answered: the job may have been created; check before submitting again\n`,
+    );
+    const plain = await submit('/plain');
+    expect(plain.stderr).toBe(`ordo-status: POST ${server.url}/plain/jobs answered 400 Bad Request: recipe 3 is archived\n`);
+    // Each submission was sent exactly once.
+    expect(server.requests.map((request) => `${request.method} ${request.url}`)).toEqual(['POST /hostile/jobs', 'POST /moved/jobs', 'POST /gateway/jobs', 'POST /plain/jobs']);
+  });
+
+  it('gives a hint only when the request never left: a refused port, not a connection reset after sending', async () => {
+    const port = await closedPort();
+    const refusedIO = fakeIO({ 'job.json': job });
+    await runSubmit(createOrdoClient({ baseUrl: `http://127.0.0.1:${port}`, token: 'submit-test-token-0123456789' }), 'job.json', refusedIO, { print: true, json: false });
+    expect(refusedIO.stderr).toMatch(/failed before the request was sent \(ECONNREFUSED\): no job was created\nordo-status: hint: is the server running, and is --base-url \(or \$ORDO_BASE_URL\) right\?\n$/);
+    const server = await startTestServer((req) => req.socket.destroy());
+    const resetIO = fakeIO({ 'job.json': job });
+    await runSubmit(createOrdoClient({ baseUrl: server.url, token: 'submit-test-token-0123456789' }), 'job.json', resetIO, { print: true, json: false });
+    expect(resetIO.stderr).toMatch(/the job may have been created; check before submitting again\n$/);
+    expect(resetIO.stderr).not.toContain('hint');
   });
 
   it('Ctrl-C during the submission exits 130 and says the job may have been created', async () => {

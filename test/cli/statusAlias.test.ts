@@ -12,6 +12,16 @@ describe('parseStatusAlias (--status-alias word=status, repeatable)', () => {
     expect(parseStatusAlias('completed=success', both)).toEqual(both); // the same pair twice is harmless
   });
 
+  it("takes words that are Object's property names like any other", () => {
+    const done = parseStatusAlias('done=success');
+    for (const word of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
+      const aliases = parseStatusAlias(`${word}=failed`, done);
+      expect(Object.keys(aliases)).toEqual(['done', word]);
+      expect(Object.getOwnPropertyDescriptor(aliases, word)?.value).toBe('failed');
+      expect(Object.getPrototypeOf(aliases)).toBe(Object.prototype);
+    }
+  });
+
   it('refuses a bad pair with a usage error that says what is expected', () => {
     const message = (value: string, previous?: Record<string, 'success'>) => {
       try {

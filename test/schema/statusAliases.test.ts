@@ -140,11 +140,18 @@ describe('statusAliases checked at call time', () => {
   const body = finished();
   const refused = (statusAliases: unknown) => () => parseJobSnapshot(body, { statusAliases: statusAliases as StatusAliases });
 
-  it('refuses what is not an object', () => {
-    const expected = new TypeError("Invalid statusAliases: expected an object of a deployment's words and their statuses, such as { completed: 'success' }");
+  it('refuses what is not a plain object: a Map would map nothing', () => {
+    const expected = new TypeError("Invalid statusAliases: expected a plain object of a deployment's words and their statuses, such as { completed: 'success' }");
     expect(refused(null)).toThrow(expected);
     expect(refused('completed=success')).toThrow(expected);
     expect(refused([['completed', 'success']])).toThrow(expected);
+    expect(refused(new (class Aliases {})())).toThrow(expected);
+    expect(refused(new Map([['completed', 'success']]))).toThrow(
+      new TypeError("Invalid statusAliases: expected a plain object of a deployment's words and their statuses, such as { completed: 'success' } (a Map: pass Object.fromEntries(map))"),
+    );
+    // An object without a prototype is a plain object too.
+    const bare = Object.assign(Object.create(null) as object, { completed: 'success' });
+    expect(parseJobSnapshot(reworded(finished(), 'completed'), { statusAliases: bare as StatusAliases }).job.status).toBe('success');
   });
 
   it('refuses an empty word, a word that is already a status and a target that is not one', () => {

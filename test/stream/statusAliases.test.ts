@@ -142,7 +142,7 @@ describe('statusAliases in a client', () => {
     const transport = scriptedTransport({ 1: [completed()] });
     expect(() => createOrdoClient({ transport, statusAliases: { '': 'success' } })).toThrow(/^Invalid statusAliases: a word is empty/);
     const ordo = createOrdoClient({ transport });
-    expect(() => ordo.jobStatus$(1, { statusAliases: 'completed=success' as never })).toThrow(/^Invalid statusAliases: expected an object/);
+    expect(() => ordo.jobStatus$(1, { statusAliases: 'completed=success' as never })).toThrow(/^Invalid statusAliases: expected a plain object/);
     expect(transport.requestCount(1)).toBe(0);
   });
 });

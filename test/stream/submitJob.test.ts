@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { NEVER, Observable, VirtualTimeScheduler } from 'rxjs';
+import { NEVER, Observable, of, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   createFetchTransport,
@@ -78,7 +78,32 @@ describe('client.submitJob against the simulator', () => {
       await expect(client.submitJob(request as JobRequest)).rejects.toThrow(new TypeError(message));
     }
     await expect(client.submitJob(cyclic as unknown as JobRequest)).rejects.toThrow(/^submitJob: invalid job request: it cannot be written as JSON \(Converting circular structure/);
+    // What is checked is the JSON that would be sent: a toJSON, inherited properties.
+    const tricks: Array<[unknown, string]> = [
+      [undefined, 'submitJob: invalid job request: expected an object such as { recipe_id: 3, inputs, outputs, params }, got undefined'],
+      [{ toJSON: () => undefined }, 'submitJob: invalid job request: it writes no JSON at all (its toJSON returned undefined)'],
+      [{ recipe_id: 3, toJSON: () => ({ recipe_id: 'x' }) }, 'submitJob: invalid job request: recipe_id must be a positive integer, got "x"'],
+      [Object.create({ recipe_id: 3 }), 'submitJob: invalid job request: recipe_id (a stored recipe) or recipe ({ name, version, definition? }) is required'],
+      [{ recipe_id: Number.NaN }, 'submitJob: invalid job request: recipe_id must be a positive integer, got null'],
+    ];
+    for (const [request, message] of tricks) {
+      await expect(client.submitJob(request as JobRequest)).rejects.toThrow(new TypeError(message));
+    }
     expect(requests).toEqual([]);
+  });
+
+  it('sends exactly what it checked: the request as JSON writes it', async () => {
+    const bodies: unknown[] = [];
+    const transport: JobTransport = Object.assign(() => NEVER, {
+      submit: (request: JobRequest) => {
+        bodies.push(request);
+        return of({ id: 7 });
+      },
+    });
+    const request = { recipe_id: 3, params: { dem: { resolution: 1, note: undefined } }, toJSON() { return { recipe_id: 3, params: this.params }; } };
+    await expect(submitJob(request as unknown as JobRequest, { transport })).resolves.toBe('7');
+    expect(bodies).toEqual([{ recipe_id: 3, params: { dem: { resolution: 1 } } }]);
+    expect(Object.getPrototypeOf(bodies[0])).toBe(Object.prototype);
   });
 
   it('rejects with a TypeError on a client whose transport has no submit', async () => {
