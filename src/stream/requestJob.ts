@@ -1,9 +1,9 @@
-import { from, Observable, type SchedulerLike } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
 import { OrdoNetworkError } from '../errors/OrdoNetworkError.js';
 import { toOrdoError } from '../errors/toOrdoError.js';
 import type { JobSnapshot } from '../schema/types.js';
-import { bodyInput } from '../transport/bodyInput.js';
 import type { JobTransport } from '../transport/types.js';
+import { oneAnswer } from './oneAnswer.js';
 import { requestTimeoutError } from './timeoutErrors.js';
 
 /** Options of {@link requestJob}. */
@@ -31,60 +31,12 @@ export interface RequestJobOptions {
  *   `ObservableInput` errors with an {@link OrdoNetworkError}.
  */
 export function requestJob(transport: JobTransport, jobId: string, options: RequestJobOptions): Observable<unknown> {
-  return new Observable<unknown>((subscriber) => {
-    // Made when the transport first reads `signal`: an AbortController costs microseconds.
-    let controller: AbortController | undefined;
-    const context = {
-      get signal() {
-        return (controller ??= new AbortController()).signal;
-      },
-    };
-    let settled = false;
-    let subscription: { unsubscribe(): void } | undefined;
-    const timeout =
-      options.timeoutMs === undefined
-        ? undefined
-        : options.scheduler.schedule(() => {
-            if (settled) return;
-            settled = true;
-            subscription?.unsubscribe();
-            controller?.abort();
-            subscriber.error(
-              requestTimeoutError(jobId, options.timeoutMs as number, options.lastSnapshot?.() ?? null, options.stats?.() ?? { requests: 1, failures: 0 }),
-            );
-          }, options.timeoutMs);
-    const settle = () => {
-      settled = true;
-      timeout?.unsubscribe();
-    };
-    try {
-      subscription = from(bodyInput(transport(jobId, context))).subscribe({
-        next: (body) => {
-          if (settled) return;
-          settle();
-          subscriber.next(body);
-          subscriber.complete();
-        },
-        error: (error: unknown) => {
-          if (settled) return;
-          settle();
-          subscriber.error(toOrdoError(error, jobId));
-        },
-        complete: () => {
-          if (settled) return;
-          settle();
-          subscriber.error(new OrdoNetworkError(`The transport completed without a body for job ${jobId}`, { jobId }));
-        },
-      });
-    } catch (error) {
-      settle();
-      subscriber.error(toOrdoError(error, jobId));
-      return undefined;
-    }
-    return () => {
-      timeout?.unsubscribe();
-      subscription?.unsubscribe();
-      if (!settled) controller?.abort();
-    };
+  return oneAnswer((context) => transport(jobId, context), {
+    timeoutMs: options.timeoutMs,
+    scheduler: options.scheduler,
+    timeoutError: () =>
+      requestTimeoutError(jobId, options.timeoutMs as number, options.lastSnapshot?.() ?? null, options.stats?.() ?? { requests: 1, failures: 0 }),
+    failure: (error) => toOrdoError(error, jobId),
+    empty: () => new OrdoNetworkError(`The transport completed without a body for job ${jobId}`, { jobId }),
   });
 }

@@ -1,13 +1,13 @@
-import { firstValueFrom, from, Observable, type SchedulerLike } from 'rxjs';
+import { firstValueFrom, type Observable, type SchedulerLike } from 'rxjs';
 import { OrdoError } from '../errors/OrdoError.js';
 import { OrdoNetworkError } from '../errors/OrdoNetworkError.js';
 import { OrdoTimeoutError } from '../errors/OrdoTimeoutError.js';
 import { parseSubmittedJob } from '../schema/submittedJob.js';
-import { bodyInput } from '../transport/bodyInput.js';
 import { checkJobRequest, type JobRequest } from '../transport/jobRequest.js';
 import type { JobTransport } from '../transport/types.js';
 import { abortWith } from './abortWith.js';
 import { checkDuration } from './duration.js';
+import { oneAnswer } from './oneAnswer.js';
 import { defaultWatchOptions } from './watchOptions.js';
 
 /** Options of {@link submitJob}. */
@@ -41,51 +41,13 @@ function submitError(error: unknown): unknown {
 
 /** One `transport.submit` call as a cold observable: its first value, a timeout, and an abort on unsubscribe before the answer. */
 function submission(submit: NonNullable<JobTransport['submit']>, request: JobRequest, timeoutMs: number, scheduler: SchedulerLike): Observable<unknown> {
-  return new Observable<unknown>((subscriber) => {
-    const controller = new AbortController();
-    let settled = false;
-    let subscription: { unsubscribe(): void } | undefined;
-    const timeout = scheduler.schedule(() => {
-      if (settled) return;
-      settled = true;
-      subscription?.unsubscribe();
-      controller.abort();
-      subscriber.error(
-        new OrdoTimeoutError(`No answer to POST /jobs within ${timeoutMs} ms; ${maybeCreated}`, { lastSnapshot: null, timeoutMs, scope: 'request', requests: 1, failures: 1 }),
-      );
-    }, timeoutMs);
-    const settle = () => {
-      settled = true;
-      timeout.unsubscribe();
-    };
-    try {
-      subscription = from(bodyInput(submit(request, { signal: controller.signal }))).subscribe({
-        next: (body) => {
-          if (settled) return;
-          settle();
-          subscriber.next(body);
-          subscriber.complete();
-        },
-        error: (error: unknown) => {
-          if (settled) return;
-          settle();
-          subscriber.error(submitError(error));
-        },
-        complete: () => {
-          if (settled) return;
-          settle();
-          subscriber.error(new OrdoNetworkError(`The transport's submit completed without an answer; ${maybeCreated}`, { retryable: false }));
-        },
-      });
-    } catch (error) {
-      settle();
-      subscriber.error(submitError(error));
-    }
-    return () => {
-      timeout.unsubscribe();
-      subscription?.unsubscribe();
-      if (!settled) controller.abort();
-    };
+  return oneAnswer((context) => submit(request, context), {
+    timeoutMs,
+    scheduler,
+    timeoutError: () =>
+      new OrdoTimeoutError(`No answer to POST /jobs within ${timeoutMs} ms; ${maybeCreated}`, { lastSnapshot: null, timeoutMs, scope: 'request', requests: 1, failures: 1 }),
+    failure: submitError,
+    empty: () => new OrdoNetworkError(`The transport's submit completed without an answer; ${maybeCreated}`, { retryable: false }),
   });
 }
 
