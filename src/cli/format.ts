@@ -245,23 +245,34 @@ export function failureUrl(notice: { readonly error: FailureLike; readonly serve
  */
 export function firstFailureLine(notice: { readonly error: FailureLike; readonly server?: string | undefined }): string {
   const { error } = notice;
-  const url = printable(failureUrl(notice) ?? 'the server');
-  const { cause, hint } = failureCause(error);
-  if (typeof error.status === 'number') return `${url} answered ${error.status}${error.code === 'NOT_FOUND' ? ' (job not visible yet)' : ''}`;
-  const code = error.systemCode ? ` (${printable(error.systemCode)})` : '';
-  return `cannot reach ${url}: ${cause}${code}${hint ? `; ${hint}` : ''}`;
+  const url = failureUrl(notice);
+  if (typeof error.status === 'number') return `${printable(url ?? 'the server')} answered ${error.status}${error.code === 'NOT_FOUND' ? ' (job not visible yet)' : ''}`;
+  return `cannot reach ${whereAndWhy({ url, ...failureCause(error), systemCode: error.systemCode })}`;
+}
+
+/**
+ * Where a request could not go and why, in one place for every line that says it (a retry, an
+ * interrupted or failed watch): `http://host/jobs/1: connection refused (ECONNREFUSED); is the
+ * server running, and is --base-url right?`. The system code and the hint are left out when not given.
+ */
+export function whereAndWhy(parts: {
+  readonly url: string | undefined;
+  readonly cause: string;
+  readonly systemCode?: string | undefined;
+  readonly hint?: string | undefined;
+}): string {
+  const code = parts.systemCode ? ` (${printable(parts.systemCode)})` : '';
+  return `${printable(parts.url ?? 'the server')}: ${parts.cause}${code}${parts.hint ? `; ${parts.hint}` : ''}`;
 }
 
 /**
  * A later failure of a watch that never had an answer, shorter than {@link firstFailureLine}:
- * `cannot reach http://127.0.0.1:8080/jobs/1: connection refused`, or `http://host/jobs/1
- * answered 503`.
+ * `cannot reach http://127.0.0.1:8080/jobs/1: connection refused`, or `server answered 503`.
  */
 function unreachedLine(notice: { readonly error: FailureLike; readonly server?: string | undefined }): string {
   const { error } = notice;
-  const url = printable(failureUrl(notice) ?? 'the server');
   if (typeof error.status === 'number') return retryReason(error, false);
-  return `cannot reach ${url}: ${failureCause(error).cause}`;
+  return `cannot reach ${whereAndWhy({ url: failureUrl(notice), cause: failureCause(error).cause })}`;
 }
 
 /**

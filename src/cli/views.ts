@@ -7,6 +7,7 @@ import {
   formatDuration,
   paintStatus,
   printable,
+  whereAndWhy,
   retryLine,
   stepDurationMs,
   stepShows,
@@ -114,10 +115,7 @@ export function failureText(error: WatchFailure): string {
  */
 export function interruptText(diagnosis: WatchFailure['diagnosis']): string {
   if (!diagnosis) return 'ordo-status: interrupted\n';
-  const where = diagnosis.url === undefined ? 'the server' : printable(diagnosis.url);
-  const code = diagnosis.systemCode ? ` (${printable(diagnosis.systemCode)})` : '';
-  const hint = diagnosis.hint ? `; ${diagnosis.hint}` : '';
-  return `ordo-status: interrupted\nordo-status: never reached ${where}: ${diagnosis.cause}${code}${hint}\n`;
+  return `ordo-status: interrupted\nordo-status: never reached ${whereAndWhy(diagnosis)}\n`;
 }
 
 /** The fields an NDJSON error object adds for a watch that never had an answer. */

@@ -1,4 +1,4 @@
-import { from, Observable, type SchedulerLike } from 'rxjs';
+import { from, Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { bodyInput } from '../transport/bodyInput.js';
 
 /** How {@link oneAnswer} ends when the request does not answer. */
@@ -27,7 +27,7 @@ export interface OneAnswerOptions {
  *   `timeoutError()`. A request that fails, throws, or completes without a value errors with
  *   `failure(error)` or `empty()`.
  */
-export function oneAnswer(send: (context: { readonly signal: AbortSignal }) => unknown, options: OneAnswerOptions): Observable<unknown> {
+export function oneAnswer(send: (context: { readonly signal: AbortSignal }) => ObservableInput<unknown>, options: OneAnswerOptions): Observable<unknown> {
   return new Observable<unknown>((subscriber) => {
     let controller: AbortController | undefined;
     const context = {
@@ -52,7 +52,7 @@ export function oneAnswer(send: (context: { readonly signal: AbortSignal }) => u
       timeout?.unsubscribe();
     };
     try {
-      subscription = from(bodyInput(send(context) as never)).subscribe({
+      subscription = from(bodyInput(send(context))).subscribe({
         next: (body) => {
           if (settled) return;
           settle();

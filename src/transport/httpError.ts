@@ -19,6 +19,11 @@ export interface HttpFailure {
   readonly note?: string | undefined;
 }
 
+/** A server's reason as a message quotes it: at most 200 characters, the last `…` when cut. */
+function clipReason(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+
 /** The server's own message from an Ordo error body `{"error": "…"}` (at most 200 characters), if the body is one. */
 function serverMessage(body: string, contentType: string | null): string | undefined {
   if (contentType !== null && !/json/i.test(contentType)) return undefined;
@@ -26,7 +31,7 @@ function serverMessage(body: string, contentType: string | null): string | undef
     const parsed: unknown = JSON.parse(body);
     const message = (parsed as { error?: unknown } | null)?.error;
     if (typeof message !== 'string') return undefined;
-    return message.length > 200 ? `${message.slice(0, 199)}…` : message;
+    return clipReason(message);
   } catch {
     return undefined;
   }
@@ -37,7 +42,7 @@ function plainTextReason(body: string, contentType: string | null): string | und
   if (contentType === null || !/^text\/plain\b/i.test(contentType)) return undefined;
   const line = body.trim().split(/\r?\n/, 1)[0] ?? '';
   if (line === '') return undefined;
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+  return clipReason(line);
 }
 
 /**
