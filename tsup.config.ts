@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 // Four builds:
-// - the library entries (root and ./testing) as ESM + CJS with declarations;
+// - the library entries (root, ./testing and ./relay) as ESM + CJS with declarations;
 // - ./testing for browsers (ESM, no Node built-ins, no simulator);
 // - ./angular (ESM with declarations; Angular external);
 // - the CLI as one ESM file with a shebang.
@@ -10,7 +10,7 @@ import { defineConfig } from 'tsup';
 // machines exist once, and the CLI uses only the public API, like any other user.
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+    entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'relay/index': 'src/relay/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -16,6 +16,7 @@ export default defineConfig({
     alias: [
       { find: /^ordo-status\/testing$/, replacement: src('testing/index.ts') },
       { find: /^ordo-status\/angular$/, replacement: src('angular/index.ts') },
+      { find: /^ordo-status\/relay$/, replacement: src('relay/index.ts') },
       { find: /^ordo-status$/, replacement: src('index.ts') },
     ],
   },

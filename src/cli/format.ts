@@ -21,6 +21,13 @@ export function formatDuration(ms: number | null): string {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} m`;
 }
 
+/** An interval for people: `500 ms`, `3 s`, `1.5 s`, `2 m`; milliseconds in. */
+export function formatInterval(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))} s`;
+  return ms % 60_000 === 0 ? `${ms / 60_000} m` : formatDuration(ms);
+}
+
 /** A fraction 0..1 as a whole percent: `0.71` → `71%`; `null` → `–`. */
 export function formatPercent(fraction: number | null): string {
   // Floor, so 99.6 % is not shown as done; the epsilon keeps 0.29 (28.999999999999996) at 29 %.

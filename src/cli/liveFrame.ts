@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import stringWidth from 'string-width';
 import wrapAnsi from 'wrap-ansi';
 import { isTerminalStepStatus, type JobSnapshot, type JobStep, type StepStatus } from 'ordo-status';
-import { formatDuration, formatPercent, jobDurationMs, paintStatus, printable, statusIcon, stepDurationMs, stepShows } from './format.js';
+import { formatDuration, formatInterval, formatPercent, jobDurationMs, paintStatus, printable, statusIcon, stepDurationMs, stepShows } from './format.js';
 
 /** What the header of a live frame says besides the job: where the watch asks, how often, and when it last had an answer. */
 export interface LiveFacts {
@@ -91,12 +91,6 @@ function bar(fraction: number | null, columns: number): string {
   return '█'.repeat(filled) + '░'.repeat(columns - filled);
 }
 
-/** `500 ms`, `3 s`, `1.5 s`, `2 m`; milliseconds in. */
-function intervalText(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))} s`;
-  return ms % 60_000 === 0 ? `${ms / 60_000} m` : formatDuration(ms);
-}
 
 /** `3 s`, `1 m 5 s`: whole seconds since an instant, never negative (clocks of two machines). */
 function agoText(ms: number): string {
@@ -116,7 +110,7 @@ function serverText(server: string): string {
  */
 function headerLine(facts: LiveFacts, width: number, nowMs: number): string {
   const updated = facts.answeredAtMs === undefined ? 'no answer yet' : `updated ${agoText(nowMs - facts.answeredAtMs)} ago`;
-  const every = `every ${intervalText(facts.intervalMs)}`;
+  const every = `every ${formatInterval(facts.intervalMs)}`;
   const hint = 'Ctrl-C to stop';
   const separator = ' · ';
   const server = facts.server === undefined ? undefined : serverText(facts.server);

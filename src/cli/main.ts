@@ -2,7 +2,9 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { createOrdoClient, defaultRetryOptions, defaultWatchOptions, type OrdoClient, type StatusAliases } from 'ordo-status';
 import { pineyDamJobRequest, simulatorScenarioNames, startOrdoSimulator, type SimulatorScenarioName } from 'ordo-status/testing';
+import { createRelay } from 'ordo-status/relay';
 import { minIntervalMs, parseDuration, parseEnvName, parseInterval, parseJobId, parsePort, parseRetries, parseSpeed, parseStatusAlias } from './options.js';
+import { formatInterval, printable } from './format.js';
 import { exitCodes, runWatch, type WatchOutcome } from './runWatch.js';
 import { processSubmitIO, referenceRequestPath, runSubmit, shellWord } from './runSubmit.js';
 import { createLiveView, recordAnswers, wrapToWidth, type LiveViewOptions } from './liveView.js';
@@ -204,6 +206,54 @@ function program(): Command {
       await sim.close();
       out('simulator stopped\n');
       // Ctrl-C or SIGTERM is how a simulator is meant to stop: a success.
+      process.exitCode = exitCodes.success;
+    });
+
+  cli
+    .command('relay')
+    .description('watch each job once upstream for any number of consumers; serve it as Ordo does and as Server-Sent Events')
+    .option('--base-url <url>', 'the Ordo server, e.g. https://gw.example.com/ordo (default: $ORDO_BASE_URL)')
+    .option('--token-env <name>', 'environment variable that holds the Ordo token (sent upstream only)', parseEnvName, 'ORDO_TOKEN')
+    .option('--relay-token-env <name>', "environment variable that holds the token consumers send to the relay", parseEnvName, 'ORDO_RELAY_TOKEN')
+    .option('--port <n>', 'TCP port (0: any free port)', parsePort, 8788)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .addOption(
+      new Option('--interval <duration>', `time between an answer and the next upstream poll: 3 (seconds), 500ms; at least ${minIntervalMs}ms`)
+        .argParser(parseInterval)
+        .default(defaultWatchOptions.intervalMs as number, `${(defaultWatchOptions.intervalMs as number) / 1000}s`),
+    )
+    .action(async (options: { baseUrl?: string; tokenEnv: string; relayTokenEnv: string; port: number; host: string; interval: number }, command: Command) => {
+      const baseUrl = options.baseUrl ?? process.env['ORDO_BASE_URL'];
+      if (!baseUrl) command.error('error: no server: pass --base-url URL or set ORDO_BASE_URL', { exitCode: exitCodes.usage });
+      const relayToken = process.env[options.relayTokenEnv] || undefined;
+      if (!relayToken) command.error(`error: $${options.relayTokenEnv} is empty: consumers authenticate to the relay with a token of its own`, { exitCode: exitCodes.usage });
+      const { createServer } = await import('node:http');
+      const relay = createRelay({ baseUrl, token: process.env[options.tokenEnv] || undefined, relayToken, intervalMs: options.interval });
+      const server = createServer((request, response) => relay.handle(request, response));
+      const stopped = new Promise<void>((resolve) => {
+        interruptSignal().addEventListener('abort', () => resolve(), { once: true });
+      });
+      const listening = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+        server.once('error', resolve);
+        server.listen(options.port, options.host, () => resolve(undefined));
+      });
+      if (listening) {
+        err(`ordo-status: cannot listen on ${options.host}:${options.port}: ${listening.code ?? listening.message}\n`);
+        process.exitCode = exitCodes.error;
+        return;
+      }
+      const { port } = server.address() as { port: number };
+      const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+      out(`Ordo relay listening on ${url} · upstream ${printable(baseUrl)} · every ${formatInterval(options.interval)}\n`);
+      out(`Consumers send Authorization: Bearer $${options.relayTokenEnv} (EventSource: ?access_token=…):\n`);
+      out(`  curl -N -H "Authorization: Bearer $${options.relayTokenEnv}" ${url}/jobs/<id>/events\n`);
+      out(`  ORDO_BASE_URL=${url} ORDO_TOKEN=$${options.relayTokenEnv} npx ordo-status watch <id>\n`);
+      out('Press Ctrl-C to stop.\n');
+      await stopped;
+      relay.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      out('relay stopped\n');
       process.exitCode = exitCodes.success;
     });
 

@@ -1,0 +1,193 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { jobTransitions, parseJobSnapshot, stepTransitions } from 'ordo-status';
+import type { SimulatorRequest } from 'ordo-status/testing';
+import { createRelay, type Relay, type RelayOptions } from 'ordo-status/relay';
+import { startTestSimulator } from '../helpers/simulator.js';
+
+const relayToken = 'relay-token-for-tests-0123456789';
+let running: { relay: Relay; server: Server } | undefined;
+afterEach(async () => {
+  running?.relay.close();
+  running?.server.closeAllConnections();
+  await new Promise((resolve) => running?.server.close(resolve) ?? resolve(undefined));
+  running = undefined;
+});
+
+async function startRelay(options: RelayOptions): Promise<string> {
+  const relay = createRelay(options);
+  const server = createServer((request, response) => relay.handle(request, response));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  running = { relay, server };
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+interface Frame {
+  readonly id: string | undefined;
+  readonly event: string;
+  readonly data: string;
+}
+
+/** Reads a Server-Sent Events stream to its end (or until `stopAfter` frames), parsing its frames. */
+async function readEvents(url: string, headers: Record<string, string> = {}, stopAfter = Number.POSITIVE_INFINITY): Promise<Frame[]> {
+  const controller = new AbortController();
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${relayToken}`, ...headers }, signal: controller.signal });
+  expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+  const frames: Frame[] = [];
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    const reader = response.body!.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const fields = new Map<string, string>();
+        for (const line of block.split('\n')) {
+          if (line.startsWith(':')) continue;
+          const colon = line.indexOf(': ');
+          if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 2));
+        }
+        if (!fields.has('event')) continue;
+        frames.push({ id: fields.get('id'), event: fields.get('event')!, data: fields.get('data') ?? '' });
+        if (frames.length >= stopAfter) {
+          controller.abort();
+          return frames;
+        }
+      }
+    }
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  }
+  return frames;
+}
+
+/** Checks the transitions of a stream form a legal path per subject from `pending`. */
+function checkLegalPath(frames: readonly Frame[]): Map<string, string> {
+  const last = new Map<string, string>();
+  for (const frame of frames.filter((each) => each.event === 'transition')) {
+    const event = JSON.parse(frame.data) as { type: string; stepId?: string; from: string; to: string };
+    const subject = event.type === 'job' ? 'job' : event.stepId!;
+    expect(event.from).toBe(last.get(subject) ?? 'pending');
+    expect((event.type === 'job' ? jobTransitions : stepTransitions).edges.get(event.from as never)).toContain(event.to);
+    last.set(subject, event.to);
+  }
+  return last;
+}
+
+describe('the relay (in memory)', () => {
+  it('polls a job once for 50 consumers and gives each the complete legal path, ids 1, 2, 3…, the terminal snapshot, then the end', async () => {
+    const requests: SimulatorRequest[] = [];
+    const simulator = await startTestSimulator({ speed: 20, onRequest: (request) => requests.push(request) });
+    const { id } = await simulator.submitJob();
+    const relayUrl = await startRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, intervalMs: 100 });
+    const streams = await Promise.all(Array.from({ length: 50 }, () => readEvents(`${relayUrl}/jobs/${id}/events`)));
+    for (const frames of streams) {
+      expect(frames.map((frame) => Number(frame.id))).toEqual(frames.map((_, index) => index + 1));
+      expect(frames.at(-1)!.event).toBe('end');
+      expect(JSON.parse(frames.at(-1)!.data)).toEqual({ jobId: String(id), status: 'success' });
+      const final = frames.at(-2)!;
+      expect(final.event).toBe('snapshot');
+      expect(parseJobSnapshot(JSON.parse(final.data), { jobId: id }).job.status).toBe('success');
+      expect(checkLegalPath(frames).get('job')).toBe('success');
+      expect(frames).toEqual(streams[0]);
+    }
+    // Upstream load against the number of consumers: see the 1,000-consumer test below.
+    expect(requests.filter((request) => request.method === 'GET').length).toBeGreaterThan(0);
+    expect(running!.relay.metrics()).toMatchObject({ consumers: 0, jobsWatched: 1, eventsSent: 50 * streams[0]!.length });
+  });
+
+  it('serves 1,000 consumers of 200 jobs from two batch requests per cycle: upstream does not grow with consumers', async () => {
+    const requests: SimulatorRequest[] = [];
+    // A manual clock: the jobs stay running, so every cycle asks for all 200.
+    const simulator = await startTestSimulator({ now: () => Date.parse('2026-12-01T12:00:00Z'), onRequest: (request) => requests.push(request) });
+    const ids: number[] = [];
+    for (let index = 0; index < 200; index += 1) ids.push((await simulator.submitJob()).id);
+    const relayUrl = await startRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, intervalMs: 200 });
+    const controller = new AbortController();
+    const opened = await Promise.all(
+      Array.from({ length: 1000 }, (_, index) =>
+        fetch(`${relayUrl}/jobs/${ids[index % 200]}/events`, { headers: { Authorization: `Bearer ${relayToken}` }, signal: controller.signal }),
+      ),
+    );
+    expect(opened.every((response) => response.status === 200)).toBe(true);
+    // Wait until the relay has seen every job, then a few more cycles.
+    while (running!.relay.metrics().consumers < 1000) await new Promise((resolve) => setTimeout(resolve, 50));
+    const before = requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const window = requests.slice(before).filter((request) => request.method === 'GET');
+    controller.abort();
+    expect(window.length).toBeGreaterThan(0);
+    // Every upstream request is a batch of 100 ids, from two stable groups: the consumers add none.
+    const groups = new Set(window.map((request) => request.url));
+    expect(groups.size).toBe(2);
+    for (const url of groups) expect(/\/jobs\/([\d,]+)$/.exec(url)![1]!.split(',')).toHaveLength(100);
+    expect(running!.relay.metrics()).toMatchObject({ jobsWatched: 200, consumers: 1000 });
+  });
+
+  it('resumes after Last-Event-ID with nothing lost and nothing repeated', async () => {
+    const simulator = await startTestSimulator({ speed: 10 });
+    const { id } = await simulator.submitJob();
+    const relayUrl = await startRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, intervalMs: 100 });
+    const first = await readEvents(`${relayUrl}/jobs/${id}/events`, {}, 3);
+    expect(first.map((frame) => frame.id)).toEqual(['1', '2', '3']);
+    const rest = await readEvents(`${relayUrl}/jobs/${id}/events`, { 'Last-Event-ID': '3' });
+    const whole = await readEvents(`${relayUrl}/jobs/${id}/events`);
+    expect([...first, ...rest]).toEqual(whole);
+    expect(whole.at(-1)!.event).toBe('end');
+  });
+
+  it('answers GET /jobs/:id with the Ordo body, an ETag and 304; the batch route in request order', async () => {
+    const simulator = await startTestSimulator({ speed: 20 });
+    const { id } = await simulator.submitJob();
+    const relayUrl = await startRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, intervalMs: 100 });
+    await readEvents(`${relayUrl}/jobs/${id}/events`);
+    const auth = { Authorization: `Bearer ${relayToken}` };
+    const response = await fetch(`${relayUrl}/jobs/${id}`, { headers: auth });
+    expect(response.status).toBe(200);
+    const etag = response.headers.get('etag')!;
+    expect(etag).toMatch(/^W\/"/);
+    const snapshot = parseJobSnapshot(await response.json(), { jobId: id });
+    expect(snapshot.job.status).toBe('success');
+    const again = await fetch(`${relayUrl}/jobs/${id}`, { headers: { ...auth, 'If-None-Match': etag } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    const batch = await fetch(`${relayUrl}/jobs/999,${id}`, { headers: auth });
+    const elements = (await batch.json()) as Array<{ id: number; found: boolean; job?: { status: string } }>;
+    expect(elements.map(({ id: each, found }) => ({ id: each, found }))).toEqual([
+      { id: 999, found: false },
+      { id, found: true },
+    ]);
+    expect(elements[1]!.job!.status).toBe('success');
+  });
+
+  it('asks consumers for its own token (a header, or access_token for EventSource), never Ordo’s', async () => {
+    const simulator = await startTestSimulator({ speed: 20 });
+    const { id } = await simulator.submitJob();
+    const relayUrl = await startRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, intervalMs: 100 });
+    expect((await fetch(`${relayUrl}/health`)).status).toBe(200);
+    expect((await fetch(`${relayUrl}/jobs/${id}`)).status).toBe(401);
+    expect((await fetch(`${relayUrl}/jobs/${id}`, { headers: { Authorization: `Bearer ${simulator.token}` } })).status).toBe(401);
+    expect((await fetch(`${relayUrl}/jobs/${id}?access_token=${relayToken}`)).status).toBe(200);
+    const viaQuery = await readEvents(`${relayUrl}/jobs/${id}/events?access_token=${relayToken}`, { Authorization: '' });
+    expect(viaQuery.at(-1)!.event).toBe('end');
+    const metrics = await (await fetch(`${relayUrl}/metrics`, { headers: { Authorization: `Bearer ${relayToken}` } })).json();
+    expect(JSON.stringify(metrics)).not.toContain(simulator.token);
+  });
+
+  it('answers a job Ordo does not have with 404, and its event stream with an error event', async () => {
+    const simulator = await startTestSimulator({ speed: 20 });
+    const relayUrl = await startRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, intervalMs: 100 });
+    const response = await fetch(`${relayUrl}/jobs/424242`, { headers: { Authorization: `Bearer ${relayToken}` } });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'Job not found' });
+    const frames = await readEvents(`${relayUrl}/jobs/424242/events`);
+    expect(frames).toEqual([{ id: undefined, event: 'error', data: '{"error":"Job not found"}' }]);
+    expect((await fetch(`${relayUrl}/jobs/abc`, { headers: { Authorization: `Bearer ${relayToken}` } })).status).toBe(400);
+  });
+});
