@@ -1,0 +1,161 @@
+import { Redis } from 'ioredis';
+import type { RelayStore, StoredEvent, StoredLatest } from './relayStore.js';
+
+/** Options of {@link createRedisRelayStore}. */
+export interface RedisRelayStoreOptions {
+  /** The Redis URL, e.g. `redis://127.0.0.1:6379`. */
+  readonly url: string;
+  /** This instance's name in leases; unique per instance. */
+  readonly instanceId: string;
+  /** The prefix of every key. @defaultValue `'ordo-relay:'` */
+  readonly keyPrefix?: string;
+  /** Events kept per job's stream (`XADD … MAXLEN ~`). @defaultValue 10000 */
+  readonly maxEventsPerJob?: number;
+  /** How long one blocking read waits before the set of followed jobs is read again, in milliseconds. @defaultValue 1000 */
+  readonly blockMs?: number;
+}
+
+/**
+ * Keys (with the default prefix):
+ * - `ordo-relay:lease:<jobId>`: the instance that polls the job (a string with a TTL);
+ * - `ordo-relay:events:<jobId>`: the job's events, a Stream of `type`, `data` entries;
+ * - `ordo-relay:latest:<jobId>`: a Hash of `body` and `etag`.
+ */
+const leaseScript = `
+local holder = redis.call('GET', KEYS[1])
+if (not holder) or holder == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0`;
+
+const releaseScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1`;
+
+/** XADD each event and HSET the latest, only while ARGV[1] holds the lease (KEYS[1]). */
+const appendScript = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('lease lost') end
+local ids = {}
+local count = tonumber(ARGV[5])
+for index = 0, count - 1 do
+  ids[#ids + 1] = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'type', ARGV[6 + index * 2], 'data', ARGV[7 + index * 2])
+end
+redis.call('HSET', KEYS[3], 'body', ARGV[3], 'etag', ARGV[4])
+return ids`;
+
+function toEvents(entries: Array<[string, string[]]>): StoredEvent[] {
+  return entries.map(([id, fields]) => {
+    const values = new Map<string, string>();
+    for (let index = 0; index + 1 < fields.length; index += 2) values.set(fields[index]!, fields[index + 1]!);
+    return { id, type: values.get('type') ?? '', data: values.get('data') ?? '' };
+  });
+}
+
+/**
+ * A {@link RelayStore} in Redis (ioredis): leases with `SET … PX` renewed by a script that checks
+ * the holder, events in one Stream per job (ids are Redis stream ids, the same on every
+ * instance), the latest body in a Hash; an append is refused to an instance that lost its lease.
+ * Followers share one blocking connection (`XREAD BLOCK`).
+ */
+export function createRedisRelayStore(options: RedisRelayStoreOptions): RelayStore {
+  const prefix = options.keyPrefix ?? 'ordo-relay:';
+  const maxEvents = options.maxEventsPerJob ?? 10_000;
+  const blockMs = options.blockMs ?? 1000;
+  const redis = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  const reader = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: null });
+  const key = {
+    lease: (jobId: string) => `${prefix}lease:${jobId}`,
+    events: (jobId: string) => `${prefix}events:${jobId}`,
+    latest: (jobId: string) => `${prefix}latest:${jobId}`,
+  };
+  const followers = new Map<string, Set<{ after: string; listener: (events: readonly StoredEvent[]) => void }>>();
+  let closed = false;
+  let reading = false;
+
+  async function readLoop(): Promise<void> {
+    if (reading) return;
+    reading = true;
+    try {
+      while (!closed && followers.size > 0) {
+        // Each job is read from the oldest position any of its followers needs.
+        const jobs = [...followers.keys()];
+        const from = jobs.map((jobId) => {
+          const positions = [...followers.get(jobId)!].map((each) => each.after);
+          return positions.sort(compareIds)[0] ?? '0';
+        });
+        const answer = (await reader.xread('BLOCK', blockMs, 'STREAMS', ...jobs.map(key.events), ...from).catch(() => null)) as Array<[string, Array<[string, string[]]>]> | null;
+        for (const [streamKey, entries] of answer ?? []) {
+          const jobId = streamKey.slice(key.events('').length);
+          const events = toEvents(entries);
+          for (const each of followers.get(jobId) ?? []) {
+            const fresh = events.filter((event) => compareIds(event.id, each.after) > 0);
+            if (fresh.length === 0) continue;
+            each.after = fresh.at(-1)!.id;
+            each.listener(fresh);
+          }
+        }
+      }
+    } finally {
+      reading = false;
+    }
+  }
+
+  return {
+    async lease(jobId, ttlMs) {
+      return (await redis.eval(leaseScript, 1, key.lease(jobId), options.instanceId, String(ttlMs))) === 1;
+    },
+    async release(jobId) {
+      await redis.eval(releaseScript, 1, key.lease(jobId), options.instanceId);
+    },
+    async append(jobId, events, latest: StoredLatest) {
+      const args = events.flatMap((event) => [event.type, event.data]);
+      return (await redis.eval(
+        appendScript,
+        3,
+        key.lease(jobId),
+        key.events(jobId),
+        key.latest(jobId),
+        options.instanceId,
+        String(maxEvents),
+        latest.body,
+        latest.etag,
+        String(events.length),
+        ...args,
+      )) as string[];
+    },
+    async read(jobId, afterId) {
+      return toEvents((await redis.xrange(key.events(jobId), afterId === undefined ? '-' : `(${afterId}`, '+')) as Array<[string, string[]]>);
+    },
+    async latest(jobId) {
+      const fields = await redis.hgetall(key.latest(jobId));
+      return fields['body'] === undefined ? undefined : { body: fields['body'], etag: fields['etag'] ?? '' };
+    },
+    follow(jobId, afterId, listener) {
+      const entry = { after: afterId ?? '0', listener };
+      let set = followers.get(jobId);
+      if (!set) followers.set(jobId, (set = new Set()));
+      set.add(entry);
+      void readLoop();
+      return () => {
+        set.delete(entry);
+        if (set.size === 0) followers.delete(jobId);
+      };
+    },
+    async close() {
+      closed = true;
+      reader.disconnect();
+      await redis.quit().catch(() => undefined);
+    },
+  };
+}
+
+/** Orders Redis stream ids (`<ms>-<seq>`); `'0'` is before every id. */
+function compareIds(a: string, b: string): number {
+  const [aMs, aSeq] = a.split('-').map(BigInt) as [bigint, bigint | undefined];
+  const [bMs, bSeq] = b.split('-').map(BigInt) as [bigint, bigint | undefined];
+  if (aMs !== bMs) return aMs < bMs ? -1 : 1;
+  const left = aSeq ?? 0n;
+  const right = bSeq ?? 0n;
+  return left === right ? 0 : left < right ? -1 : 1;
+}

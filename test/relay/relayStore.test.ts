@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryRelayStore, memoryRelayState, type RelayStore, type StoredEvent } from '../../src/relay/relayStore.js';
+import { createRedisRelayStore } from '../../src/relay/redisRelayStore.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await startTestRedis();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+
+/** Two instances sharing one store: two memory stores over one state, or two Redis clients of one server. */
+const kinds: Array<[string, (prefix: string) => [RelayStore, RelayStore]]> = [
+  ['memory', () => {
+    const state = memoryRelayState();
+    return [createMemoryRelayStore(state, { instanceId: 'a' }), createMemoryRelayStore(state, { instanceId: 'b' })];
+  }],
+  ['redis', (prefix) => [
+    createRedisRelayStore({ url: redis.url, instanceId: 'a', keyPrefix: prefix, blockMs: 200 }),
+    createRedisRelayStore({ url: redis.url, instanceId: 'b', keyPrefix: prefix, blockMs: 200 }),
+  ]],
+];
+
+const latest = { body: '{"job":{"id":1,"status":"running"},"steps":[]}', etag: 'W/"x"' };
+const event = (data: string) => ({ type: 'transition', data });
+let test = 0;
+
+describe.each(kinds)('a relay store (%s)', (_name, make) => {
+  it('gives a job’s lease to one instance at a time, and to another once it expires or is released', async () => {
+    const [a, b] = make(`t${(test += 1)}:`);
+    expect(await a.lease('1', 300)).toBe(true);
+    expect(await b.lease('1', 300)).toBe(false);
+    expect(await a.lease('1', 300)).toBe(true); // renewed
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await b.lease('1', 300)).toBe(true); // a's lease expired
+    expect(await a.lease('1', 300)).toBe(false);
+    await b.release('1');
+    expect(await a.lease('1', 300)).toBe(true);
+    await a.close();
+    await b.close();
+  });
+
+  it('appends only for the holder: an instance that lost its lease cannot write behind the new one', async () => {
+    const [a, b] = make(`t${(test += 1)}:`);
+    expect(await a.lease('7', 10_000)).toBe(true);
+    const ids = await a.append('7', [event('{"n":1}'), event('{"n":2}')], latest);
+    expect(ids).toHaveLength(2);
+    await expect(b.append('7', [event('{"n":3}')], latest)).rejects.toThrow(/lease lost/);
+    expect((await b.read('7', undefined)).map((each) => each.data)).toEqual(['{"n":1}', '{"n":2}']);
+    expect((await b.read('7', ids[0])).map((each) => each.data)).toEqual(['{"n":2}']);
+    expect(await b.latest('7')).toEqual(latest);
+    expect(await b.latest('8')).toBeUndefined();
+    await a.close();
+    await b.close();
+  });
+
+  it('follows a job from an id: what is stored, then what any instance appends, never twice', async () => {
+    const [a, b] = make(`t${(test += 1)}:`);
+    await a.lease('9', 10_000);
+    const [first] = await a.append('9', [event('{"n":1}')], latest);
+    await a.append('9', [event('{"n":2}')], latest);
+    const seen: StoredEvent[] = [];
+    const stop = b.follow('9', first, (events) => seen.push(...events));
+    await a.append('9', [event('{"n":3}'), event('{"n":4}')], latest);
+    for (let tries = 0; seen.length < 3 && tries < 100; tries += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    stop();
+    expect(seen.map((each) => each.data)).toEqual(['{"n":2}', '{"n":3}', '{"n":4}']);
+    expect(new Set(seen.map((each) => each.id)).size).toBe(3);
+    await a.close();
+    await b.close();
+  });
+});
