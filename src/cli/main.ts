@@ -220,7 +220,7 @@ function program(): Command {
     .addOption(
       new Option('--interval <duration>', `time between an answer and the next upstream poll: 3 (seconds), 500ms; at least ${minIntervalMs}ms`)
         .argParser(parseInterval)
-        .default(defaultWatchOptions.intervalMs as number, `${(defaultWatchOptions.intervalMs as number) / 1000}s`),
+        .default(defaultWatchOptions.intervalMs, `${defaultWatchOptions.intervalMs / 1000}s`),
     )
     .action(async (options: { baseUrl?: string; tokenEnv: string; relayTokenEnv: string; port: number; host: string; interval: number }, command: Command) => {
       const baseUrl = options.baseUrl ?? process.env['ORDO_BASE_URL'];
@@ -250,7 +250,7 @@ function program(): Command {
       out(`  ORDO_BASE_URL=${url} ORDO_TOKEN=$${options.relayTokenEnv} npx ordo-status watch <id>\n`);
       out('Press Ctrl-C to stop.\n');
       await stopped;
-      relay.close();
+      await relay.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       out('relay stopped\n');

@@ -1,8 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Subscription } from 'rxjs';
-import { createOrdoClient, isOrdoError, isTerminalJobStatus, normalizeJobId } from 'ordo-status';
-import { eventsAfter, initialRelayedJob, relayedJobAfter, sseFrame, type RelayedJob, type RelayedJobAction, type RelayEvent } from './relayedJob.js';
+import { createOrdoClient, isOrdoError, isTerminalJobStatus, normalizeJobId, parseJobSnapshot, type JobObservation } from 'ordo-status';
+import { ordoBodyText, weakEtag } from './ordoBody.js';
+import { sseFrame } from './sse.js';
+import { createMemoryRelayStore, type RelayStore, type StoredEvent } from './relayStore.js';
 
 /** Options of {@link createRelay}. */
 export interface RelayOptions {
@@ -15,10 +17,12 @@ export interface RelayOptions {
    * `EventSource`, which cannot set headers). `undefined`: no token is asked (loopback tests only).
    */
   readonly relayToken?: string | undefined;
+  /** Where the relay shares leases, events and latest bodies. @defaultValue a memory store (one process) */
+  readonly store?: RelayStore | undefined;
+  /** How long a job's lease lasts, in milliseconds; renewed every third of it while held. @defaultValue 6000 */
+  readonly leaseMs?: number | undefined;
   /** Time between an answer and the next upstream poll of a job, in milliseconds. @defaultValue 3000 */
   readonly intervalMs?: number | undefined;
-  /** Events a job keeps for consumers that resume with `Last-Event-ID`. @defaultValue 10000 */
-  readonly maxEventsPerJob?: number | undefined;
   /** A comment line on every idle event stream this often, in milliseconds, so proxies keep it open. @defaultValue 15000 */
   readonly heartbeatMs?: number | undefined;
   /** Bytes a consumer may have waiting unsent; past that it is disconnected and resumes by id. @defaultValue 1048576 */
@@ -31,8 +35,10 @@ export interface RelayOptions {
 
 /** What a relay counts, for `GET /metrics`. */
 export interface RelayMetrics {
-  /** Jobs watched upstream now. */
-  readonly jobsWatched: number;
+  /** Jobs this instance is asked for (by consumers or requests) now. */
+  readonly jobsWanted: number;
+  /** Jobs this instance polls upstream now (it holds their lease). */
+  readonly jobsPolled: number;
   /** Open event streams. */
   readonly consumers: number;
   /** Requests sent to the Ordo server so far. */
@@ -48,34 +54,32 @@ export interface Relay {
   /** Answers one HTTP request. */
   handle(request: IncomingMessage, response: ServerResponse): void;
   metrics(): RelayMetrics;
-  /** Stops every upstream watch and ends every event stream. */
-  close(): void;
+  /** Stops polling, gives up leases, ends every event stream. */
+  close(): Promise<void>;
 }
 
-interface Consumer {
-  readonly response: ServerResponse;
-  lastSeq: number;
-}
-
-interface Entry {
-  job: RelayedJob;
-  readonly subscription: Subscription;
-  readonly consumers: Set<Consumer>;
-  /** Callers waiting for the first snapshot or failure (`GET /jobs/:id` before anything came). */
-  readonly waiting: Array<() => void>;
+/** A job this instance is asked for: who wants it, and its upstream watch while this instance holds the lease. */
+interface Wanted {
+  consumers: number;
   lastWantedAt: number;
+  /** The upstream watch, while this instance holds the lease. */
+  polling: Subscription | undefined;
+  /** Set once the `end` (or `error`) event was seen: nobody polls it again. */
+  ended: boolean;
 }
 
 const json = 'application/json; charset=utf-8';
 
 /**
- * The relay: each job its consumers ask for is watched once upstream (one client engine, batched,
- * conditional requests), whatever the number of consumers, and served as Ordo serves it
- * (`GET /jobs/:id`, the batch route, ETag and 304) and as Server-Sent Events
- * (`GET /jobs/:id/events`). State is in memory.
+ * The relay: each job its consumers ask for is polled by one instance (the holder of the job's
+ * lease in the store) and served by every instance, as Ordo serves it (`GET /jobs/:id`, the batch
+ * route, ETag and 304) and as Server-Sent Events (`GET /jobs/:id/events`, ids from the store's
+ * log, `Last-Event-ID`). A new holder resumes the lifecycle from the stored latest snapshot, so a
+ * take-over repeats and loses no transition.
  */
 export function createRelay(options: RelayOptions): Relay {
-  const maxEvents = options.maxEventsPerJob ?? 10_000;
+  const store = options.store ?? createMemoryRelayStore(undefined, { instanceId: randomUUID() });
+  const leaseMs = options.leaseMs ?? 6000;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const maxBufferedBytes = options.maxBufferedBytes ?? 1_048_576;
   const keepMs = options.keepMs ?? 60_000;
@@ -90,78 +94,92 @@ export function createRelay(options: RelayOptions): Relay {
       return upstreamFetch(input, init);
     },
   });
-  const entries = new Map<string, Entry>();
+  const wanted = new Map<string, Wanted>();
+  const streams = new Set<ServerResponse>();
   const expected = options.relayToken === undefined ? undefined : Buffer.from(options.relayToken);
+  let closed = false;
 
-  function dispatch(entry: Entry, action: RelayedJobAction): void {
-    const before = entry.job.nextSeq;
-    entry.job = relayedJobAfter(entry.job, action, maxEvents);
-    for (const resolve of entry.waiting.splice(0)) resolve();
-    const added = entry.job.events.filter((event) => event.seq >= before);
-    for (const consumer of entry.consumers) send(entry, consumer, added);
-    if (action.type === 'failed') for (const consumer of [...entry.consumers]) endWithFailure(entry, consumer);
+  function want(jobId: string): Wanted {
+    let job = wanted.get(jobId);
+    if (!job) {
+      job = { consumers: 0, lastWantedAt: Date.now(), polling: undefined, ended: false };
+      wanted.set(jobId, job);
+      void claim(jobId, job);
+    }
+    job.lastWantedAt = Date.now();
+    return job;
   }
 
-  function watch(jobId: string): Entry {
-    const known = entries.get(jobId);
-    if (known) {
-      known.lastWantedAt = Date.now();
-      return known;
+  /** Takes or renews the job's lease; starts polling when it is newly held, stops when it was lost. */
+  async function claim(jobId: string, job: Wanted): Promise<void> {
+    if (closed || job.ended) return;
+    const held = await store.lease(jobId, leaseMs).catch(() => false);
+    if (!held) {
+      stopPolling(job);
+      return;
     }
-    const entry: Entry = { job: initialRelayedJob(jobId), subscription: undefined as never, consumers: new Set(), waiting: [], lastWantedAt: Date.now() };
-    entries.set(jobId, entry);
-    (entry as { subscription: Subscription }).subscription = client.jobObservations$(jobId).subscribe({
-      next: (observation) => dispatch(entry, { type: 'observed', observation, terminal: isTerminalJobStatus(observation.snapshot.job.status) }),
+    if (job.polling) return;
+    // Resume from what the store has: the new holder emits only later transitions.
+    const latest = await store.latest(jobId).catch(() => undefined);
+    const resumeFrom = latest ? parseJobSnapshot(JSON.parse(latest.body), { jobId }) : undefined;
+    if (resumeFrom && isTerminalJobStatus(resumeFrom.job.status)) {
+      job.ended = true;
+      return;
+    }
+    job.polling = client.jobObservations$(jobId, resumeFrom ? { resumeFrom } : {}).subscribe({
+      next: (observation) => void publish(jobId, job, observation),
       error: (error: unknown) => {
         const status = isOrdoError(error) && error.code === 'NOT_FOUND' ? 404 : 502;
         const message = status === 404 ? 'Job not found' : `upstream: ${error instanceof Error ? error.message : String(error)}`;
-        dispatch(entry, { type: 'failed', status, body: JSON.stringify({ error: message }) });
+        job.polling = undefined;
+        job.ended = true;
+        void store.append(jobId, [{ type: 'error', data: JSON.stringify({ status, error: message }) }], undefined).catch(() => undefined);
       },
     });
-    return entry;
   }
 
-  function send(entry: Entry, consumer: Consumer, events: readonly RelayEvent[]): void {
-    for (const event of events) {
-      if (event.seq <= consumer.lastSeq) continue;
-      consumer.response.write(sseFrame(event));
-      consumer.lastSeq = event.seq;
-      counts.eventsSent += 1;
-    }
-    if (consumer.response.writableLength > maxBufferedBytes) {
-      counts.slowConsumersDropped += 1;
-      close(entry, consumer, true);
-      return;
-    }
-    if (entry.job.ended) close(entry, consumer, false);
+  function stopPolling(job: Wanted): void {
+    job.polling?.unsubscribe();
+    job.polling = undefined;
   }
 
-  function close(entry: Entry, consumer: Consumer, destroy: boolean): void {
-    entry.consumers.delete(consumer);
-    entry.lastWantedAt = Date.now();
-    if (destroy) consumer.response.destroy();
-    else consumer.response.end();
-  }
-
-  function endWithFailure(entry: Entry, consumer: Consumer): void {
-    consumer.response.write(`event: error\ndata: ${entry.job.failure?.body ?? '{}'}\n\n`);
-    close(entry, consumer, false);
-  }
-
-  // Jobs nobody wants any more stop being watched; failed ones are forgotten, to be tried again.
-  const sweeper = setInterval(() => {
-    const now = Date.now();
-    for (const [jobId, entry] of entries) {
-      if (entry.consumers.size === 0 && (now - entry.lastWantedAt > keepMs || entry.job.failure)) {
-        entry.subscription.unsubscribe();
-        entries.delete(jobId);
+  /** Appends an observation's transitions, its snapshot and (when terminal) the end, in one write. */
+  async function publish(jobId: string, job: Wanted, observation: JobObservation): Promise<void> {
+    const body = ordoBodyText(observation.snapshot.raw);
+    const terminal = isTerminalJobStatus(observation.snapshot.job.status);
+    const events = observation.events.map(({ snapshot: _snapshot, ...event }) => ({ type: 'transition', data: JSON.stringify(event) }));
+    events.push({ type: 'snapshot', data: body });
+    if (terminal) events.push({ type: 'end', data: JSON.stringify({ jobId, status: observation.snapshot.job.status }) });
+    try {
+      await store.append(jobId, events, { body, etag: weakEtag(body) });
+      if (terminal) {
+        job.ended = true;
+        stopPolling(job);
+        await store.release(jobId);
       }
+    } catch {
+      // The lease was lost (this instance paused past it): the new holder goes on from the store.
+      stopPolling(job);
     }
-  }, Math.max(1000, Math.min(keepMs, 30_000)));
-  sweeper.unref();
+  }
+
+  // Leases are renewed every third of their life; jobs nobody wants any more are let go.
+  const ticker = setInterval(() => {
+    const now = Date.now();
+    for (const [jobId, job] of wanted) {
+      if (job.consumers === 0 && now - job.lastWantedAt > keepMs) {
+        stopPolling(job);
+        wanted.delete(jobId);
+        void store.release(jobId).catch(() => undefined);
+        continue;
+      }
+      void claim(jobId, job);
+    }
+  }, Math.max(50, Math.floor(leaseMs / 3)));
+  ticker.unref();
 
   const heartbeat = setInterval(() => {
-    for (const entry of entries.values()) for (const consumer of entry.consumers) consumer.response.write(': heartbeat\n\n');
+    for (const stream of streams) stream.write(': heartbeat\n\n');
   }, heartbeatMs);
   heartbeat.unref();
 
@@ -179,17 +197,32 @@ export function createRelay(options: RelayOptions): Relay {
     response.end(body);
   }
 
-  /** The entry once it has a snapshot or a failure. */
-  function settled(entry: Entry): Promise<Entry> {
-    if (entry.job.body !== undefined || entry.job.failure !== undefined) return Promise.resolve(entry);
-    return new Promise((resolve) => entry.waiting.push(() => resolve(entry)));
+  /** The job's latest body once there is one, or its failure: follows the log until a snapshot or an error. */
+  async function settled(jobId: string): Promise<{ body: string; etag: string } | { status: number; error: string }> {
+    want(jobId);
+    const latest = await store.latest(jobId);
+    if (latest) return latest;
+    return new Promise((resolve) => {
+      let found = false;
+      let stop: (() => void) | undefined = undefined;
+      stop = store.follow(jobId, undefined, (events) => {
+        const last = [...events].reverse().find((event) => event.type === 'snapshot' || event.type === 'error');
+        if (!last || found) return;
+        found = true;
+        stop?.();
+        if (last.type === 'error') {
+          const { status, error } = JSON.parse(last.data) as { status: number; error: string };
+          resolve({ status, error });
+        } else resolve({ body: last.data, etag: weakEtag(last.data) });
+      });
+      if (found) stop();
+    });
   }
 
   async function getJobs(request: IncomingMessage, response: ServerResponse, list: string): Promise<void> {
-    const parts = list.split(',');
     let ids: string[];
     try {
-      ids = parts.map((part) => normalizeJobId(part));
+      ids = list.split(',').map((part) => normalizeJobId(part));
     } catch {
       answer(response, 400, JSON.stringify({ error: 'Invalid job ID' }));
       return;
@@ -198,24 +231,18 @@ export function createRelay(options: RelayOptions): Relay {
       answer(response, 400, JSON.stringify({ error: 'Too many job IDs (max 100)' }));
       return;
     }
-    const jobs = await Promise.all(ids.map((id) => settled(watch(id))));
+    const jobs = await Promise.all(ids.map((id) => settled(id)));
     if (ids.length === 1) {
-      const { job } = jobs[0]!;
-      if (job.body === undefined) {
-        answer(response, job.failure?.status ?? 502, job.failure?.body ?? '{}');
-        return;
-      }
+      const job = jobs[0]!;
+      if ('status' in job) return answer(response, job.status, JSON.stringify({ error: job.error }));
       if (request.headers['if-none-match'] === job.etag) {
-        response.writeHead(304, { ETag: job.etag! });
+        response.writeHead(304, { ETag: job.etag });
         response.end();
         return;
       }
-      answer(response, 200, job.body, { ETag: job.etag! });
-      return;
+      return answer(response, 200, job.body, { ETag: job.etag });
     }
-    const elements = jobs.map(({ job }) =>
-      job.body === undefined ? `{"id":${job.jobId},"found":false}` : `{"id":${job.jobId},"found":true,${job.body.slice(1)}`,
-    );
+    const elements = jobs.map((job, index) => ('status' in job ? `{"id":${ids[index]},"found":false}` : `{"id":${ids[index]},"found":true,${job.body.slice(1)}`));
     answer(response, 200, `[${elements.join(',')}]`);
   }
 
@@ -227,21 +254,40 @@ export function createRelay(options: RelayOptions): Relay {
       answer(response, 400, JSON.stringify({ error: 'Invalid job ID' }));
       return;
     }
-    const entry = watch(jobId);
+    const job = want(jobId);
+    job.consumers += 1;
     const header = request.headers['last-event-id'];
-    const lastSeq = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : 0;
+    const lastId = typeof header === 'string' && /^[\d-]+$/.test(header) ? header : undefined;
     response.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     response.write('retry: 3000\n\n');
-    const consumer: Consumer = { response, lastSeq };
-    entry.consumers.add(consumer);
-    request.on('close', () => {
-      if (entry.consumers.has(consumer)) close(entry, consumer, false);
+    streams.add(response);
+    let done = false;
+    // The store may deliver what it has at once, inside `follow`: `stop` is set after it returns.
+    let stop: (() => void) | undefined = undefined;
+    const finish = (destroy: boolean) => {
+      if (done) return;
+      done = true;
+      stop?.();
+      streams.delete(response);
+      job.consumers -= 1;
+      job.lastWantedAt = Date.now();
+      if (destroy) response.destroy();
+      else response.end();
+    };
+    stop = store.follow(jobId, lastId, (batch: readonly StoredEvent[]) => {
+      if (done) return;
+      for (const event of batch) {
+        response.write(sseFrame(event));
+        counts.eventsSent += 1;
+        if (event.type === 'end' || event.type === 'error') return finish(false);
+      }
+      if (response.writableLength > maxBufferedBytes) {
+        counts.slowConsumersDropped += 1;
+        finish(true);
+      }
     });
-    if (entry.job.failure) {
-      endWithFailure(entry, consumer);
-      return;
-    }
-    send(entry, consumer, eventsAfter(entry.job, lastSeq).events);
+    if (done) stop();
+    request.on('close', () => finish(false));
   }
 
   return {
@@ -257,18 +303,22 @@ export function createRelay(options: RelayOptions): Relay {
       answer(response, 404, '{"error":"Not found"}');
     },
     metrics: () => ({
-      jobsWatched: entries.size,
-      consumers: [...entries.values()].reduce((sum, entry) => sum + entry.consumers.size, 0),
+      jobsWanted: wanted.size,
+      jobsPolled: [...wanted.values()].filter((job) => job.polling !== undefined).length,
+      consumers: streams.size,
       ...counts,
     }),
-    close() {
-      clearInterval(sweeper);
+    async close() {
+      closed = true;
+      clearInterval(ticker);
       clearInterval(heartbeat);
-      for (const entry of entries.values()) {
-        entry.subscription.unsubscribe();
-        for (const consumer of [...entry.consumers]) close(entry, consumer, false);
+      for (const stream of streams) stream.end();
+      streams.clear();
+      for (const [jobId, job] of wanted) {
+        stopPolling(job);
+        await store.release(jobId).catch(() => undefined);
       }
-      entries.clear();
+      wanted.clear();
     },
   };
 }

@@ -1,9 +1,12 @@
 /**
- * `ordo-status/relay` (Node only): a service that watches each job once upstream for any number
+ * `ordo-status/relay` (Node only): a service that polls each job once upstream for any number
  * of consumers and serves it as Ordo does (`GET /jobs/:id`, the batch route, ETag and 304) and as
- * Server-Sent Events (`GET /jobs/:id/events`). The CLI's `ordo-status relay` runs it.
+ * Server-Sent Events (`GET /jobs/:id/events`); several instances share the work through Redis.
+ * The CLI's `ordo-status relay` runs it.
  */
 export { createRelay } from './createRelay.js';
 export type { Relay, RelayMetrics, RelayOptions } from './createRelay.js';
-export { eventsAfter, initialRelayedJob, ordoBodyText, relayedJobAfter, sseFrame, weakEtag } from './relayedJob.js';
-export type { RelayedJob, RelayedJobAction, RelayEvent } from './relayedJob.js';
+export { createMemoryRelayStore, memoryRelayState } from './relayStore.js';
+export type { MemoryRelayState, MemoryRelayStoreOptions, RelayStore, StoredEvent, StoredLatest } from './relayStore.js';
+export { createRedisRelayStore } from './redisRelayStore.js';
+export type { RedisRelayStoreOptions } from './redisRelayStore.js';

@@ -33,7 +33,7 @@ const releaseScript = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1`;
 
-/** XADD each event and HSET the latest, only while ARGV[1] holds the lease (KEYS[1]). */
+/** XADD each event and HSET the latest (unless ARGV[3] is empty), only while ARGV[1] holds the lease (KEYS[1]). */
 const appendScript = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('lease lost') end
 local ids = {}
@@ -41,7 +41,7 @@ local count = tonumber(ARGV[5])
 for index = 0, count - 1 do
   ids[#ids + 1] = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'type', ARGV[6 + index * 2], 'data', ARGV[7 + index * 2])
 end
-redis.call('HSET', KEYS[3], 'body', ARGV[3], 'etag', ARGV[4])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[3], 'body', ARGV[3], 'etag', ARGV[4]) end
 return ids`;
 
 function toEvents(entries: Array<[string, string[]]>): StoredEvent[] {
@@ -84,7 +84,7 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
           const positions = [...followers.get(jobId)!].map((each) => each.after);
           return positions.sort(compareIds)[0] ?? '0';
         });
-        const answer = (await reader.xread('BLOCK', blockMs, 'STREAMS', ...jobs.map(key.events), ...from).catch(() => null)) as Array<[string, Array<[string, string[]]>]> | null;
+        const answer: Array<[string, Array<[string, string[]]>]> | null = await reader.xread('BLOCK', blockMs, 'STREAMS', ...jobs.map(key.events), ...from).catch(() => null);
         for (const [streamKey, entries] of answer ?? []) {
           const jobId = streamKey.slice(key.events('').length);
           const events = toEvents(entries);
@@ -108,7 +108,7 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
     async release(jobId) {
       await redis.eval(releaseScript, 1, key.lease(jobId), options.instanceId);
     },
-    async append(jobId, events, latest: StoredLatest) {
+    async append(jobId, events, latest: StoredLatest | undefined) {
       const args = events.flatMap((event) => [event.type, event.data]);
       return (await redis.eval(
         appendScript,
@@ -118,14 +118,14 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
         key.latest(jobId),
         options.instanceId,
         String(maxEvents),
-        latest.body,
-        latest.etag,
+        latest?.body ?? '',
+        latest?.etag ?? '',
         String(events.length),
         ...args,
       )) as string[];
     },
     async read(jobId, afterId) {
-      return toEvents((await redis.xrange(key.events(jobId), afterId === undefined ? '-' : `(${afterId}`, '+')) as Array<[string, string[]]>);
+      return toEvents((await redis.xrange(key.events(jobId), afterId === undefined ? '-' : `(${afterId}`, '+')));
     },
     async latest(jobId) {
       const fields = await redis.hgetall(key.latest(jobId));

@@ -3,8 +3,7 @@
  * with ids that any instance serves alike) and its latest Ordo body. In memory for one process
  * ({@link createMemoryRelayStore}); in Redis for several (`createRedisRelayStore`).
  *
- * WIP (issue 13): not yet used by `createRelay`, which keeps its own memory; see
- * docs/relay.md's plan.
+ * Keys and the sharing rules: docs/relay.md.
  */
 
 /** One stored event: its id (opaque; ordered within a job), its SSE event type and its data (one-line JSON). */
@@ -30,12 +29,12 @@ export interface RelayStore {
   /** Gives the lease up, when this instance holds it. */
   release(jobId: string): Promise<void>;
   /**
-   * Appends events and sets the latest body, at once, only while this instance holds the lease
+   * Appends events and sets the latest body (when given), at once, only while this instance holds the lease
    * (a paused instance whose lease was taken over cannot write behind the new holder).
    * @returns the new events' ids, in order.
    * @throws Error `lease lost` when another instance holds the lease (or none does).
    */
-  append(jobId: string, events: readonly Omit<StoredEvent, 'id'>[], latest: StoredLatest): Promise<string[]>;
+  append(jobId: string, events: readonly Omit<StoredEvent, 'id'>[], latest: StoredLatest | undefined): Promise<string[]>;
   /** The events after `afterId` (exclusive; `undefined`: from the oldest kept), oldest first. */
   read(jobId: string, afterId: string | undefined): Promise<StoredEvent[]>;
   /** The latest body, `undefined` before the first. */
@@ -114,7 +113,7 @@ export function createMemoryRelayStore(state: MemoryRelayState = memoryRelayStat
       const added = events.map((event) => ({ id: String(job.nextSeq++), ...event }));
       job.events.push(...added);
       if (job.events.length > maxEvents) job.events.splice(0, job.events.length - maxEvents);
-      job.latest = latest;
+      if (latest) job.latest = latest;
       for (const each of job.listeners) {
         const fresh = added.filter((event) => Number(event.id) > each.after);
         if (fresh.length > 0) {

@@ -22,11 +22,11 @@ function launch(port: number): Promise<ChildProcess> {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Ready to accept connections')) {
-        child.stdout!.off('data', onData);
+        child.stdout.off('data', onData);
         resolve(child);
       }
     };
-    child.stdout!.on('data', onData);
+    child.stdout.on('data', onData);
     child.once('error', (error) => reject(new Error(`redis-server did not start (run scripts/install-redis.sh): ${error.message}`)));
     child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${output}`)));
   });

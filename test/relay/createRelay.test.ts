@@ -9,7 +9,7 @@ import { startTestSimulator } from '../helpers/simulator.js';
 const relayToken = 'relay-token-for-tests-0123456789';
 let running: { relay: Relay; server: Server } | undefined;
 afterEach(async () => {
-  running?.relay.close();
+  await running?.relay.close();
   running?.server.closeAllConnections();
   await new Promise((resolve) => running?.server.close(resolve) ?? resolve(undefined));
   running = undefined;
@@ -99,7 +99,7 @@ describe('the relay (in memory)', () => {
     }
     // Upstream load against the number of consumers: see the 1,000-consumer test below.
     expect(requests.filter((request) => request.method === 'GET').length).toBeGreaterThan(0);
-    expect(running!.relay.metrics()).toMatchObject({ consumers: 0, jobsWatched: 1, eventsSent: 50 * streams[0]!.length });
+    expect(running!.relay.metrics()).toMatchObject({ consumers: 0, jobsWanted: 1, eventsSent: 50 * streams[0]!.length });
   });
 
   it('serves 1,000 consumers of 200 jobs from two batch requests per cycle: upstream does not grow with consumers', async () => {
@@ -131,7 +131,7 @@ describe('the relay (in memory)', () => {
     expect(groups.length).toBeLessThanOrEqual(3);
     expect(groups.flat().sort()).toEqual(ids.map(String).sort());
     for (const group of groups) expect(group.length).toBeLessThanOrEqual(100);
-    expect(running!.relay.metrics()).toMatchObject({ jobsWatched: 200, consumers: 1000 });
+    expect(running!.relay.metrics()).toMatchObject({ jobsWanted: 200, jobsPolled: 200, consumers: 1000 });
   });
 
   it('resumes after Last-Event-ID with nothing lost and nothing repeated', async () => {
@@ -191,7 +191,7 @@ describe('the relay (in memory)', () => {
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: 'Job not found' });
     const frames = await readEvents(`${relayUrl}/jobs/424242/events`);
-    expect(frames).toEqual([{ id: undefined, event: 'error', data: '{"error":"Job not found"}' }]);
+    expect(frames).toEqual([{ id: '1', event: 'error', data: '{"status":404,"error":"Job not found"}' }]);
     expect((await fetch(`${relayUrl}/jobs/abc`, { headers: { Authorization: `Bearer ${relayToken}` } })).status).toBe(400);
   });
 });
