@@ -2,7 +2,9 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { createOrdoClient, defaultRetryOptions, defaultWatchOptions, type OrdoClient, type StatusAliases } from 'ordo-status';
 import { pineyDamJobRequest, simulatorScenarioNames, startOrdoSimulator, type SimulatorScenarioName } from 'ordo-status/testing';
-import { createRelay } from 'ordo-status/relay';
+import { createRedisRelayStore, createRelay } from 'ordo-status/relay';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { minIntervalMs, parseDuration, parseEnvName, parseInterval, parseJobId, parsePort, parseRetries, parseSpeed, parseStatusAlias } from './options.js';
 import { formatInterval, printable } from './format.js';
 import { exitCodes, runWatch, type WatchOutcome } from './runWatch.js';
@@ -222,13 +224,20 @@ function program(): Command {
         .argParser(parseInterval)
         .default(defaultWatchOptions.intervalMs, `${defaultWatchOptions.intervalMs / 1000}s`),
     )
-    .action(async (options: { baseUrl?: string; tokenEnv: string; relayTokenEnv: string; port: number; host: string; interval: number }, command: Command) => {
+    .option('--redis <url>', 'share the work with other relay instances through Redis, e.g. redis://127.0.0.1:6379 (default: one process, state in memory)')
+    .addOption(
+      new Option('--lease <duration>', 'how long a job stays with the instance that polls it without renewal: 6 (seconds), 600ms')
+        .argParser(parseInterval)
+        .default(6000, '6s'),
+    )
+    .action(async (options: { baseUrl?: string; tokenEnv: string; relayTokenEnv: string; port: number; host: string; interval: number; redis?: string; lease: number }, command: Command) => {
       const baseUrl = options.baseUrl ?? process.env['ORDO_BASE_URL'];
       if (!baseUrl) command.error('error: no server: pass --base-url URL or set ORDO_BASE_URL', { exitCode: exitCodes.usage });
       const relayToken = process.env[options.relayTokenEnv] || undefined;
       if (!relayToken) command.error(`error: $${options.relayTokenEnv} is empty: consumers authenticate to the relay with a token of its own`, { exitCode: exitCodes.usage });
       const { createServer } = await import('node:http');
-      const relay = createRelay({ baseUrl, token: process.env[options.tokenEnv] || undefined, relayToken, intervalMs: options.interval });
+      const store = options.redis === undefined ? undefined : createRedisRelayStore({ url: options.redis, instanceId: `${hostname()}:${process.pid}:${randomUUID()}` });
+      const relay = createRelay({ baseUrl, token: process.env[options.tokenEnv] || undefined, relayToken, intervalMs: options.interval, leaseMs: options.lease, store });
       const server = createServer((request, response) => relay.handle(request, response));
       const stopped = new Promise<void>((resolve) => {
         interruptSignal().addEventListener('abort', () => resolve(), { once: true });
@@ -244,13 +253,14 @@ function program(): Command {
       }
       const { port } = server.address() as { port: number };
       const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-      out(`Ordo relay listening on ${url} · upstream ${printable(baseUrl)} · every ${formatInterval(options.interval)}\n`);
+      out(`Ordo relay listening on ${url} · upstream ${printable(baseUrl)} · every ${formatInterval(options.interval)}${options.redis === undefined ? '' : ' · shared through Redis'}\n`);
       out(`Consumers send Authorization: Bearer $${options.relayTokenEnv} (EventSource: ?access_token=…):\n`);
       out(`  curl -N -H "Authorization: Bearer $${options.relayTokenEnv}" ${url}/jobs/<id>/events\n`);
       out(`  ORDO_BASE_URL=${url} ORDO_TOKEN=$${options.relayTokenEnv} npx ordo-status watch <id>\n`);
       out('Press Ctrl-C to stop.\n');
       await stopped;
       await relay.close();
+      await store?.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       out('relay stopped\n');
