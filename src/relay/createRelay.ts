@@ -66,6 +66,8 @@ interface Wanted {
   polling: Subscription | undefined;
   /** Set once the `end` (or `error`) event was seen: nobody polls it again. */
   ended: boolean;
+  /** Whether a claim is in flight: one at a time, or two could start two polls (a slow Redis answers several at once). */
+  claiming: boolean;
 }
 
 const json = 'application/json; charset=utf-8';
@@ -102,7 +104,7 @@ export function createRelay(options: RelayOptions): Relay {
   function want(jobId: string): Wanted {
     let job = wanted.get(jobId);
     if (!job) {
-      job = { consumers: 0, lastWantedAt: Date.now(), polling: undefined, ended: false };
+      job = { consumers: 0, lastWantedAt: Date.now(), polling: undefined, ended: false, claiming: false };
       wanted.set(jobId, job);
       void claim(jobId, job);
     }
@@ -112,16 +114,26 @@ export function createRelay(options: RelayOptions): Relay {
 
   /** Takes or renews the job's lease; starts polling when it is newly held, stops when it was lost. */
   async function claim(jobId: string, job: Wanted): Promise<void> {
-    if (closed || job.ended) return;
+    if (closed || job.ended || job.claiming) return;
+    job.claiming = true;
+    try {
+      await claimOnce(jobId, job);
+    } finally {
+      job.claiming = false;
+    }
+  }
+
+  async function claimOnce(jobId: string, job: Wanted): Promise<void> {
     const held = await store.lease(jobId, leaseMs).catch(() => false);
     if (!held) {
       stopPolling(job);
       return;
     }
-    if (job.polling) return;
+    if (job.polling || closed) return;
     // Resume from what the store has: the new holder emits only later transitions.
     const latest = await store.latest(jobId).catch(() => undefined);
     const resumeFrom = latest ? parseJobSnapshot(JSON.parse(latest.body), { jobId }) : undefined;
+    if (closed) return;
     if (resumeFrom && isTerminalJobStatus(resumeFrom.job.status)) {
       job.ended = true;
       return;

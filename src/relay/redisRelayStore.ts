@@ -64,6 +64,9 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
   const blockMs = options.blockMs ?? 1000;
   const redis = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const reader = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: null });
+  // ioredis reconnects by itself; a lost connection shows in the calls that fail (a lease not
+  // renewed, an append refused), so its error events need no listener's attention.
+  for (const connection of [redis, reader]) connection.on('error', () => undefined);
   const key = {
     lease: (jobId: string) => `${prefix}lease:${jobId}`,
     events: (jobId: string) => `${prefix}events:${jobId}`,
@@ -84,7 +87,14 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
           const positions = [...followers.get(jobId)!].map((each) => each.after);
           return positions.sort(compareIds)[0] ?? '0';
         });
-        const answer: Array<[string, Array<[string, string[]]>]> | null = await reader.xread('BLOCK', blockMs, 'STREAMS', ...jobs.map(key.events), ...from).catch(() => null);
+        let answer: Array<[string, Array<[string, string[]]>]> | null;
+        try {
+          answer = await reader.xread('BLOCK', blockMs, 'STREAMS', ...jobs.map(key.events), ...from);
+        } catch {
+          // Redis is away (restarting): ioredis reconnects; try again a little later, not in a tight loop.
+          await new Promise((resolve) => setTimeout(resolve, Math.min(blockMs, 250)));
+          continue;
+        }
         for (const [streamKey, entries] of answer ?? []) {
           const jobId = streamKey.slice(key.events('').length);
           const events = toEvents(entries);

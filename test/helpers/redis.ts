@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { closedPort } from './testServer.js';
 
 /** A real redis-server on 127.0.0.1 for one test: no persistence, its own free port. */
@@ -13,8 +16,10 @@ export interface TestRedis {
   restart(): Promise<void>;
 }
 
-function launch(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], {
+function launch(port: number, dir: string | undefined): Promise<ChildProcess> {
+  // With `dir`, every write is in an append-only file there (fsync each), so a restart keeps it.
+  const persistence = dir === undefined ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir];
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--protected-mode', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
@@ -40,17 +45,21 @@ function ended(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   });
 }
 
-/** Starts redis-server (Debian's package, installed by scripts/install-redis.sh) on a free port. */
-export async function startTestRedis(): Promise<TestRedis> {
+/**
+ * Starts redis-server (Debian's package, installed by scripts/install-redis.sh) on a free port.
+ * @param options - `persistent`: keep data across `restart` (an append-only file, as a production Redis would).
+ */
+export async function startTestRedis(options: { persistent?: boolean } = {}): Promise<TestRedis> {
   const port = await closedPort();
-  let child = await launch(port);
+  const dir = options.persistent ? mkdtempSync(join(tmpdir(), 'ordo-relay-redis-')) : undefined;
+  let child = await launch(port, dir);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     stop: () => ended(child, 'SIGTERM'),
     kill: () => ended(child, 'SIGKILL'),
     restart: async () => {
-      child = await launch(port);
+      child = await launch(port, dir);
     },
   };
 }

@@ -1,0 +1,79 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { jobTransitions, stepTransitions } from 'ordo-status';
+import { createRedisRelayStore, createRelay, type Relay, type RelayStore } from 'ordo-status/relay';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { startTestSimulator } from '../helpers/simulator.js';
+
+const relayToken = 'relay-restart-token-0123456789';
+let cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  cleanups = [];
+});
+
+async function startRelay(baseUrl: string, token: string, redis: TestRedis, name: string): Promise<string> {
+  const store: RelayStore = createRedisRelayStore({ url: redis.url, instanceId: name, blockMs: 200 });
+  const relay: Relay = createRelay({ baseUrl, token, relayToken, store, intervalMs: 100, leaseMs: 600 });
+  const server: Server = createServer((request, response) => relay.handle(request, response));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(async () => {
+    await relay.close();
+    await store.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Reads a job's events to `end`, reconnecting with Last-Event-ID when the stream breaks. */
+async function consume(url: string, jobId: number): Promise<Array<{ id: string; event: string; data: string }>> {
+  const frames: Array<{ id: string; event: string; data: string }> = [];
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const last = frames.at(-1)?.id;
+    try {
+      const response = await fetch(`${url}/jobs/${jobId}/events`, { headers: { Authorization: `Bearer ${relayToken}`, ...(last ? { 'Last-Event-ID': last } : {}) } });
+      const text = await response.text();
+      for (const block of text.split('\n\n')) {
+        const fields = new Map(block.split('\n').filter((line) => line.includes(': ') && !line.startsWith(':')).map((line) => [line.slice(0, line.indexOf(': ')), line.slice(line.indexOf(': ') + 2)] as const));
+        if (!fields.has('event')) continue;
+        frames.push({ id: fields.get('id')!, event: fields.get('event')!, data: fields.get('data')! });
+        if (fields.get('event') === 'end') return frames;
+      }
+    } catch {
+      // The stream broke: again.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no end; got ${frames.length} events`);
+}
+
+describe('relays on Redis when Redis restarts', () => {
+  it('recover: the job goes on and every consumer’s path stays complete and legal, no id twice', async () => {
+    const redis = await startTestRedis({ persistent: true });
+    cleanups.push(() => redis.stop());
+    const simulator = await startTestSimulator({ speed: 2 });
+    const { id } = await simulator.submitJob();
+    const urls = [await startRelay(simulator.url, simulator.token, redis, 'a'), await startRelay(simulator.url, simulator.token, redis, 'b')];
+    const consumers = Array.from({ length: 10 }, (_, index) => consume(urls[index % 2]!, id));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await redis.kill();
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await redis.restart();
+    const paths = await Promise.all(consumers);
+    for (const frames of paths) {
+      expect(new Set(frames.map((frame) => frame.id)).size).toBe(frames.length);
+      const last = new Map<string, string>();
+      for (const frame of frames.filter((each) => each.event === 'transition')) {
+        const event = JSON.parse(frame.data) as { type: string; stepId?: string; from: string; to: string };
+        const subject = event.type === 'job' ? 'job' : event.stepId!;
+        expect(event.from).toBe(last.get(subject) ?? 'pending');
+        expect((event.type === 'job' ? jobTransitions : stepTransitions).edges.get(event.from as never)).toContain(event.to);
+        last.set(subject, event.to);
+      }
+      expect(last.get('job')).toBe('success');
+      expect(frames.at(-1)!.event).toBe('end');
+    }
+  });
+});
