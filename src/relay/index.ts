@@ -10,3 +10,5 @@ export { createMemoryRelayStore, memoryRelayState } from './relayStore.js';
 export type { MemoryRelayState, MemoryRelayStoreOptions, RelayStore, StoredEvent, StoredLatest } from './relayStore.js';
 export { createRedisRelayStore } from './redisRelayStore.js';
 export type { RedisRelayStoreOptions } from './redisRelayStore.js';
+export { createRelayConsumer } from './createRelayConsumer.js';
+export type { RelayConsumer, RelayConsumerOptions, RelayedEvent } from './createRelayConsumer.js';

@@ -11,6 +11,8 @@ export interface RedisRelayStoreOptions {
   readonly keyPrefix?: string;
   /** Events kept per job's stream (`XADD … MAXLEN ~`). @defaultValue 10000 */
   readonly maxEventsPerJob?: number;
+  /** Events kept in the stream of all jobs (`<prefix>events`), which pipelines read with a consumer group. @defaultValue 1000000 */
+  readonly maxEvents?: number;
   /** How long one blocking read waits before the set of followed jobs is read again, in milliseconds. @defaultValue 1000 */
   readonly blockMs?: number;
 }
@@ -19,7 +21,9 @@ export interface RedisRelayStoreOptions {
  * Keys (with the default prefix):
  * - `ordo-relay:lease:<jobId>`: the instance that polls the job (a string with a TTL);
  * - `ordo-relay:events:<jobId>`: the job's events, a Stream of `type`, `data` entries;
- * - `ordo-relay:latest:<jobId>`: a Hash of `body` and `etag`.
+ * - `ordo-relay:latest:<jobId>`: a Hash of `body` and `etag`;
+ * - `ordo-relay:events`: every job's events in one Stream (`jobId`, `id` (the job stream's id),
+ *   `type`, `data`), for pipelines that read it with a consumer group ({@link createRelayConsumer}).
  */
 const leaseScript = `
 local holder = redis.call('GET', KEYS[1])
@@ -33,13 +37,20 @@ const releaseScript = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1`;
 
-/** XADD each event and HSET the latest (unless ARGV[3] is empty), only while ARGV[1] holds the lease (KEYS[1]). */
+/**
+ * XADD each event to the job's stream and to the stream of all jobs (for pipelines' consumer
+ * groups), and HSET the latest (unless ARGV[3] is empty), only while ARGV[1] holds the lease
+ * (KEYS[1]). ARGV[6] is the job id, ARGV[7] the bound of the all-jobs stream.
+ */
 const appendScript = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('lease lost') end
 local ids = {}
 local count = tonumber(ARGV[5])
 for index = 0, count - 1 do
-  ids[#ids + 1] = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'type', ARGV[6 + index * 2], 'data', ARGV[7 + index * 2])
+  local kind = ARGV[8 + index * 2]
+  local data = ARGV[9 + index * 2]
+  ids[#ids + 1] = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'type', kind, 'data', data)
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[7], '*', 'jobId', ARGV[6], 'id', ids[#ids], 'type', kind, 'data', data)
 end
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[3], 'body', ARGV[3], 'etag', ARGV[4]) end
 return ids`;
@@ -62,6 +73,7 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
   const prefix = options.keyPrefix ?? 'ordo-relay:';
   const maxEvents = options.maxEventsPerJob ?? 10_000;
   const blockMs = options.blockMs ?? 1000;
+  const maxAllEvents = options.maxEvents ?? 1_000_000;
   const redis = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const reader = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: null });
   // ioredis reconnects by itself; a lost connection shows in the calls that fail (a lease not
@@ -71,6 +83,7 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
     lease: (jobId: string) => `${prefix}lease:${jobId}`,
     events: (jobId: string) => `${prefix}events:${jobId}`,
     latest: (jobId: string) => `${prefix}latest:${jobId}`,
+    all: `${prefix}events`,
   };
   const followers = new Map<string, Set<{ after: string; listener: (events: readonly StoredEvent[]) => void }>>();
   let closed = false;
@@ -122,15 +135,18 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
       const args = events.flatMap((event) => [event.type, event.data]);
       return (await redis.eval(
         appendScript,
-        3,
+        4,
         key.lease(jobId),
         key.events(jobId),
         key.latest(jobId),
+        key.all,
         options.instanceId,
         String(maxEvents),
         latest?.body ?? '',
         latest?.etag ?? '',
         String(events.length),
+        jobId,
+        String(maxAllEvents),
         ...args,
       )) as string[];
     },
