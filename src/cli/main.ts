@@ -226,7 +226,7 @@ function program(): Command {
     )
     .option('--redis <url>', 'share the work with other relay instances through Redis, e.g. redis://127.0.0.1:6379 (default: one process, state in memory)')
     .addOption(
-      new Option('--lease <duration>', 'how long a job stays with the instance that polls it without renewal: 6 (seconds), 600ms')
+      new Option('--lease <duration>', 'how long the poller lease lasts without renewal (another instance then takes over): 6 (seconds), 600ms')
         .argParser(parseInterval)
         .default(6000, '6s'),
     )

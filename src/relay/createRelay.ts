@@ -4,7 +4,7 @@ import type { Subscription } from 'rxjs';
 import { createOrdoClient, isOrdoError, isTerminalJobStatus, normalizeJobId, parseJobSnapshot, type JobObservation } from 'ordo-status';
 import { ordoBodyText, weakEtag } from './ordoBody.js';
 import { sseFrame } from './sse.js';
-import { createMemoryRelayStore, type RelayStore, type StoredEvent } from './relayStore.js';
+import { createMemoryRelayStore, type RelayStore, type StoredEvent, type StoredLatest } from './relayStore.js';
 
 /** Options of {@link createRelay}. */
 export interface RelayOptions {
@@ -19,7 +19,7 @@ export interface RelayOptions {
   readonly relayToken?: string | undefined;
   /** Where the relay shares leases, events and latest bodies. @defaultValue a memory store (one process) */
   readonly store?: RelayStore | undefined;
-  /** How long a job's lease lasts, in milliseconds; renewed every third of it while held. @defaultValue 6000 */
+  /** How long the poller lease lasts, in milliseconds; renewed every third of it while held. @defaultValue 6000 */
   readonly leaseMs?: number | undefined;
   /** Time between an answer and the next upstream poll of a job, in milliseconds. @defaultValue 3000 */
   readonly intervalMs?: number | undefined;
@@ -37,7 +37,7 @@ export interface RelayOptions {
 export interface RelayMetrics {
   /** Jobs this instance is asked for (by consumers or requests) now. */
   readonly jobsWanted: number;
-  /** Jobs this instance polls upstream now (it holds their lease). */
+  /** Jobs this instance polls upstream now (it holds the poller lease). */
   readonly jobsPolled: number;
   /** Open event streams. */
   readonly consumers: number;
@@ -58,23 +58,18 @@ export interface Relay {
   close(): Promise<void>;
 }
 
-/** A job this instance is asked for: who wants it, and its upstream watch while this instance holds the lease. */
+/** A job this instance is asked for: by how many open event streams, and when last. */
 interface Wanted {
   consumers: number;
   lastWantedAt: number;
-  /** The upstream watch, while this instance holds the lease. */
-  polling: Subscription | undefined;
-  /** Set once the `end` (or `error`) event was seen: nobody polls it again. */
-  ended: boolean;
-  /** Whether a claim is in flight: one at a time, or two could start two polls (a slow Redis answers several at once). */
-  claiming: boolean;
 }
 
 const json = 'application/json; charset=utf-8';
 
 /**
- * The relay: each job its consumers ask for is polled by one instance (the holder of the job's
- * lease in the store) and served by every instance, as Ordo serves it (`GET /jobs/:id`, the batch
+ * The relay: the jobs its consumers ask for (on any instance) are polled by one instance, the
+ * holder of the poller lease in the store, with one client (batched: ⌈jobs/100⌉ requests per
+ * interval), and served by every instance, as Ordo serves it (`GET /jobs/:id`, the batch
  * route, ETag and 304) and as Server-Sent Events (`GET /jobs/:id/events`, ids from the store's
  * log, `Last-Event-ID`). A new holder resumes the lifecycle from the stored latest snapshot, so a
  * take-over repeats and loses no transition.
@@ -104,59 +99,101 @@ export function createRelay(options: RelayOptions): Relay {
   function want(jobId: string): Wanted {
     let job = wanted.get(jobId);
     if (!job) {
-      job = { consumers: 0, lastWantedAt: Date.now(), polling: undefined, ended: false, claiming: false };
+      job = { consumers: 0, lastWantedAt: Date.now() };
       wanted.set(jobId, job);
-      void claim(jobId, job);
+      void tick();
     }
     job.lastWantedAt = Date.now();
     return job;
   }
 
-  /** Takes or renews the job's lease; starts polling when it is newly held, stops when it was lost. */
-  async function claim(jobId: string, job: Wanted): Promise<void> {
-    if (closed || job.ended || job.claiming) return;
-    job.claiming = true;
+  /** The jobs this instance polls (it holds the poller lease), and the ones it saw end. */
+  const polled = new Map<string, Subscription>();
+  const ended = new Set<string>();
+  let ticking = false;
+  let again = false;
+
+  /**
+   * One round, one at a time: tell the store which jobs this instance wants; take or renew the
+   * poller lease; while held, poll every job some instance wants (resuming each from the stored
+   * latest snapshot), and stop the others; without it, poll nothing.
+   */
+  async function tick(): Promise<void> {
+    if (ticking) {
+      again = true;
+      return;
+    }
+    ticking = true;
     try {
-      await claimOnce(jobId, job);
+      do {
+        again = false;
+        await round();
+      } while (again && !closed);
+    } catch {
+      // The store is away (Redis restarting): the next round tries again.
     } finally {
-      job.claiming = false;
+      ticking = false;
     }
   }
 
-  async function claimOnce(jobId: string, job: Wanted): Promise<void> {
-    const held = await store.lease(jobId, leaseMs).catch(() => false);
-    if (!held) {
-      stopPolling(job);
+  async function round(): Promise<void> {
+    const now = Date.now();
+    for (const [jobId, job] of wanted) if (job.consumers === 0 && now - job.lastWantedAt > keepMs) wanted.delete(jobId);
+    await store.want([...wanted.keys()], now);
+    const held = await store.lease(leaseMs).catch(() => false);
+    if (!held || closed) {
+      stopAll();
       return;
     }
-    if (job.polling || closed) return;
-    // Resume from what the store has: the new holder emits only later transitions.
-    const latest = await store.latest(jobId).catch(() => undefined);
-    const resumeFrom = latest ? parseJobSnapshot(JSON.parse(latest.body), { jobId }) : undefined;
+    const jobs = new Set(await store.wanted(now - keepMs));
+    for (const [jobId, subscription] of polled) {
+      if (!jobs.has(jobId)) {
+        subscription.unsubscribe();
+        polled.delete(jobId);
+      }
+    }
+    const fresh = [...jobs].filter((jobId) => !polled.has(jobId) && !ended.has(jobId));
+    // Every new job's resume point first, then all their watches at once: jobs that start
+    // together come due together, so the client polls them in the same batches.
+    const latest = await Promise.all(fresh.map((jobId) => store.latest(jobId)));
     if (closed) return;
-    if (resumeFrom && isTerminalJobStatus(resumeFrom.job.status)) {
-      job.ended = true;
-      return;
-    }
-    job.polling = client.jobObservations$(jobId, resumeFrom ? { resumeFrom } : {}).subscribe({
-      next: (observation) => void publish(jobId, job, observation),
-      error: (error: unknown) => {
-        const status = isOrdoError(error) && error.code === 'NOT_FOUND' ? 404 : 502;
-        const message = status === 404 ? 'Job not found' : `upstream: ${error instanceof Error ? error.message : String(error)}`;
-        job.polling = undefined;
-        job.ended = true;
-        void store.append(jobId, [{ type: 'error', data: JSON.stringify({ status, error: message }) }], undefined).catch(() => undefined);
-      },
-    });
+    fresh.forEach((jobId, index) => startPolling(jobId, latest[index]));
   }
 
-  function stopPolling(job: Wanted): void {
-    job.polling?.unsubscribe();
-    job.polling = undefined;
+  function stopAll(): void {
+    for (const subscription of polled.values()) subscription.unsubscribe();
+    polled.clear();
+  }
+
+  /** Polls a job from `latest`, what the store has: a new poller emits only later transitions. */
+  function startPolling(jobId: string, latest: StoredLatest | undefined): void {
+    const resumeFrom = latest ? parseJobSnapshot(JSON.parse(latest.body), { jobId }) : undefined;
+    if (polled.has(jobId)) return;
+    if (resumeFrom && isTerminalJobStatus(resumeFrom.job.status)) {
+      ended.add(jobId);
+      void store.forget(jobId).catch(() => undefined);
+      return;
+    }
+    polled.set(
+      jobId,
+      client.jobObservations$(jobId, resumeFrom ? { resumeFrom } : {}).subscribe({
+        next: (observation) => void publish(jobId, observation),
+        error: (error: unknown) => {
+          const status = isOrdoError(error) && error.code === 'NOT_FOUND' ? 404 : 502;
+          const message = status === 404 ? 'Job not found' : `upstream: ${error instanceof Error ? error.message : String(error)}`;
+          polled.delete(jobId);
+          ended.add(jobId);
+          void store
+            .append(jobId, [{ type: 'error', data: JSON.stringify({ status, error: message }) }], undefined)
+            .then(() => store.forget(jobId))
+            .catch(() => undefined);
+        },
+      }),
+    );
   }
 
   /** Appends an observation's transitions, its snapshot and (when terminal) the end, in one write. */
-  async function publish(jobId: string, job: Wanted, observation: JobObservation): Promise<void> {
+  async function publish(jobId: string, observation: JobObservation): Promise<void> {
     const body = ordoBodyText(observation.snapshot.raw);
     const terminal = isTerminalJobStatus(observation.snapshot.job.status);
     const events = observation.events.map(({ snapshot: _snapshot, ...event }) => ({ type: 'transition', data: JSON.stringify(event) }));
@@ -165,29 +202,19 @@ export function createRelay(options: RelayOptions): Relay {
     try {
       await store.append(jobId, events, { body, etag: weakEtag(body) });
       if (terminal) {
-        job.ended = true;
-        stopPolling(job);
-        await store.release(jobId);
+        ended.add(jobId);
+        polled.get(jobId)?.unsubscribe();
+        polled.delete(jobId);
+        await store.forget(jobId);
       }
     } catch {
-      // The lease was lost (this instance paused past it): the new holder goes on from the store.
-      stopPolling(job);
+      // The lease was lost (this instance paused past it): the new poller goes on from the store.
+      stopAll();
     }
   }
 
-  // Leases are renewed every third of their life; jobs nobody wants any more are let go.
-  const ticker = setInterval(() => {
-    const now = Date.now();
-    for (const [jobId, job] of wanted) {
-      if (job.consumers === 0 && now - job.lastWantedAt > keepMs) {
-        stopPolling(job);
-        wanted.delete(jobId);
-        void store.release(jobId).catch(() => undefined);
-        continue;
-      }
-      void claim(jobId, job);
-    }
-  }, Math.max(50, Math.floor(leaseMs / 3)));
+  // The lease is renewed every third of its life; the wanted list and the polls follow.
+  const ticker = setInterval(() => void tick(), Math.max(50, Math.floor(leaseMs / 3)));
   ticker.unref();
 
   const heartbeat = setInterval(() => {
@@ -316,7 +343,7 @@ export function createRelay(options: RelayOptions): Relay {
     },
     metrics: () => ({
       jobsWanted: wanted.size,
-      jobsPolled: [...wanted.values()].filter((job) => job.polling !== undefined).length,
+      jobsPolled: polled.size,
       consumers: streams.size,
       ...counts,
     }),
@@ -326,10 +353,8 @@ export function createRelay(options: RelayOptions): Relay {
       clearInterval(heartbeat);
       for (const stream of streams) stream.end();
       streams.clear();
-      for (const [jobId, job] of wanted) {
-        stopPolling(job);
-        await store.release(jobId).catch(() => undefined);
-      }
+      stopAll();
+      await store.release().catch(() => undefined);
       wanted.clear();
     },
   };

@@ -19,7 +19,8 @@ export interface RedisRelayStoreOptions {
 
 /**
  * Keys (with the default prefix):
- * - `ordo-relay:lease:<jobId>`: the instance that polls the job (a string with a TTL);
+ * - `ordo-relay:poller`: the instance that polls every wanted job (a string with a TTL);
+ * - `ordo-relay:wanted`: a Sorted Set of job ids, scored by when an instance last wanted them;
  * - `ordo-relay:events:<jobId>`: the job's events, a Stream of `type`, `data` entries;
  * - `ordo-relay:latest:<jobId>`: a Hash of `body` and `etag`;
  * - `ordo-relay:events`: every job's events in one Stream (`jobId`, `id` (the job stream's id),
@@ -64,9 +65,10 @@ function toEvents(entries: Array<[string, string[]]>): StoredEvent[] {
 }
 
 /**
- * A {@link RelayStore} in Redis (ioredis): leases with `SET … PX` renewed by a script that checks
- * the holder, events in one Stream per job (ids are Redis stream ids, the same on every
- * instance), the latest body in a Hash; an append is refused to an instance that lost its lease.
+ * A {@link RelayStore} in Redis (ioredis): the poller lease with `SET … PX` renewed by a script
+ * that checks the holder, the wanted jobs in a Sorted Set, events in one Stream per job (ids are
+ * Redis stream ids, the same on every instance), the latest body in a Hash; an append is refused
+ * to an instance that lost the lease.
  * Followers share one blocking connection (`XREAD BLOCK`).
  */
 export function createRedisRelayStore(options: RedisRelayStoreOptions): RelayStore {
@@ -80,7 +82,8 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
   // renewed, an append refused), so its error events need no listener's attention.
   for (const connection of [redis, reader]) connection.on('error', () => undefined);
   const key = {
-    lease: (jobId: string) => `${prefix}lease:${jobId}`,
+    poller: `${prefix}poller`,
+    wanted: `${prefix}wanted`,
     events: (jobId: string) => `${prefix}events:${jobId}`,
     latest: (jobId: string) => `${prefix}latest:${jobId}`,
     all: `${prefix}events`,
@@ -125,18 +128,29 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
   }
 
   return {
-    async lease(jobId, ttlMs) {
-      return (await redis.eval(leaseScript, 1, key.lease(jobId), options.instanceId, String(ttlMs))) === 1;
+    async lease(ttlMs) {
+      return (await redis.eval(leaseScript, 1, key.poller, options.instanceId, String(ttlMs))) === 1;
     },
-    async release(jobId) {
-      await redis.eval(releaseScript, 1, key.lease(jobId), options.instanceId);
+    async release() {
+      await redis.eval(releaseScript, 1, key.poller, options.instanceId);
+    },
+    async want(jobIds, atMs) {
+      if (jobIds.length === 0) return;
+      // GT: a score only moves forward (Redis 6.2+).
+      await redis.zadd(key.wanted, 'GT', ...jobIds.flatMap((jobId) => [atMs, jobId]));
+    },
+    async wanted(sinceMs) {
+      return redis.zrangebyscore(key.wanted, sinceMs, '+inf');
+    },
+    async forget(jobId) {
+      await redis.zrem(key.wanted, jobId);
     },
     async append(jobId, events, latest: StoredLatest | undefined) {
       const args = events.flatMap((event) => [event.type, event.data]);
       return (await redis.eval(
         appendScript,
         4,
-        key.lease(jobId),
+        key.poller,
         key.events(jobId),
         key.latest(jobId),
         key.all,

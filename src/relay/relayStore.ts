@@ -19,18 +19,29 @@ export interface StoredLatest {
   readonly etag: string;
 }
 
-/** What a relay instance needs of the place it shares state through. */
+/**
+ * What a relay instance needs of the place it shares state through. One instance at a time, the
+ * holder of the poller lease, polls every job any instance wants (so its client batches them all:
+ * ⌈jobs/100⌉ requests per interval, whatever the number of instances and consumers); every
+ * instance serves from the log.
+ */
 export interface RelayStore {
   /**
-   * Takes the lease to poll `jobId`, or renews it when this instance holds it, for `ttlMs`
-   * milliseconds. Resolves `true` when this instance holds it afterwards.
+   * Takes the poller lease, or renews it when this instance holds it, for `ttlMs` milliseconds.
+   * Resolves `true` when this instance holds it afterwards.
    */
-  lease(jobId: string, ttlMs: number): Promise<boolean>;
-  /** Gives the lease up, when this instance holds it. */
-  release(jobId: string): Promise<void>;
+  lease(ttlMs: number): Promise<boolean>;
+  /** Gives the poller lease up, when this instance holds it. */
+  release(): Promise<void>;
+  /** Notes that this instance wants these jobs polled, at `atMs` (milliseconds since the epoch). */
+  want(jobIds: readonly string[], atMs: number): Promise<void>;
+  /** The jobs some instance wanted at or after `sinceMs`. */
+  wanted(sinceMs: number): Promise<string[]>;
+  /** Takes a job off the wanted list (it ended). */
+  forget(jobId: string): Promise<void>;
   /**
-   * Appends events and sets the latest body (when given), at once, only while this instance holds the lease
-   * (a paused instance whose lease was taken over cannot write behind the new holder).
+   * Appends events and sets the latest body (when given), at once, only while this instance holds
+   * the poller lease (a paused instance whose lease was taken over cannot write behind the new one).
    * @returns the new events' ids, in order.
    * @throws Error `lease lost` when another instance holds the lease (or none does).
    */
@@ -51,29 +62,31 @@ export interface RelayStore {
 
 /** Options of {@link createMemoryRelayStore}. */
 export interface MemoryRelayStoreOptions {
-  /** This instance's name in leases. @defaultValue `'memory'` */
+  /** This instance's name in the poller lease. @defaultValue `'memory'` */
   readonly instanceId?: string;
   /** Events kept per job. @defaultValue 10000 */
   readonly maxEventsPerJob?: number;
-  /** The clock of lease expiry, milliseconds since the epoch. @defaultValue `Date.now` */
+  /** The clock of the lease's expiry, milliseconds since the epoch. @defaultValue `Date.now` */
   readonly now?: () => number;
 }
 
 interface MemoryJob {
-  holder: string | undefined;
-  leaseUntil: number;
   events: StoredEvent[];
   nextSeq: number;
   latest: StoredLatest | undefined;
   readonly listeners: Set<{ after: number; listener: (events: readonly StoredEvent[]) => void }>;
 }
 
-/** Shared state of memory stores: instances made over the same `shared` map see one another (tests). */
-export type MemoryRelayState = Map<string, MemoryJob>;
+/** Shared state of memory stores: instances made over the same state see one another (tests). */
+export interface MemoryRelayState {
+  readonly jobs: Map<string, MemoryJob>;
+  readonly wanted: Map<string, number>;
+  poller: { holder: string | undefined; until: number };
+}
 
 /** A new, empty state for {@link createMemoryRelayStore}. */
 export function memoryRelayState(): MemoryRelayState {
-  return new Map();
+  return { jobs: new Map(), wanted: new Map(), poller: { holder: undefined, until: 0 } };
 }
 
 /**
@@ -85,31 +98,41 @@ export function createMemoryRelayStore(state: MemoryRelayState = memoryRelayStat
   const maxEvents = options.maxEventsPerJob ?? 10_000;
   const now = options.now ?? Date.now;
   const jobOf = (jobId: string): MemoryJob => {
-    let job = state.get(jobId);
+    let job = state.jobs.get(jobId);
     if (!job) {
-      job = { holder: undefined, leaseUntil: 0, events: [], nextSeq: 1, latest: undefined, listeners: new Set() };
-      state.set(jobId, job);
+      job = { events: [], nextSeq: 1, latest: undefined, listeners: new Set() };
+      state.jobs.set(jobId, job);
     }
     return job;
   };
-  const holds = (job: MemoryJob) => job.holder === me && job.leaseUntil > now();
+  const holds = () => state.poller.holder === me && state.poller.until > now();
   return {
-    lease(jobId, ttlMs) {
-      const job = jobOf(jobId);
-      if (job.holder === undefined || job.holder === me || job.leaseUntil <= now()) {
-        job.holder = me;
-        job.leaseUntil = now() + ttlMs;
+    lease(ttlMs) {
+      const { poller } = state;
+      if (poller.holder === undefined || poller.holder === me || poller.until <= now()) {
+        poller.holder = me;
+        poller.until = now() + ttlMs;
       }
-      return Promise.resolve(holds(job));
+      return Promise.resolve(holds());
     },
-    release(jobId) {
-      const job = jobOf(jobId);
-      if (job.holder === me) job.holder = undefined;
+    release() {
+      if (state.poller.holder === me) state.poller.holder = undefined;
+      return Promise.resolve();
+    },
+    want(jobIds, atMs) {
+      for (const jobId of jobIds) state.wanted.set(jobId, Math.max(atMs, state.wanted.get(jobId) ?? 0));
+      return Promise.resolve();
+    },
+    wanted(sinceMs) {
+      return Promise.resolve([...state.wanted].filter(([, at]) => at >= sinceMs).map(([jobId]) => jobId));
+    },
+    forget(jobId) {
+      state.wanted.delete(jobId);
       return Promise.resolve();
     },
     append(jobId, events, latest) {
       const job = jobOf(jobId);
-      if (!holds(job)) return Promise.reject(new Error('lease lost'));
+      if (!holds()) return Promise.reject(new Error('lease lost'));
       const added = events.map((event) => ({ id: String(job.nextSeq++), ...event }));
       job.events.push(...added);
       if (job.events.length > maxEvents) job.events.splice(0, job.events.length - maxEvents);

@@ -28,23 +28,36 @@ const event = (data: string) => ({ type: 'transition', data });
 let test = 0;
 
 describe.each(kinds)('a relay store (%s)', (_name, make) => {
-  it('gives a job’s lease to one instance at a time, and to another once it expires or is released', async () => {
+  it('gives the poller lease to one instance at a time, and to another once it expires or is released', async () => {
     const [a, b] = make(`t${(test += 1)}:`);
-    expect(await a.lease('1', 300)).toBe(true);
-    expect(await b.lease('1', 300)).toBe(false);
-    expect(await a.lease('1', 300)).toBe(true); // renewed
+    expect(await a.lease(300)).toBe(true);
+    expect(await b.lease(300)).toBe(false);
+    expect(await a.lease(300)).toBe(true); // renewed
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(await b.lease('1', 300)).toBe(true); // a's lease expired
-    expect(await a.lease('1', 300)).toBe(false);
-    await b.release('1');
-    expect(await a.lease('1', 300)).toBe(true);
+    expect(await b.lease(300)).toBe(true); // a's lease expired
+    expect(await a.lease(300)).toBe(false);
+    await b.release();
+    expect(await a.lease(300)).toBe(true);
+    await a.close();
+    await b.close();
+  });
+
+  it('keeps the jobs any instance wants, by when they were last wanted, until forgotten', async () => {
+    const [a, b] = make(`t${(test += 1)}:`);
+    await a.want(['1', '2'], 1000);
+    await b.want(['2', '3'], 2000);
+    await a.want(['2'], 1500); // never moves a job's time back
+    expect((await b.wanted(0)).sort()).toEqual(['1', '2', '3']);
+    expect((await a.wanted(1800)).sort()).toEqual(['2', '3']);
+    await a.forget('2');
+    expect((await b.wanted(0)).sort()).toEqual(['1', '3']);
     await a.close();
     await b.close();
   });
 
   it('appends only for the holder: an instance that lost its lease cannot write behind the new one', async () => {
     const [a, b] = make(`t${(test += 1)}:`);
-    expect(await a.lease('7', 10_000)).toBe(true);
+    expect(await a.lease(10_000)).toBe(true);
     const ids = await a.append('7', [event('{"n":1}'), event('{"n":2}')], latest);
     expect(ids).toHaveLength(2);
     await expect(b.append('7', [event('{"n":3}')], latest)).rejects.toThrow(/lease lost/);
@@ -58,7 +71,7 @@ describe.each(kinds)('a relay store (%s)', (_name, make) => {
 
   it('follows a job from an id: what is stored, then what any instance appends, never twice', async () => {
     const [a, b] = make(`t${(test += 1)}:`);
-    await a.lease('9', 10_000);
+    await a.lease(10_000);
     const [first] = await a.append('9', [event('{"n":1}')], latest);
     await a.append('9', [event('{"n":2}')], latest);
     const seen: StoredEvent[] = [];
