@@ -37,6 +37,8 @@ export type { BatchOptions } from './transport/batching.js';
 export { errorFromResponse } from './transport/errorFromResponse.js';
 export type { FailedResponse } from './transport/errorFromResponse.js';
 export type { JobTransport, JobTransportContext, TokenContext, TokenProvider } from './transport/types.js';
+export { defaultRelayClientOptions } from './transport/relayPush.js';
+export type { RelayClientOptions } from './transport/relayPush.js';
 export type { JobRequest, JobRequestRecipe, JobRequestInput, JobRequestOutput, JobRequestParts } from './transport/jobRequest.js';
 
 // Schema

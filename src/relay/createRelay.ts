@@ -109,7 +109,16 @@ export function createRelay(options: RelayOptions): Relay {
 
   /** The jobs this instance polls (it holds the poller lease), and the ones it saw end. */
   const polled = new Map<string, Subscription>();
-  const ended = new Set<string>();
+  /**
+   * Jobs this instance saw end, and when: not polled again while the store forgets them. Kept for
+   * `keepMs` only, so the map stays small and a job asked for after its stored events expired is
+   * polled once more.
+   */
+  const ended = new Map<string, number>();
+  const markEnded = (jobId: string): void => {
+    ended.delete(jobId);
+    ended.set(jobId, Date.now());
+  };
   let ticking = false;
   let again = false;
 
@@ -139,6 +148,10 @@ export function createRelay(options: RelayOptions): Relay {
   async function round(): Promise<void> {
     const now = Date.now();
     for (const [jobId, job] of wanted) if (job.consumers === 0 && now - job.lastWantedAt > keepMs) wanted.delete(jobId);
+    for (const [jobId, at] of ended) {
+      if (now - at <= keepMs) break;
+      ended.delete(jobId);
+    }
     await store.want([...wanted.keys()], now);
     const held = await store.lease(leaseMs).catch(() => false);
     if (!held || closed) {
@@ -170,7 +183,7 @@ export function createRelay(options: RelayOptions): Relay {
     const resumeFrom = latest ? parseJobSnapshot(JSON.parse(latest.body), { jobId }) : undefined;
     if (polled.has(jobId)) return;
     if (resumeFrom && isTerminalJobStatus(resumeFrom.job.status)) {
-      ended.add(jobId);
+      markEnded(jobId);
       void store.forget(jobId).catch(() => undefined);
       return;
     }
@@ -182,7 +195,7 @@ export function createRelay(options: RelayOptions): Relay {
           const status = isOrdoError(error) && error.code === 'NOT_FOUND' ? 404 : 502;
           const message = status === 404 ? 'Job not found' : `upstream: ${error instanceof Error ? error.message : String(error)}`;
           polled.delete(jobId);
-          ended.add(jobId);
+          markEnded(jobId);
           void store
             .append(jobId, [{ type: 'error', data: JSON.stringify({ status, error: message }) }], undefined)
             .then(() => store.forget(jobId))
@@ -202,7 +215,7 @@ export function createRelay(options: RelayOptions): Relay {
     try {
       await store.append(jobId, events, { body, etag: weakEtag(body) });
       if (terminal) {
-        ended.add(jobId);
+        markEnded(jobId);
         polled.get(jobId)?.unsubscribe();
         polled.delete(jobId);
         await store.forget(jobId);

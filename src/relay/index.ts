@@ -12,5 +12,3 @@ export { createRedisRelayStore } from './redisRelayStore.js';
 export type { RedisRelayStoreOptions } from './redisRelayStore.js';
 export { createRelayConsumer } from './createRelayConsumer.js';
 export type { RelayConsumer, RelayConsumerOptions, RelayedEvent } from './createRelayConsumer.js';
-export { relayObservations$ } from './relayObservations.js';
-export type { RelayObservationsOptions } from './relayObservations.js';

@@ -13,6 +13,8 @@ export interface RedisRelayStoreOptions {
   readonly maxEventsPerJob?: number;
   /** Events kept in the stream of all jobs (`<prefix>events`), which pipelines read with a consumer group. @defaultValue 1000000 */
   readonly maxEvents?: number;
+  /** How long an ended job's stream and latest body are kept after `forget` (`PEXPIRE`), in milliseconds. @defaultValue 3600000 (1 h) */
+  readonly retainEndedMs?: number;
   /** How long one blocking read waits before the set of followed jobs is read again, in milliseconds. @defaultValue 1000 */
   readonly blockMs?: number;
 }
@@ -23,6 +25,7 @@ export interface RedisRelayStoreOptions {
  * - `ordo-relay:wanted`: a Sorted Set of job ids, scored by when an instance last wanted them;
  * - `ordo-relay:events:<jobId>`: the job's events, a Stream of `type`, `data` entries;
  * - `ordo-relay:latest:<jobId>`: a Hash of `body` and `etag`;
+ *   (both expire `retainEndedMs` after the job ended);
  * - `ordo-relay:events`: every job's events in one Stream (`jobId`, `id` (the job stream's id),
  *   `type`, `data`), for pipelines that read it with a consumer group ({@link createRelayConsumer}).
  */
@@ -75,6 +78,7 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
   const prefix = options.keyPrefix ?? 'ordo-relay:';
   const maxEvents = options.maxEventsPerJob ?? 10_000;
   const blockMs = options.blockMs ?? 1000;
+  const retainEndedMs = options.retainEndedMs ?? 3_600_000;
   const maxAllEvents = options.maxEvents ?? 1_000_000;
   const redis = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const reader = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: null });
@@ -143,7 +147,7 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
       return redis.zrangebyscore(key.wanted, sinceMs, '+inf');
     },
     async forget(jobId) {
-      await redis.zrem(key.wanted, jobId);
+      await redis.multi().zrem(key.wanted, jobId).pexpire(key.events(jobId), retainEndedMs).pexpire(key.latest(jobId), retainEndedMs).exec();
     },
     async append(jobId, events, latest: StoredLatest | undefined) {
       const args = events.flatMap((event) => [event.type, event.data]);

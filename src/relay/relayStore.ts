@@ -68,6 +68,8 @@ export interface MemoryRelayStoreOptions {
   readonly maxEventsPerJob?: number;
   /** The clock of the lease's expiry, milliseconds since the epoch. @defaultValue `Date.now` */
   readonly now?: () => number;
+  /** How long an ended job's events and latest body are kept after `forget`, in milliseconds. @defaultValue 3600000 (1 h) */
+  readonly retainEndedMs?: number;
 }
 
 interface MemoryJob {
@@ -81,25 +83,46 @@ interface MemoryJob {
 export interface MemoryRelayState {
   readonly jobs: Map<string, MemoryJob>;
   readonly wanted: Map<string, number>;
+  /** Forgotten jobs and when their events go, in the order they were forgotten. */
+  readonly expiring: Map<string, number>;
   poller: { holder: string | undefined; until: number };
+  /**
+   * The first part of every event id (`<epoch>-<seq>`): the state's creation time. An id of
+   * another state (a relay that restarted) names no event here, and is read from the start.
+   */
+  readonly epoch: string;
 }
 
 /** A new, empty state for {@link createMemoryRelayStore}. */
 export function memoryRelayState(): MemoryRelayState {
-  return { jobs: new Map(), wanted: new Map(), poller: { holder: undefined, until: 0 } };
+  return { jobs: new Map(), wanted: new Map(), expiring: new Map(), poller: { holder: undefined, until: 0 }, epoch: String(Date.now()) };
 }
 
 /**
- * A {@link RelayStore} in memory: event ids are `1`, `2`, `3`… per job. Stores made over the same
+ * A {@link RelayStore} in memory: event ids are `<epoch>-1`, `<epoch>-2`… per job (see
+ * {@link MemoryRelayState.epoch}); an ended job is dropped `retainEndedMs` after `forget`. Stores made over the same
  * `state` behave like instances sharing one Redis (for tests of the sharing rules).
  */
 export function createMemoryRelayStore(state: MemoryRelayState = memoryRelayState(), options: MemoryRelayStoreOptions = {}): RelayStore {
   const me = options.instanceId ?? 'memory';
   const maxEvents = options.maxEventsPerJob ?? 10_000;
   const now = options.now ?? Date.now;
+  const retainEndedMs = options.retainEndedMs ?? 3_600_000;
+  const prefix = `${state.epoch}-`;
+  /** The sequence number of an id of this state; 0 (from the start) for none or another state's. */
+  const seqOf = (id: string | undefined): number => (id !== undefined && id.startsWith(prefix) ? Number(id.slice(prefix.length)) || 0 : 0);
+  const seq = (event: StoredEvent): number => Number(event.id.slice(prefix.length));
+  const prune = (): void => {
+    for (const [jobId, at] of state.expiring) {
+      if (at > now()) break;
+      state.expiring.delete(jobId);
+      if (!state.wanted.has(jobId) && state.jobs.get(jobId)?.listeners.size === 0) state.jobs.delete(jobId);
+    }
+  };
   const jobOf = (jobId: string): MemoryJob => {
     let job = state.jobs.get(jobId);
     if (!job) {
+      prune();
       job = { events: [], nextSeq: 1, latest: undefined, listeners: new Set() };
       state.jobs.set(jobId, job);
     }
@@ -128,38 +151,41 @@ export function createMemoryRelayStore(state: MemoryRelayState = memoryRelayStat
     },
     forget(jobId) {
       state.wanted.delete(jobId);
+      state.expiring.delete(jobId);
+      state.expiring.set(jobId, now() + retainEndedMs);
+      prune();
       return Promise.resolve();
     },
     append(jobId, events, latest) {
       const job = jobOf(jobId);
       if (!holds()) return Promise.reject(new Error('lease lost'));
-      const added = events.map((event) => ({ id: String(job.nextSeq++), ...event }));
+      const added = events.map((event) => ({ id: `${prefix}${job.nextSeq++}`, ...event }));
       job.events.push(...added);
       if (job.events.length > maxEvents) job.events.splice(0, job.events.length - maxEvents);
       if (latest) job.latest = latest;
       for (const each of job.listeners) {
-        const fresh = added.filter((event) => Number(event.id) > each.after);
+        const fresh = added.filter((event) => seq(event) > each.after);
         if (fresh.length > 0) {
-          each.after = Number(fresh.at(-1)!.id);
+          each.after = seq(fresh.at(-1)!);
           each.listener(fresh);
         }
       }
       return Promise.resolve(added.map((event) => event.id));
     },
     read(jobId, afterId) {
-      const after = afterId === undefined ? 0 : Number(afterId);
-      return Promise.resolve(jobOf(jobId).events.filter((event) => Number(event.id) > after));
+      const after = seqOf(afterId);
+      return Promise.resolve(jobOf(jobId).events.filter((event) => seq(event) > after));
     },
     latest(jobId) {
       return Promise.resolve(jobOf(jobId).latest);
     },
     follow(jobId, afterId, listener) {
       const job = jobOf(jobId);
-      const entry = { after: afterId === undefined ? 0 : Number(afterId), listener };
+      const entry = { after: seqOf(afterId), listener };
       // What is stored already comes first (here at once), then each append.
-      const stored = job.events.filter((event) => Number(event.id) > entry.after);
+      const stored = job.events.filter((event) => seq(event) > entry.after);
       if (stored.length > 0) {
-        entry.after = Number(stored.at(-1)!.id);
+        entry.after = seq(stored.at(-1)!);
         listener(stored);
       }
       job.listeners.add(entry);

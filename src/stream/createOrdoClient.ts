@@ -5,6 +5,7 @@ import { normalizeJobId, type JobId } from '../schema/jobId.js';
 import type { JobSnapshot } from '../schema/types.js';
 import { createBatcher, defaultBatchOptions, maxBatchSize, type BatchOptions } from '../transport/batching.js';
 import { createFetchTransport } from '../transport/createFetchTransport.js';
+import { createRelayPush, type PushSource, type RelayClientOptions } from '../transport/relayPush.js';
 import type { JobTransport, TokenProvider } from '../transport/types.js';
 import { checkDuration, maxTimerDelayMs } from './duration.js';
 import { getJob, type GetJobOptions } from './getJob.js';
@@ -69,6 +70,19 @@ export interface OrdoClientOptions extends Omit<ClientWatchOptions, 'resumeFrom'
    * @defaultValue 1000
    */
   maxRetainedTerminal?: number | undefined;
+  /**
+   * An `ordo-status relay` that pushes each job's transitions (Server-Sent Events from
+   * `GET {relay}/jobs/:id/events`): its URL, or {@link RelayClientOptions} (`url`, `token`,
+   * reconnection, `maxStreams`). A pushed job is not polled; its snapshots go through the same
+   * validation, distinctness and lifecycle as polled ones, so `jobStatus$`, `jobEvents$`,
+   * `waitForJob` and `watchJobs$` give the same values, only sooner. While a job's stream is down
+   * (the relay restarts, a proxy cuts it), the job is polled through `baseUrl` or `transport`,
+   * and pushes resume from the last event received (`Last-Event-ID`). Without `baseUrl` and
+   * `transport`, the relay's own `GET /jobs/:id` is the polling fallback and `token` is the
+   * relay's. A watch with `resumeFrom` polls. See docs/relay.md, "Consumers".
+   * @defaultValue none: every job is polled
+   */
+  relay?: string | URL | RelayClientOptions | undefined;
 }
 
 /** The defaults of {@link OrdoClientOptions} that are not watch options (batching: {@link defaultBatchOptions}). */
@@ -177,7 +191,15 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('createOrdoClient needs options: { baseUrl, token } or { transport }');
   }
-  const { baseUrl, token, fetch, maxResponseBytes, transport: given, batch, retainTerminalMs, maxRetainedTerminal, ...defaults } = options;
+  const { baseUrl: givenBaseUrl, token, fetch, maxResponseBytes, transport: given, batch, retainTerminalMs, maxRetainedTerminal, relay, ...defaults } = options;
+  if (relay !== undefined && typeof relay !== 'string' && !(relay instanceof URL) && (relay === null || typeof relay !== 'object' || !('url' in relay))) {
+    throw new TypeError('Invalid relay: expected the relay\'s URL ("http://relay.internal:8788") or { url, token }');
+  }
+  const relayOptions: RelayClientOptions | undefined = relay === undefined ? undefined : typeof relay === 'string' || relay instanceof URL ? { url: relay } : relay;
+  // Only a relay: it is the polling fallback too, and the token is its own.
+  const relayOnly = relayOptions !== undefined && givenBaseUrl === undefined && given === undefined;
+  const baseUrl = relayOnly ? relayOptions.url : givenBaseUrl;
+  const relayToken = relayOnly ? (relayOptions.token ?? token) : relayOptions?.token;
   if (given !== undefined && (baseUrl !== undefined || token !== undefined || fetch !== undefined || maxResponseBytes !== undefined)) {
     throw new TypeError('Pass either transport, or baseUrl with token, fetch and maxResponseBytes, not both');
   }
@@ -186,7 +208,7 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   }
   let transport: JobTransport;
   if (given !== undefined) transport = given;
-  else if (baseUrl !== undefined) transport = createFetchTransport({ baseUrl, token, fetch, maxResponseBytes });
+  else if (baseUrl !== undefined) transport = createFetchTransport({ baseUrl, token: relayOnly ? relayToken : token, fetch, maxResponseBytes });
   else throw new TypeError('createOrdoClient needs a baseUrl (e.g. "https://ordo.example.com") or a transport');
   // Check the defaults now, so a bad interval fails at creation rather than at the first watch.
   const clientSettings = resolveWatchOptions({ ...defaults, transport });
@@ -219,7 +241,9 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
     shouldBatch: () => batch !== false && engine.size >= 2,
     retryStatusCodes: clientSettings.retry.statusCodes,
   });
-  const engine = createPollEngine({ batcher, scheduler: clientSettings.scheduler, retainTerminalMs: retainMs, maxRetainedTerminal: maxRetained });
+  let push: PushSource | undefined;
+  if (relayOptions !== undefined) push = createRelayPush({ ...relayOptions, token: relayToken }, fetch);
+  const engine = createPollEngine({ batcher, scheduler: clientSettings.scheduler, retainTerminalMs: retainMs, maxRetainedTerminal: maxRetained, push });
 
   // A per-call option left `undefined` keeps the client's default (a spread would erase it).
   const defined = <T extends object>(values: T | undefined): Partial<T> =>

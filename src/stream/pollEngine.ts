@@ -4,7 +4,9 @@ import { isTerminalJobStatus } from '../machine/terminal.js';
 import type { JobSnapshot } from '../schema/types.js';
 import type { Batcher, BatchTarget } from '../transport/batching.js';
 import { onAbort } from './abortWith.js';
-import { acceptAnswer, pollInterval, recordFailure, recordRequest, tellRetry, type PollState } from './pollState.js';
+import { parseJobSnapshot } from '../schema/parseJobSnapshot.js';
+import type { PushSource } from '../transport/relayPush.js';
+import { acceptAnswer, isBehind, pollInterval, recordFailure, recordRequest, tellRetry, type PollState } from './pollState.js';
 import { requestTimeoutError, watchTimeoutError } from './timeoutErrors.js';
 import type { RetryInfo } from './retryPolicy.js';
 import { documentVisibility, whenShown, type VisibilitySource } from './visibility.js';
@@ -20,6 +22,8 @@ export interface PollEngineOptions {
   readonly retainTerminalMs: number;
   /** The most terminal snapshots kept at once (the oldest go first). */
   readonly maxRetainedTerminal: number;
+  /** Where jobs' snapshots are pushed from (a relay), if anywhere: a pushed job is polled only while its stream is down. */
+  readonly push?: PushSource | undefined;
 }
 
 /** One client's polling of all its jobs. */
@@ -41,7 +45,8 @@ interface Watcher {
   readonly onRetry: ((info: RetryInfo) => void) | undefined;
 }
 
-type Phase = 'waiting' | 'requesting' | 'hidden' | 'ended';
+/** `pushed`: a push stream is (re)connecting or open, and nothing is polled. */
+type Phase = 'waiting' | 'requesting' | 'hidden' | 'pushed' | 'ended';
 
 /**
  * The state record of one watched job: its poll state (changed only by the functions of
@@ -65,6 +70,10 @@ class WatchedJob implements PollState, BatchTarget {
   cancelRequest: (() => void) | undefined = undefined;
   stopHidden: (() => void) | undefined = undefined;
   release: (() => void) | undefined = undefined;
+  /** Closes the job's push stream, while it has one. */
+  closePush: (() => void) | undefined = undefined;
+  /** After a lost stream: pushed snapshots that polls have overtaken are skipped, until one is not. */
+  catchingUp = false;
 
   constructor(
     readonly engine: Engine,
@@ -139,6 +148,8 @@ class Engine implements PollEngine {
   /** One jitter draw per failure object (see {@link Engine.failed}). */
   private readonly draws = new WeakMap<object, number>();
   private timeoutDraw = { at: Number.NaN, draw: 0 };
+  /** Push streams open now. */
+  private streams = 0;
 
   constructor(private readonly options: PollEngineOptions) {}
 
@@ -185,7 +196,11 @@ class Engine implements PollEngine {
     const stopAbort = signal ? onAbort(signal, () => subscriber.error(signal.reason)) : undefined;
     // Started once its first subscriber is in: a scheduler and a transport that both answer at
     // once (queueScheduler, `() => [body]`) may end the poll right here.
-    if (created && watched.phase === 'waiting' && subscriber.closed === false) this.wait(watched, 0);
+    if (created && watched.phase === 'waiting' && subscriber.closed === false) {
+      const { push } = this.options;
+      if (push && this.streams < push.maxStreams) this.startPush(watched, push);
+      else this.wait(watched, 0);
+    }
     return () => {
       deadline?.unsubscribe();
       stopAbort?.();
@@ -193,6 +208,92 @@ class Engine implements PollEngine {
       if (index >= 0) watched.watchers.splice(index, 1);
       if (watched.watchers.length === 0 && watched.phase !== 'ended') this.stop(watched);
     };
+  }
+
+  /**
+   * Opens the job's push stream: nothing is polled while it connects and while it is open; when
+   * it breaks, the job is polled until it is back.
+   */
+  private startPush(job: WatchedJob, push: PushSource): void {
+    job.phase = 'pushed';
+    this.streams += 1;
+    let open = true;
+    const close = push.open(
+      job.jobId,
+      {
+        connected: () => this.pushConnected(job),
+        snapshot: (body) => this.pushed(job, body),
+        lost: () => {
+          // Polled at once: the relay is away, the job is not.
+          if (job.phase === 'pushed') this.wait(job, 0);
+        },
+        gone: () => {
+          job.closePush?.();
+          if (job.phase === 'pushed') this.wait(job, 0);
+        },
+        failed: (error) => this.end(job, error),
+      },
+      job.settings.scheduler,
+      job.settings.requestTimeoutMs,
+    );
+    job.closePush = () => {
+      if (!open) return;
+      open = false;
+      this.streams -= 1;
+      job.closePush = undefined;
+      close();
+    };
+    if ((job.phase as Phase) === 'ended') job.closePush();
+  }
+
+  /** The stream is open: the poll's wait or request stops; what is pushed from now on is the job. */
+  private pushConnected(job: WatchedJob): void {
+    if (job.phase === 'ended' || !job.closePush) return;
+    const timers = this.timersOf(job.settings.scheduler);
+    if (job.phase === 'waiting' || job.phase === 'hidden') timers.due.remove(job, job.dueAt);
+    if (job.phase === 'requesting') timers.timeouts.remove(job, job.dueAt);
+    const cancel = job.cancelRequest;
+    const stopHidden = job.stopHidden;
+    job.cancelRequest = job.stopHidden = undefined;
+    cancel?.();
+    stopHidden?.();
+    job.phase = 'pushed';
+    job.failures = 0;
+    job.failingSince = undefined;
+    job.catchingUp = job.lifecycle.last !== undefined;
+  }
+
+  /**
+   * A pushed snapshot body: taken as a poll's answer is ({@link acceptAnswer}: the same validation,
+   * distinctness and lifecycle), without a next wait. Right after a reconnection, snapshots older
+   * than the last one (see {@link isBehind}) are skipped.
+   */
+  private pushed(job: WatchedJob, body: unknown): void {
+    if (job.phase !== 'pushed') return;
+    const { settings } = job;
+    const last = job.lifecycle.last;
+    if (job.catchingUp && last !== undefined) {
+      try {
+        if (isBehind(parseJobSnapshot(body, { jobId: job.jobId, previous: last, statusAliases: settings.statusAliases }), last)) return;
+      } catch {
+        // acceptAnswer says what is wrong with it.
+      }
+    }
+    job.catchingUp = false;
+    let observation;
+    try {
+      observation = acceptAnswer(job, body, settings);
+    } catch (error) {
+      const decision = recordFailure(job, error, settings.scheduler.now(), settings);
+      if (!decision.retry) return this.end(job, decision.error);
+      for (const watcher of [...job.watchers]) tellRetry(watcher.onRetry, decision.info);
+      return;
+    }
+    job.answeredAt = settings.scheduler.now();
+    if (!observation) return;
+    const { snapshot } = observation;
+    if (isTerminalJobStatus(snapshot.job.status)) return this.finish(job, snapshot);
+    for (const watcher of [...job.watchers]) watcher.subscriber.next(snapshot);
   }
 
   private timersOf(scheduler: SchedulerLike): { due: DueTimers; timeouts: DueTimers } {
@@ -383,6 +484,7 @@ class Engine implements PollEngine {
     const stopHidden = job.stopHidden;
     const release = job.release;
     job.cancelRequest = job.stopHidden = job.release = undefined;
+    job.closePush?.();
     cancel?.();
     stopHidden?.();
     release?.();
