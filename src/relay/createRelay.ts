@@ -82,10 +82,13 @@ export function createRelay(options: RelayOptions): Relay {
   const keepMs = options.keepMs ?? 60_000;
   const counts = { upstreamRequests: 0, eventsSent: 0, slowConsumersDropped: 0 };
   const upstreamFetch = options.fetch ?? globalThis.fetch;
+  const intervalMs = options.intervalMs ?? 3000;
   const client = createOrdoClient({
     baseUrl: options.baseUrl,
     token: options.token,
-    intervalMs: options.intervalMs ?? 3000,
+    // Every job comes due on the same beat (multiples of the interval on the wall clock), however
+    // its consumers arrived: one flush holds them all, cut into ⌈jobs/100⌉ batches.
+    intervalMs: () => intervalMs - (Date.now() % intervalMs),
     fetch: (input, init) => {
       counts.upstreamRequests += 1;
       return upstreamFetch(input, init);

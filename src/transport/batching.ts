@@ -161,7 +161,9 @@ const failedBatchesBeforeGivingUp = 2;
  * URL repeats and a server that sends ETags can answer an unchanged group with 304. A group that
  * is at least half full is sent as it is (without the members that are not due: one that left
  * changes one group only); the jobs of smaller groups and new jobs are pooled, in a fixed order,
- * and cut into new groups.
+ * and cut into new groups. Kept groups never cost a request: when they would make more than
+ * ⌈due jobs / 100⌉ requests, the smallest join the pool (so groups that formed apart, as jobs
+ * arrived one by one, merge into full ones).
  *
  * **Timing.** A due request waits `windowMs` for others. Then the stable groups go; the rest
  * waits on for a quiet gap of `windowMs` with no other coming due, or `maxWaitMs` after the
@@ -439,11 +441,25 @@ export function createBatcher(transport: JobTransport, settings: BatcherSettings
     /** A group's members that are due, in the group's order: the group's own list when all are (every cycle, at scale). */
     const inOrder = (group: Group, ids: string[]): readonly string[] =>
       ids.length === group.ids.length ? group.ids : ids.sort((a, b) => (membership.get(a) as Member).index - (membership.get(b) as Member).index);
-    const stable: Array<{ group: Group; ids: readonly string[] }> = [];
+    let stable: Array<{ group: Group; ids: readonly string[] }> = [];
     const pooledGroups: Array<{ group: Group; ids: string[] }> = [];
     for (const [group, ids] of present) {
       if (ids.length * 2 >= settings.maxBatchSize) stable.push({ group, ids: inOrder(group, ids) });
       else pooledGroups.push({ group, ids });
+    }
+    // Kept groups must not cost requests: while they make more than ⌈due/maxBatchSize⌉, the
+    // smallest go back to the pool (groups that formed apart, as jobs came one by one, merge).
+    const requestsFor = (kept: number, pooledCount: number) => kept + Math.ceil(pooledCount / settings.maxBatchSize);
+    let pooledCount = pooledGroups.reduce((sum, { ids }) => sum + ids.length, 0) + fresh.length;
+    const least = Math.ceil(byId.size / settings.maxBatchSize);
+    if (requestsFor(stable.length, pooledCount) > least) {
+      stable.sort((a, b) => a.ids.length - b.ids.length || a.group.seq - b.group.seq);
+      while (stable.length > 0 && requestsFor(stable.length, pooledCount) > least) {
+        const { group, ids } = stable.shift() as { group: Group; ids: readonly string[] };
+        pooledGroups.push({ group, ids: [...ids] });
+        pooledCount += ids.length;
+      }
+      stable = [...stable];
     }
     pooledGroups.sort((a, b) => a.group.seq - b.group.seq);
     const pooled = [...pooledGroups.flatMap(({ group, ids }) => inOrder(group, ids)), ...fresh];

@@ -102,40 +102,46 @@ describe('the relay (in memory)', () => {
     expect(running!.relay.metrics()).toMatchObject({ consumers: 0, jobsWanted: 1, eventsSent: 50 * streams[0]!.length });
   });
 
-  it('serves 1,000 consumers of 200 jobs with batch requests that do not grow with consumers: each job asked for at most once per interval', async () => {
+  it('serves 1,000 consumers of 200 jobs with ⌈200/100⌉ = 2 batch requests per interval: two full groups, whatever the number of consumers', async () => {
     const requests: SimulatorRequest[] = [];
     // A manual clock: the jobs stay running, so every cycle asks for all 200.
     const simulator = await startTestSimulator({ now: () => Date.parse('2026-12-01T12:00:00Z'), onRequest: (request) => requests.push(request) });
     const ids: number[] = [];
     for (let index = 0; index < 200; index += 1) ids.push((await simulator.submitJob()).id);
-    const relayUrl = await startRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, intervalMs: 200 });
+    const intervalMs = 400;
+    const relayUrl = await startRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, intervalMs });
     const controller = new AbortController();
-    const opened = await Promise.all(
-      Array.from({ length: 1000 }, (_, index) =>
-        fetch(`${relayUrl}/jobs/${ids[index % 200]}/events`, { headers: { Authorization: `Bearer ${relayToken}` }, signal: controller.signal }),
-      ),
-    );
+    // Consumers arrive in waves, so the jobs start polling over several rounds and form partial
+    // groups first; the relay must merge them.
+    const opened: Response[] = [];
+    for (let wave = 0; wave < 5; wave += 1) {
+      opened.push(
+        ...(await Promise.all(
+          Array.from({ length: 200 }, (_, index) =>
+            fetch(`${relayUrl}/jobs/${ids[(wave * 37 + index) % 200]}/events`, { headers: { Authorization: `Bearer ${relayToken}` }, signal: controller.signal }),
+          ),
+        )),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
     expect(opened.every((response) => response.status === 200)).toBe(true);
-    // Wait until the relay has seen every job, then a few more cycles.
-    while (running!.relay.metrics().consumers < 1000) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (running!.relay.metrics().consumers < 1000 || running!.relay.metrics().jobsPolled < 200) await new Promise((resolve) => setTimeout(resolve, 50));
+    // A few intervals for the partial groups to merge, then a window of several intervals.
+    await new Promise((resolve) => setTimeout(resolve, 3 * intervalMs));
     const before = requests.length;
-    const windowStart = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const windowMs = performance.now() - windowStart;
+    await new Promise((resolve) => setTimeout(resolve, 5 * intervalMs));
     const window = requests.slice(before).filter((request) => request.method === 'GET');
     controller.abort();
-    expect(window.length).toBeGreaterThan(0);
-    // Every upstream request is a batch from groups that split the 200 jobs between them (each job
-    // in one group, at most 100 per request), and each job is asked for at most once per interval
-    // (an upper bound: a busy machine only asks less): the 1,000 consumers add no request.
-    // TODO(issue 13): the target is exactly ⌈200/100⌉ = 2 groups; jobs that arrive over several
-    // rounds form extra partial batches (the engine never merges two batches).
-    const groups = [...new Set(window.map((request) => request.url))].map((url) => /\/jobs\/([\d,]+)$/.exec(url)![1]!.split(','));
+    // Two groups of 100 that split the 200 jobs, and nothing else: no single request, no partial
+    // batch; both asked for the same number of times (±1 at the window's edges).
+    const byUrl = new Map<string, number>();
+    for (const request of window) byUrl.set(request.url, (byUrl.get(request.url) ?? 0) + 1);
+    const groups = [...byUrl.keys()].map((url) => /\/jobs\/([\d,]+)$/.exec(url)![1]!.split(','));
+    expect(groups.map((group) => group.length)).toEqual([100, 100]);
     expect(groups.flat().sort()).toEqual(ids.map(String).sort());
-    for (const group of groups) expect(group.length).toBeLessThanOrEqual(100);
-    const perJob = new Map<string, number>();
-    for (const request of window) for (const jobId of /\/jobs\/([\d,]+)$/.exec(request.url)![1]!.split(',')) perJob.set(jobId, (perJob.get(jobId) ?? 0) + 1);
-    expect(Math.max(...perJob.values())).toBeLessThanOrEqual(Math.ceil(windowMs / 200) + 1);
+    const [a, b] = [...byUrl.values()] as [number, number];
+    expect(Math.abs(a - b)).toBeLessThanOrEqual(1);
+    expect(a).toBeGreaterThanOrEqual(2);
     expect(running!.relay.metrics()).toMatchObject({ jobsWanted: 200, jobsPolled: 200, consumers: 1000 });
   });
 

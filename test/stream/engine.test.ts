@@ -13,7 +13,7 @@ import { page } from '../helpers/visibility.js';
 const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 describe('stable batch groups', () => {
-  it('polls the same groups every interval; a finished job changes its own group only; new jobs form a group of their own', () => {
+  it('polls the same groups every interval; a finished job changes its own group only; new jobs form a group of their own, merged into a partial one when they come due together (one request fewer)', () => {
     const scheduler = testScheduler();
     scheduler.run(({ flush }) => {
       // Job 7 ends at its third poll; the others keep running.
@@ -36,10 +36,19 @@ describe('stable batch groups', () => {
       // Job 7 answered success at the third poll and left: its group is one id shorter, the others are untouched.
       expect(third).toEqual(first);
       expect(fourth).toEqual([range(1, 100).replace(',7,', ','), range(101, 200), range(201, 250)]);
-      // The new jobs went out together at 52, as a group of their own, and keep to it.
+      // The new jobs went out together at 52, as a group of their own.
       expect(cycles.get(52)).toEqual([range(1001, 1010)]);
+      // Due with the others from then on, 259 jobs: kept apart, the groups of 99, 100, 50 and 10
+      // would make 4 requests where ⌈259/100⌉ = 3 do; the smallest kept group (50) takes the new
+      // ones in, and the groups stay so.
       const later = calls.filter((call) => call.at > 52).map((call) => call.ids);
-      expect(new Set(later)).toEqual(new Set([range(1, 100).replace(',7,', ','), range(101, 200), range(201, 250), range(1001, 1010)]));
+      expect(new Set(later)).toEqual(new Set([range(1, 100).replace(',7,', ','), range(101, 200), `${range(201, 250)},${range(1001, 1010)}`]));
+      // After the cycle that merged them (the stable groups went first, the merged one after the quiet gap), three requests per cycle.
+      const merged = calls.find((call) => call.ids === `${range(201, 250)},${range(1001, 1010)}`)!.at;
+      const perCycle = new Map<number, number>();
+      for (const call of calls.filter((each) => each.at > merged)) perCycle.set(call.at, (perCycle.get(call.at) ?? 0) + 1);
+      expect(perCycle.size).toBeGreaterThanOrEqual(3);
+      expect([...perCycle.values()]).toEqual([...perCycle.values()].map(() => 3));
     });
   });
 });

@@ -1,0 +1,73 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SimulatorRequest } from 'ordo-status/testing';
+import { createRedisRelayStore, createRelay, type Relay } from 'ordo-status/relay';
+import { startTestRedis } from '../helpers/redis.js';
+import { startTestSimulator } from '../helpers/simulator.js';
+
+const relayToken = 'relay-share-token-0123456789';
+let cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  cleanups = [];
+});
+
+describe('three relays on one Redis', () => {
+  it('share 200 jobs and 1,000 SSE consumers: one instance polls, with ⌈200/100⌉ = 2 batch requests per interval', async () => {
+    const redis = await startTestRedis();
+    cleanups.push(() => redis.stop());
+    const requests: SimulatorRequest[] = [];
+    // A manual clock: the jobs stay running, so every cycle asks for all 200.
+    const simulator = await startTestSimulator({ now: () => Date.parse('2026-12-01T12:00:00Z'), onRequest: (request) => requests.push(request) });
+    const ids: number[] = [];
+    for (let index = 0; index < 200; index += 1) ids.push((await simulator.submitJob()).id);
+    const intervalMs = 400;
+    const relays: Array<{ relay: Relay; url: string }> = [];
+    for (const name of ['a', 'b', 'c']) {
+      const store = createRedisRelayStore({ url: redis.url, instanceId: name, blockMs: 200 });
+      const relay = createRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, store, intervalMs, leaseMs: 1500 });
+      const server: Server = createServer((request, response) => relay.handle(request, response));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      cleanups.push(async () => {
+        await relay.close();
+        await store.close();
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      });
+      relays.push({ relay, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    }
+    const controller = new AbortController();
+    cleanups.push(async () => controller.abort());
+    // Consumers arrive in waves, on every instance, each job on several.
+    for (let wave = 0; wave < 5; wave += 1) {
+      const opened = await Promise.all(
+        Array.from({ length: 200 }, (_, index) => {
+          const { url } = relays[(wave + index) % 3]!;
+          return fetch(`${url}/jobs/${ids[(wave * 37 + index) % 200]}/events`, { headers: { Authorization: `Bearer ${relayToken}` }, signal: controller.signal });
+        }),
+      );
+      expect(opened.every((response) => response.status === 200)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    const total = () => relays.reduce((sum, { relay }) => sum + relay.metrics().consumers, 0);
+    const polled = () => relays.map(({ relay }) => relay.metrics().jobsPolled);
+    while (total() < 1000 || !polled().includes(200)) await new Promise((resolve) => setTimeout(resolve, 50));
+    // One instance polls all 200; the others none.
+    expect(polled().sort()).toEqual([0, 0, 200]);
+    await new Promise((resolve) => setTimeout(resolve, 3 * intervalMs));
+    const before = requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 5 * intervalMs));
+    const window = requests.slice(before).filter((request) => request.method === 'GET');
+    const byUrl = new Map<string, number>();
+    for (const request of window) byUrl.set(request.url, (byUrl.get(request.url) ?? 0) + 1);
+    const groups = [...byUrl.keys()].map((url) => /\/jobs\/([\d,]+)$/.exec(url)![1]!.split(','));
+    expect(groups.map((group) => group.length)).toEqual([100, 100]);
+    expect(groups.flat().sort()).toEqual(ids.map(String).sort());
+    const [a, b] = [...byUrl.values()] as [number, number];
+    expect(Math.abs(a - b)).toBeLessThanOrEqual(1);
+    expect(a).toBeGreaterThanOrEqual(2);
+    // Every instance still serves its consumers.
+    expect(relays.map(({ relay }) => relay.metrics().consumers).sort()).toEqual([333, 333, 334]);
+  }, 60_000);
+});
