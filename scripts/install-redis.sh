@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs Debian's redis-server (7.0) when it is missing: the relay's Redis tests start a real one
-# on loopback (test/helpers/redis.ts). Run by .ci/run and `npm run test:relay`.
+# on loopback (test/helpers/redis.ts). Run before `npm test` (its pretest) and by .ci/run.
 set -euo pipefail
 if command -v redis-server >/dev/null; then
   redis-server --version
   exit 0
 fi
+if ! command -v apt-get >/dev/null; then
+  echo "The relay's tests need redis-server (6.2 or later) on the PATH; install it (Debian: apt-get install redis-server, macOS: brew install redis) and run the tests again." >&2
+  exit 1
+fi
+echo "Installing Debian's redis-server for the relay's tests (once)..." >&2
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive

@@ -220,7 +220,7 @@ function program(): Command {
     .option('--port <n>', 'TCP port (0: any free port)', parsePort, 8788)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .addOption(
-      new Option('--interval <duration>', `time between an answer and the next upstream poll: 3 (seconds), 500ms; at least ${minIntervalMs}ms`)
+      new Option('--interval <duration>', `how often each job is polled upstream, all on one beat: 3 (seconds), 500ms; at least ${minIntervalMs}ms`)
         .argParser(parseInterval)
         .default(defaultWatchOptions.intervalMs, `${defaultWatchOptions.intervalMs / 1000}s`),
     )

@@ -21,7 +21,11 @@ export interface RelayOptions {
   readonly store?: RelayStore | undefined;
   /** How long the poller lease lasts, in milliseconds; renewed every third of it while held. @defaultValue 6000 */
   readonly leaseMs?: number | undefined;
-  /** Time between an answer and the next upstream poll of a job, in milliseconds. @defaultValue 3000 */
+  /**
+   * How often each job is polled upstream, in milliseconds. Every job is polled on the same beat
+   * (the wall clock's multiples of the interval), however its consumers arrived, so one beat's
+   * polls go out together in ⌈jobs/100⌉ batch requests. @defaultValue 3000
+   */
   readonly intervalMs?: number | undefined;
   /** A comment line on every idle event stream this often, in milliseconds, so proxies keep it open. @defaultValue 15000 */
   readonly heartbeatMs?: number | undefined;
@@ -29,6 +33,11 @@ export interface RelayOptions {
   readonly maxBufferedBytes?: number | undefined;
   /** How long a job stays watched after its last consumer or request, in milliseconds. @defaultValue 60000 */
   readonly keepMs?: number | undefined;
+  /**
+   * How long `GET /jobs/:id` waits for the first snapshot of a job nobody watched yet, in
+   * milliseconds; then it answers `504` (`{"error":"…"}`), and the job stays watched. @defaultValue 30000
+   */
+  readonly answerTimeoutMs?: number | undefined;
   /** The fetch the upstream client uses. @defaultValue `globalThis.fetch` */
   readonly fetch?: typeof globalThis.fetch | undefined;
 }
@@ -75,11 +84,21 @@ const json = 'application/json; charset=utf-8';
  * take-over repeats and loses no transition.
  */
 export function createRelay(options: RelayOptions): Relay {
+  for (const name of ['intervalMs', 'leaseMs', 'heartbeatMs', 'keepMs', 'answerTimeoutMs'] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 1 || value > 2_147_483_647)) {
+      throw new TypeError(`Invalid ${name} ${String(value)}: expected milliseconds, 1 to 2147483647`);
+    }
+  }
+  if (options.maxBufferedBytes !== undefined && !(Number.isSafeInteger(options.maxBufferedBytes) && options.maxBufferedBytes > 0)) {
+    throw new TypeError(`Invalid maxBufferedBytes ${String(options.maxBufferedBytes)}: expected a whole number of bytes, 1 or more`);
+  }
   const store = options.store ?? createMemoryRelayStore(undefined, { instanceId: randomUUID() });
   const leaseMs = options.leaseMs ?? 6000;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const maxBufferedBytes = options.maxBufferedBytes ?? 1_048_576;
   const keepMs = options.keepMs ?? 60_000;
+  const answerTimeoutMs = options.answerTimeoutMs ?? 30_000;
   const counts = { upstreamRequests: 0, eventsSent: 0, slowConsumersDropped: 0 };
   const upstreamFetch = options.fetch ?? globalThis.fetch;
   const intervalMs = options.intervalMs ?? 3000;
@@ -260,10 +279,18 @@ export function createRelay(options: RelayOptions): Relay {
     return new Promise((resolve) => {
       let found = false;
       let stop: (() => void) | undefined = undefined;
+      const timeout = setTimeout(() => {
+        if (found) return;
+        found = true;
+        stop?.();
+        resolve({ status: 504, error: `No answer from the Ordo server for job ${jobId} within ${answerTimeoutMs} ms` });
+      }, answerTimeoutMs);
+      timeout.unref();
       stop = store.follow(jobId, undefined, (events) => {
         const last = [...events].reverse().find((event) => event.type === 'snapshot' || event.type === 'error');
         if (!last || found) return;
         found = true;
+        clearTimeout(timeout);
         stop?.();
         if (last.type === 'error') {
           const { status, error } = JSON.parse(last.data) as { status: number; error: string };
@@ -297,6 +324,9 @@ export function createRelay(options: RelayOptions): Relay {
       }
       return answer(response, 200, job.body, { ETag: job.etag });
     }
+    // A job that failed otherwise than "not found" fails the batch, as the server's route would.
+    const failed = jobs.find((job): job is { status: number; error: string } => 'status' in job && job.status !== 404);
+    if (failed) return answer(response, failed.status, JSON.stringify({ error: failed.error }));
     const elements = jobs.map((job, index) => ('status' in job ? `{"id":${ids[index]},"found":false}` : `{"id":${ids[index]},"found":true,${job.body.slice(1)}`));
     answer(response, 200, `[${elements.join(',')}]`);
   }

@@ -207,4 +207,30 @@ describe('the relay (in memory)', () => {
     expect(frames).toEqual([{ id: expect.stringMatching(/^\d+-1$/), event: 'error', data: '{"status":404,"error":"Job not found"}' }]);
     expect((await fetch(`${relayUrl}/jobs/abc`, { headers: { Authorization: `Bearer ${relayToken}` } })).status).toBe(400);
   });
+  it('refuses invalid options at creation with the option named', () => {
+    const base = { baseUrl: 'http://127.0.0.1:1', relayToken };
+    expect(() => createRelay({ ...base, intervalMs: 0 })).toThrow(/Invalid intervalMs 0/);
+    expect(() => createRelay({ ...base, leaseMs: Number.NaN })).toThrow(/Invalid leaseMs NaN/);
+    expect(() => createRelay({ ...base, heartbeatMs: -5 })).toThrow(/Invalid heartbeatMs -5/);
+    expect(() => createRelay({ ...base, keepMs: '60s' as never })).toThrow(/Invalid keepMs 60s/);
+    expect(() => createRelay({ ...base, maxBufferedBytes: 1.5 })).toThrow(/Invalid maxBufferedBytes 1.5/);
+  });
+  it('answers 504 when the Ordo server gives no first answer in time (a single job, and a batch with it)', async () => {
+    // An upstream that accepts connections and never answers.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const upstream = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const relayUrl = await startRelay({ baseUrl: upstream, token: 'ordo-token', relayToken, answerTimeoutMs: 200 });
+      const auth = { Authorization: `Bearer ${relayToken}` };
+      const single = await fetch(`${relayUrl}/jobs/7`, { headers: auth });
+      expect(single.status).toBe(504);
+      expect(await single.json()).toEqual({ error: 'No answer from the Ordo server for job 7 within 200 ms' });
+      const batch = await fetch(`${relayUrl}/jobs/7,8`, { headers: auth });
+      expect(batch.status).toBe(504);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
 });
