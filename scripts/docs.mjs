@@ -26,6 +26,7 @@ const moduleNames = new Map([
   ['index', 'ordo-status'],
   ['testing', 'ordo-status/testing'],
   ['angular', 'ordo-status/angular'],
+  ['relay', 'ordo-status/relay'],
 ]);
 
 const args = process.argv.slice(2);

@@ -209,6 +209,44 @@ try {
   await sim.close();
 }
 `,
+    // (f) the relay: the installed bin serves a job, and the client receives it pushed.
+    'relay.mjs': `
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createOrdoClient } from 'ordo-status';
+import { createRedisRelayStore, createRelay } from 'ordo-status/relay';
+import { startOrdoSimulator } from 'ordo-status/testing';
+
+assert.equal(typeof createRelay, 'function');
+assert.equal(typeof createRedisRelayStore, 'function');
+assert.equal(typeof createRequire(import.meta.url)('ordo-status/relay').createRelay, 'function');
+const sim = await startOrdoSimulator({ speed: 20 });
+const bin = process.platform === 'win32' ? 'node_modules/.bin/ordo-status.cmd' : 'node_modules/.bin/ordo-status';
+const relayToken = 'pack-smoke-relay-token-0123456789';
+const env = { ...process.env, ORDO_BASE_URL: sim.url, ORDO_TOKEN: sim.token, ORDO_RELAY_TOKEN: relayToken };
+const child = spawn(bin, ['relay', '--port', '0', '--interval', '100ms'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+try {
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const found = /listening on (http:\\/\\/\\S+)/.exec(out);
+      if (found) resolve(found[1]);
+    });
+    child.once('exit', (code) => reject(new Error(\`the relay exited with \${code}: \${out}\`)));
+  });
+  const { id } = await sim.submitJob();
+  const requests = [];
+  const client = createOrdoClient({ relay: url, token: relayToken, fetch: (input, init) => (requests.push(String(input)), fetch(input, init)) });
+  const done = await client.waitForJob(id);
+  assert.equal(done.job.status, 'success');
+  assert.deepEqual(requests, [\`\${url}/jobs/\${id}/events\`]);
+} finally {
+  child.kill('SIGINT');
+  await sim.close();
+}
+`,
     'tsconfig.bundler.json': tsconfig({ module: 'preserve', moduleResolution: 'bundler' }, ['types-esm.ts']),
     'tsconfig.node16.json': tsconfig({ module: 'node16', moduleResolution: 'node16' }, ['types-node16.mts', 'types-node16.cts']),
   };
@@ -299,6 +337,7 @@ try {
     ['types: tsc --noEmit, module preserve + moduleResolution bundler', () => run(process.execPath, [tsc, '-p', 'tsconfig.bundler.json'], app)],
     ['types: tsc --noEmit, module node16 + moduleResolution node16 (.mts, .cts)', () => run(process.execPath, [tsc, '-p', 'tsconfig.node16.json'], app)],
     ['bin: ordo-status submit examples/piney-dam-job.json --watch (the shipped request) runs to success on the simulator', () => run(process.execPath, ['submit.mjs'], app)],
+    ['relay: ordo-status relay (the installed bin) serves a job that createOrdoClient({ relay }) receives pushed; ordo-status/relay imports and requires', () => run(process.execPath, ['relay.mjs'], app)],
     [
       'bin: npx ordo-status --help exits 0, --version prints the version',
       () => {

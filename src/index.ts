@@ -45,6 +45,7 @@ export type { JobRequest, JobRequestRecipe, JobRequestInput, JobRequestOutput, J
 export { parseJobSnapshot } from './schema/parseJobSnapshot.js';
 export { jobSnapshotFromJSON } from './schema/snapshotJson.js';
 export { computeJobProgress } from './schema/progress.js';
+export { isSnapshotBehind } from './schema/snapshotOrder.js';
 export type { ProgressStepInput } from './schema/progress.js';
 export type { ParseJobSnapshotOptions } from './schema/parseJobSnapshot.js';
 export type { JobSnapshotFromJSONOptions } from './schema/snapshotJson.js';

@@ -14,6 +14,7 @@ import { catchError, concat, defer, EMPTY, filter, finalize, from, lastValueFrom
 import {
   createJobLifecycle,
   defaultWatchOptions,
+  isSnapshotBehind,
   isTerminalJobStatus,
   jobSnapshotFromJSON,
   normalizeJobId,
@@ -48,7 +49,10 @@ export function transferKey(jobId: string): StateKey<unknown> {
 export function createAngularOrdoClient(
   createBase: (signal: AbortSignal) => OrdoClient,
   ssr: OrdoServerRendering,
-  defaults: Pick<ClientWatchOptions, 'intervalMs' | 'scheduler' | 'onIllegalTransition' | 'statusAliases'>,
+  defaults: Pick<ClientWatchOptions, 'intervalMs' | 'scheduler' | 'onIllegalTransition' | 'statusAliases'> & {
+    /** The client has a relay, whose streams start with a job's path from its start. */
+    readonly pushed?: boolean | undefined;
+  },
 ): OrdoClient {
   const zone = inject(NgZone);
   const onServer = isPlatformServer(inject(PLATFORM_ID));
@@ -153,12 +157,18 @@ export function createAngularOrdoClient(
       const waitMs = typeof interval === 'function' ? interval({ unchangedPolls: 0, snapshot: stored }) : interval;
       if (!Number.isFinite(waitMs) || waitMs < 0) throw new TypeError(`Invalid intervalMs() result ${String(waitMs)}: expected milliseconds ≥ 0`);
       const lifecycle = createJobLifecycle({ resumeFrom: stored });
+      let caughtUp = false;
       const skipIllegal = (options?.onIllegalTransition ?? defaults.onIllegalTransition) === 'skip';
       const later = timer(waitMs, options?.scheduler ?? defaults.scheduler ?? defaultWatchOptions.scheduler).pipe(
         switchMap(() => polled),
-        filter((snapshot, index) => {
-          // The first answer is often the server's body again: nothing new to show.
-          if (index === 0 && JSON.stringify(snapshot.raw) === rendered.body) return false;
+        filter((snapshot) => {
+          if (!caughtUp) {
+            // The first answer is often the server's body again: nothing new to show. A relay's
+            // stream starts with the job's path from its start: what the server rendered already
+            // overtook is skipped too (a poll's first answer that moves back is an error, below).
+            if (JSON.stringify(snapshot.raw) === rendered.body || (defaults.pushed === true && isSnapshotBehind(snapshot, stored))) return false;
+            caughtUp = true;
+          }
           try {
             lifecycle.observe(snapshot);
           } catch (error) {

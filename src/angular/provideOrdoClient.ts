@@ -164,6 +164,7 @@ export function provideOrdoClient(options: OrdoClientProviderOptions | (() => Or
           scheduler: resolved.scheduler,
           onIllegalTransition: resolved.onIllegalTransition,
           statusAliases: resolved.statusAliases,
+          pushed: resolved.relay !== undefined,
         });
       },
     },

@@ -79,16 +79,22 @@ interface MemoryJob {
   readonly listeners: Set<{ after: number; listener: (events: readonly StoredEvent[]) => void }>;
 }
 
-/** Shared state of memory stores: instances made over the same state see one another (tests). */
+/**
+ * Shared state of memory stores: instances made over the same state see one another (tests of
+ * the sharing rules). Opaque: make one with {@link memoryRelayState}.
+ */
 export interface MemoryRelayState {
+  /** @internal */
   readonly jobs: Map<string, MemoryJob>;
+  /** @internal */
   readonly wanted: Map<string, number>;
-  /** Forgotten jobs and when their events go, in the order they were forgotten. */
+  /** @internal Forgotten jobs and when their events go, in the order they were forgotten. */
   readonly expiring: Map<string, number>;
+  /** @internal */
   poller: { holder: string | undefined; until: number };
   /**
-   * The first part of every event id (`<epoch>-<seq>`): the state's creation time. An id of
-   * another state (a relay that restarted) names no event here, and is read from the start.
+   * @internal The first part of every event id (`<epoch>-<seq>`): the state's creation time. An
+   * id of another state (a relay that restarted) names no event here, and is read from the start.
    */
   readonly epoch: string;
 }
@@ -99,8 +105,9 @@ export function memoryRelayState(): MemoryRelayState {
 }
 
 /**
- * A {@link RelayStore} in memory: event ids are `<epoch>-1`, `<epoch>-2`… per job (see
- * {@link MemoryRelayState.epoch}); an ended job is dropped `retainEndedMs` after `forget`. Stores made over the same
+ * A {@link RelayStore} in memory: event ids are `<epoch>-1`, `<epoch>-2`… per job, where
+ * `<epoch>` is when the state was made, so an id from before a restart names no event and the
+ * stream is read from the start; an ended job is dropped `retainEndedMs` after `forget`. Stores made over the same
  * `state` behave like instances sharing one Redis (for tests of the sharing rules).
  */
 export function createMemoryRelayStore(state: MemoryRelayState = memoryRelayState(), options: MemoryRelayStoreOptions = {}): RelayStore {

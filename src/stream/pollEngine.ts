@@ -6,7 +6,8 @@ import type { Batcher, BatchTarget } from '../transport/batching.js';
 import { onAbort } from './abortWith.js';
 import { parseJobSnapshot } from '../schema/parseJobSnapshot.js';
 import type { PushSource } from '../transport/relayPush.js';
-import { acceptAnswer, isBehind, pollInterval, recordFailure, recordRequest, tellRetry, type PollState } from './pollState.js';
+import { isSnapshotBehind } from '../schema/snapshotOrder.js';
+import { acceptAnswer, pollInterval, recordFailure, recordRequest, tellRetry, type PollState } from './pollState.js';
 import { requestTimeoutError, watchTimeoutError } from './timeoutErrors.js';
 import type { RetryInfo } from './retryPolicy.js';
 import { documentVisibility, whenShown, type VisibilitySource } from './visibility.js';
@@ -266,7 +267,7 @@ class Engine implements PollEngine {
   /**
    * A pushed snapshot body: taken as a poll's answer is ({@link acceptAnswer}: the same validation,
    * distinctness and lifecycle), without a next wait. Right after a reconnection, snapshots older
-   * than the last one (see {@link isBehind}) are skipped.
+   * than the last one (see {@link isSnapshotBehind}) are skipped.
    */
   private pushed(job: WatchedJob, body: unknown): void {
     if (job.phase !== 'pushed') return;
@@ -274,7 +275,7 @@ class Engine implements PollEngine {
     const last = job.lifecycle.last;
     if (job.catchingUp && last !== undefined) {
       try {
-        if (isBehind(parseJobSnapshot(body, { jobId: job.jobId, previous: last, statusAliases: settings.statusAliases }), last)) return;
+        if (isSnapshotBehind(parseJobSnapshot(body, { jobId: job.jobId, previous: last, statusAliases: settings.statusAliases }), last)) return;
       } catch {
         // acceptAnswer says what is wrong with it.
       }

@@ -1,5 +1,4 @@
 import { lifecycleStateOf, observeSnapshot, type LifecycleState } from '../machine/jobLifecycle.js';
-import { jobTransitions, stepTransitions, type TransitionTable } from '../machine/transitionTable.js';
 import { jsonEqual } from '../schema/jsonEqual.js';
 import { parseJobSnapshot } from '../schema/parseJobSnapshot.js';
 import type { JobSnapshot } from '../schema/types.js';
@@ -135,28 +134,3 @@ export function pollStats(state: PollState): PollStats {
   return { requests: state.requests, failures: state.totalFailures, last: state.lifecycle.last };
 }
 
-/** How many legal moves a status is from `pending` (the machines' shortest path). */
-function depth<S extends string>(table: TransitionTable<S>, status: S): number {
-  return (table.path(table.initial, status)?.length ?? 1) - 1;
-}
-
-/**
- * How far along a job is, as one number that every move of the server makes larger or leaves
- * equal (the job's and each step's distance from `pending` on the machines, a step's `attempt`
- * weighing more than any status move, so a retry counts forward); progress alone is the tie-break.
- */
-function advancement(snapshot: JobSnapshot): number {
-  let sum = depth(jobTransitions, snapshot.job.status);
-  for (const step of snapshot.steps) sum += step.attempt * 16 + depth(stepTransitions, step.status);
-  return sum;
-}
-
-/**
- * Whether `next` shows the job earlier than `last` does: a replayed snapshot that a poll has
- * already overtaken (when pushes resume after the watch polled meanwhile, the relay sends what
- * came after its last event, which may be older than the last poll's answer).
- */
-export function isBehind(next: JobSnapshot, last: JobSnapshot): boolean {
-  const [a, b] = [advancement(next), advancement(last)];
-  return a < b || (a === b && next.progress.fraction < last.progress.fraction);
-}

@@ -3,11 +3,12 @@ import 'zone.js';
 import '@angular/compiler';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApplicationRef, NgZone, provideZoneChangeDetection } from '@angular/core';
+import { ApplicationRef, makeStateKey, NgZone, provideZoneChangeDetection, TransferState } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { BrowserTestingModule, platformBrowserTesting } from '@angular/platform-browser/testing';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { injectJobStatus, provideOrdoClient } from 'ordo-status/angular';
+import { isSnapshotBehind, parseJobSnapshot, type JobSnapshot } from 'ordo-status';
+import { injectJobStatus, injectOrdoClient, provideOrdoClient } from 'ordo-status/angular';
 import { createRelay, type Relay } from 'ordo-status/relay';
 import { startTestSimulator } from '../helpers/simulator.js';
 
@@ -25,15 +26,19 @@ afterEach(async () => {
 
 const relayToken = 'angular-relay-token-0123456789';
 
+async function startRelay(ordoUrl: string, ordoToken: string): Promise<string> {
+  const created = createRelay({ baseUrl: ordoUrl, token: ordoToken, relayToken, intervalMs: 100 });
+  const server = createServer((request, response) => created.handle(request, response));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  relay = { relay: created, server };
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 describe('provideOrdoClient({ relay }) with zone.js', () => {
   it('receives pushed transitions outside the Angular zone (no poll while the stream is open), and the app becomes stable while the job runs', async () => {
     const simulator = await startTestSimulator({ speed: 4 });
     const { id } = await simulator.submitJob();
-    const created = createRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, intervalMs: 100 });
-    const server = createServer((request, response) => created.handle(request, response));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    relay = { relay: created, server };
-    const relayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const relayUrl = await startRelay(simulator.url, simulator.token);
     const requests: Array<{ url: string; inZone: boolean }> = [];
     const counting: typeof fetch = (input, init) => {
       requests.push({ url: String(input), inZone: NgZone.isInAngularZone() });
@@ -52,5 +57,33 @@ describe('provideOrdoClient({ relay }) with zone.js', () => {
     expect(job.value()?.job.status).toBe('success');
     // One event stream, opened outside the zone; no poll.
     expect(requests).toEqual([{ url: `${relayUrl}/jobs/${id}/events`, inZone: false }]);
+  }, 30_000);
+  it('after hydration: the relay replays the job from its start, and what the server rendered already overtook is skipped (no illegal move back)', async () => {
+    const simulator = await startTestSimulator({ speed: 4 });
+    const { id } = await simulator.submitJob();
+    const relayUrl = await startRelay(simulator.url, simulator.token);
+    // What a server render stored: the job once a step has finished.
+    const auth = { Authorization: `Bearer ${relayToken}` };
+    let rendered: JobSnapshot | undefined;
+    while (!rendered?.steps.some((step) => step.status === 'success')) {
+      rendered = parseJobSnapshot(await (await fetch(`${relayUrl}/jobs/${id}`, { headers: auth })).json());
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    TestBed.configureTestingModule({
+      providers: [provideZoneChangeDetection(), provideOrdoClient({ baseUrl: relayUrl, token: relayToken, fetch, intervalMs: 50, relay: { url: relayUrl, token: relayToken } })],
+    });
+    TestBed.inject(TransferState).set(makeStateKey(`ordo-status:job:${id}`), JSON.parse(JSON.stringify(rendered)));
+    const seen: JobSnapshot[] = [];
+    const failures: unknown[] = [];
+    const done = new Promise<void>((resolve) =>
+      TestBed.runInInjectionContext(() => injectOrdoClient())
+        .jobStatus$(id)
+        .subscribe({ next: (snapshot) => seen.push(snapshot), error: (error: unknown) => (failures.push(error), resolve()), complete: resolve }),
+    );
+    await done;
+    expect(failures).toEqual([]);
+    expect(JSON.stringify(seen[0]!.raw)).toBe(JSON.stringify(rendered.raw)); // the rendered snapshot first
+    for (let index = 1; index < seen.length; index += 1) expect(isSnapshotBehind(seen[index]!, seen[index - 1]!)).toBe(false);
+    expect(seen.at(-1)!.job.status).toBe('success');
   }, 30_000);
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseJobSnapshot, type JobSnapshot } from 'ordo-status';
+import { isSnapshotBehind, parseJobSnapshot, type JobSnapshot } from 'ordo-status';
 import { sseFramesOf } from '../../src/transport/relayPush.js';
-import { isBehind } from '../../src/stream/pollState.js';
 import { loadScenario } from '../helpers/fixtures.js';
 
 describe('sseFramesOf: the event stream format', () => {
@@ -31,7 +30,7 @@ describe('sseFramesOf: the event stream format', () => {
   });
 });
 
-describe('isBehind: a replayed snapshot that polls have overtaken', () => {
+describe('isSnapshotBehind: a replayed snapshot that polls have overtaken', () => {
   for (const scenario of ['success', 'failed'] as const) {
     it(`orders the real server's ${scenario} lifecycle: no later snapshot is behind an earlier one, and every earlier status is behind a later one`, () => {
       const snapshots: JobSnapshot[] = [];
@@ -45,9 +44,9 @@ describe('isBehind: a replayed snapshot that polls have overtaken', () => {
       for (let i = 0; i < snapshots.length; i += 1) {
         for (let j = i + 1; j < snapshots.length; j += 1) {
           const [earlier, later] = [snapshots[i]!, snapshots[j]!];
-          expect(isBehind(later, earlier)).toBe(false);
+          expect(isSnapshotBehind(later, earlier)).toBe(false);
           if (statuses(earlier) !== statuses(later)) {
-            expect(isBehind(earlier, later)).toBe(true);
+            expect(isSnapshotBehind(earlier, later)).toBe(true);
             compared += 1;
           }
         }
