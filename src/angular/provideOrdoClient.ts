@@ -103,11 +103,33 @@ function pageHref(): string | undefined {
   return typeof location === 'string' ? location : undefined;
 }
 
+/** The relay option with its URL resolved against the page (or the URL being rendered). */
+function resolvedRelay(relay: OrdoClientProviderOptions['relay'], page: string | undefined): OrdoClientProviderOptions['relay'] {
+  if (relay === undefined || page === undefined) return relay;
+  const url = typeof relay === 'string' || relay instanceof URL ? relay : relay !== null && typeof relay === 'object' ? relay.url : undefined;
+  if (typeof url !== 'string' || !url.startsWith('/')) return relay;
+  const resolved = new URL(url, page);
+  return typeof relay === 'string' ? resolved : { ...(relay as Exclude<typeof relay, string | URL>), url: resolved };
+}
+
+/** What reads the relay's streams: the relay's own `fetch`, the provider's, else the platform's (called through globalThis). */
+function streamFetch(relay: NonNullable<OrdoClientProviderOptions['relay']>, fetch: typeof globalThis.fetch | undefined): typeof globalThis.fetch {
+  const own = typeof relay === 'object' && !(relay instanceof URL) ? relay.fetch : undefined;
+  return own ?? fetch ?? ((input, init) => globalThis.fetch(input, init));
+}
+
 /** The plain client the Angular one wraps: on `HttpClient`, on `fetch`, or on the given transport. */
 function createBaseClient(options: OrdoClientProviderOptions, signal: AbortSignal): OrdoClient {
-  const { ssr: _ssr, baseUrl, token, fetch, transport, maxResponseBytes, ...defaults } = options;
-  if (transport !== undefined) return createOrdoClient({ ...defaults, transport, signal });
+  const { ssr: _ssr, baseUrl, token, fetch, transport, maxResponseBytes, relay, ...rest } = options;
   const page = pageHref();
+  // A relay at a same-origin path ('/relay') is resolved like baseUrl, on the server too (where it
+  // opens no stream). Its streams are read with fetch: HttpClient would wait for the whole response.
+  const resolved = resolvedRelay(relay, page);
+  const defaults = {
+    ...rest,
+    relay: resolved === undefined ? undefined : { ...(typeof resolved === 'string' || resolved instanceof URL ? { url: resolved } : resolved), fetch: streamFetch(resolved, fetch) },
+  };
+  if (transport !== undefined) return createOrdoClient({ ...defaults, transport, signal });
   let base: URL;
   try {
     base = new URL(baseUrl as string | URL, page);

@@ -40,6 +40,11 @@ export interface RelayClientOptions {
    * @defaultValue 4 in a browser (a `document` exists), unlimited elsewhere
    */
   readonly maxStreams?: number | undefined;
+  /**
+   * The `fetch` that reads the streams (it must stream the body, as the platform's does).
+   * @defaultValue the client's `fetch`, else `globalThis.fetch` (the Angular adapter: `globalThis.fetch`, never `HttpClient`, which buffers a whole response)
+   */
+  readonly fetch?: typeof globalThis.fetch | undefined;
 }
 
 /** The defaults of {@link RelayClientOptions}. */
@@ -159,7 +164,8 @@ export function createRelayPush(options: RelayClientOptions, fetchImpl: typeof g
       let failuresInRow = 0;
       let refreshToken = false;
 
-      const send = fetchImpl ?? globalThis.fetch;
+      // Called through globalThis: a browser's fetch called detached throws "Illegal invocation".
+      const send: typeof globalThis.fetch = options.fetch ?? fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
       const headersFor = async (): Promise<Record<string, string>> => {
         const headers: Record<string, string> = { Accept: 'text/event-stream' };
         const value = typeof token === 'function' ? await token({ refresh: refreshToken }) : token;

@@ -3,6 +3,7 @@ import 'zone.js';
 import '@angular/compiler';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { provideHttpClient } from '@angular/common/http';
 import { ApplicationRef, makeStateKey, NgZone, provideZoneChangeDetection, TransferState } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { BrowserTestingModule, platformBrowserTesting } from '@angular/platform-browser/testing';
@@ -85,5 +86,25 @@ describe('provideOrdoClient({ relay }) with zone.js', () => {
     expect(JSON.stringify(seen[0]!.raw)).toBe(JSON.stringify(rendered.raw)); // the rendered snapshot first
     for (let index = 1; index < seen.length; index += 1) expect(isSnapshotBehind(seen[index]!, seen[index - 1]!)).toBe(false);
     expect(seen.at(-1)!.job.status).toBe('success');
+  }, 30_000);
+  it("with HttpClient for polls: the streams are read with the platform's fetch, so each transition arrives while the stream is open", async () => {
+    const simulator = await startTestSimulator({ speed: 4 });
+    const { id } = await simulator.submitJob();
+    const relayUrl = await startRelay(simulator.url, simulator.token);
+    const platformFetch = vi.spyOn(globalThis, 'fetch');
+    try {
+      TestBed.configureTestingModule({
+        providers: [provideZoneChangeDetection(), provideHttpClient(), provideOrdoClient({ baseUrl: relayUrl, intervalMs: 100, relay: { url: relayUrl, token: relayToken } })],
+      });
+      const job = TestBed.runInInjectionContext(() => injectJobStatus(id));
+      await vi.waitFor(() => expect(job.value()?.job.status).toBe('running'), { timeout: 10_000, interval: 10 });
+      // Seen while the job runs and its stream is open (HttpClient would hand over the body only at its end).
+      expect(job.isTerminal()).toBe(false);
+      expect(relay!.relay.metrics().consumers).toBe(1);
+      await vi.waitFor(() => expect(job.value()?.job.status).toBe('success'), { timeout: 20_000, interval: 50 });
+      expect(platformFetch.mock.calls.map(([input]) => String(input))).toEqual([`${relayUrl}/jobs/${id}/events`]);
+    } finally {
+      platformFetch.mockRestore();
+    }
   }, 30_000);
 });
