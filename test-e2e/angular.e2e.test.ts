@@ -3,7 +3,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createOrdoClient } from 'ordo-status';
+import { createRelay, type Relay } from 'ordo-status/relay';
 import { startOrdoSimulator, type OrdoSimulator } from 'ordo-status/testing';
 
 /**
@@ -71,12 +74,12 @@ async function submitShortJob(): Promise<number> {
   return id;
 }
 
-/** Starts a built SSR server on a free port, proxying `/ordo` to the simulator. */
-async function startSsrServer(build: string): Promise<{ url: string; process: ChildProcess; output: string[] }> {
+/** Starts a built SSR server on a free port, proxying `/ordo` to the simulator (and `/relay` to a relay). */
+async function startSsrServer(build: string, relay?: { url: string; token: string }): Promise<{ url: string; process: ChildProcess; output: string[] }> {
   const entry = `${example}dist/${build}/server/server.mjs`;
   if (!existsSync(entry)) throw new Error(`Build the example first (${entry} is missing): npm run test:angular does it`);
   const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, PORT: '0', ORDO_BASE_URL: simulator.url, ORDO_TOKEN: simulator.token },
+    env: { ...process.env, PORT: '0', ORDO_BASE_URL: simulator.url, ORDO_TOKEN: simulator.token, ...(relay ? { RELAY_URL: relay.url, RELAY_TOKEN: relay.token } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -228,6 +231,57 @@ describe.each(['zone', 'zoneless'])('the Angular example, %s build, server-rende
     while (polls(id).length === hiddenFrom && Date.now() - shownAt < 5_000) await sleep(10);
     await sleep(intervalMs / 2);
     expect(polls(id).length).toBe(hiddenFrom + 1); // one request when shown, not a burst of the missed ones
+    await page.close();
+  });
+});
+
+describe.each(['zone', 'zoneless'])('the Angular example, %s build, with transitions pushed by a relay', (build) => {
+  const relayToken = 'e2e-relay-token-0123456789';
+  /** The relay's own requests to the simulator, by URL path. */
+  const upstream: string[] = [];
+  let relay: Relay;
+  let relayServer: Server;
+  let server: Awaited<ReturnType<typeof startSsrServer>>;
+
+  beforeAll(async () => {
+    relay = createRelay({
+      baseUrl: simulator.url,
+      token: simulator.token,
+      relayToken,
+      intervalMs: 250,
+      fetch: (input, init) => {
+        upstream.push(new URL(String(input)).pathname);
+        return fetch(input, init);
+      },
+    });
+    relayServer = createServer((request, response) => relay.handle(request, response));
+    await new Promise<void>((resolve) => relayServer.listen(0, '127.0.0.1', resolve));
+    server = await startSsrServer(build, { url: `http://127.0.0.1:${(relayServer.address() as AddressInfo).port}`, token: relayToken });
+  });
+  afterAll(async () => {
+    server?.process.kill();
+    await relay?.close();
+    relayServer?.closeAllConnections();
+    await new Promise((resolve) => relayServer?.close(resolve));
+  });
+
+  it('renders from one request, then the browser receives every transition from the relay and polls nothing; stable while the job runs (no NG0506)', async () => {
+    // The first step takes 48 simulated seconds: 12 s here, past Angular's 10 s stability check.
+    const { id } = await simulator.submitJob(undefined, { scenario: { steps: { reproject: { durationMs: 48_000 } } } });
+    const { page, problems } = await openPage(`${server.url}/jobs/${id}?interval=${intervalMs}&relay`);
+    await page.locator('[data-test=job-status]', { hasText: 'running' }).waitFor();
+    await sleep(11_000);
+    expect(problems).toEqual([]);
+    await page.locator('[data-test=job-status]', { hasText: 'success' }).waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-test=step-status]').allInnerTexts()).toEqual(['success', 'success', 'success', 'success', 'success']);
+    expect(await page.locator('[data-test=events] li').last().innerText()).toBe('job: running → success');
+    expect(problems).toEqual([]);
+    await sleep(2 * intervalMs);
+    // Every request for the job that the simulator saw came from the relay, but one: the server render's.
+    const fromRelay = upstream.filter((path) => path === `/jobs/${id}`).length;
+    expect(fromRelay).toBeGreaterThan(0);
+    expect(polls(id).length - fromRelay).toBe(1);
+    expect(relay.metrics().eventsSent).toBeGreaterThan(0);
     await page.close();
   });
 });

@@ -26,6 +26,25 @@ app.use(
   }),
 );
 
+/**
+ * The same-origin proxy to an ordo-status relay (when RELAY_URL is set), for pages opened with
+ * `?relay`: it adds the relay's token on the server side, like /ordo does Ordo's. Server-Sent
+ * Events pass through as they come (nothing here compresses or buffers them).
+ *   RELAY_URL=http://127.0.0.1:8788 RELAY_TOKEN=… node dist/zoneless/server/server.mjs
+ */
+const relayUrl = process.env['RELAY_URL'];
+const relayToken = process.env['RELAY_TOKEN'] ?? '';
+if (relayUrl) {
+  app.use(
+    '/relay',
+    createProxyMiddleware({
+      target: relayUrl,
+      changeOrigin: true,
+      headers: relayToken ? { Authorization: `Bearer ${relayToken}` } : {},
+    }),
+  );
+}
+
 app.use(express.static(browserDistFolder, { maxAge: '1y', index: false, redirect: false }));
 
 /** Every other request is rendered by Angular. */

@@ -8,8 +8,8 @@ import { changeDetection } from './change-detection';
 import { routes } from './routes';
 
 /**
- * The poll interval and retry budget, from the page's query (`?interval=500&retries=1`) for demos
- * and the end-to-end test; read through PlatformLocation, so the server render sees them too.
+ * The poll interval, retry budget and relay, from the page's query (`?interval=500&retries=1&relay`)
+ * for demos and the end-to-end test; read through PlatformLocation, so the server render sees them too.
  */
 function ordoOptions() {
   const query = new URLSearchParams(inject(PlatformLocation).search);
@@ -18,6 +18,8 @@ function ordoOptions() {
     baseUrl: '/ordo', // the same-origin proxy in server.ts
     intervalMs: Number(query.get('interval')) || 3000,
     retry: retries === null ? undefined : Number(retries),
+    // `?relay`: transitions pushed by an ordo-status relay, through the same-origin proxy in server.ts.
+    relay: query.has('relay') ? { url: '/relay' } : undefined,
   };
 }
 
