@@ -5,6 +5,7 @@ import { cpus, totalmem } from 'node:os';
 import { bundleSizes } from './bundle.js';
 import { cpuPerPoll } from './cpu-per-poll.js';
 import { manyWatches, requestCounts } from './peers.js';
+import { relayBench } from './relay.js';
 import { scale } from './scale.js';
 import { soak } from './soak.js';
 import type { BenchSection } from './targets.js';
@@ -15,6 +16,7 @@ sections.push(await requestCounts());
 sections.push(await manyWatches());
 sections.push(await scale());
 sections.push(soak());
+sections.push(await relayBench());
 sections.push(await bundleSizes());
 const missed = sections.flatMap((section) => section.missed);
 const missedSection = missed.length
