@@ -235,9 +235,22 @@ function program(): Command {
       if (!baseUrl) command.error('error: no server: pass --base-url URL or set ORDO_BASE_URL', { exitCode: exitCodes.usage });
       const relayToken = process.env[options.relayTokenEnv] || undefined;
       if (!relayToken) command.error(`error: $${options.relayTokenEnv} is empty: consumers authenticate to the relay with a token of its own`, { exitCode: exitCodes.usage });
+      if (options.redis !== undefined && !/^rediss?:\/\/[^/\s]/i.test(options.redis)) {
+        command.error(`error: --redis ${JSON.stringify(options.redis)}: expected a Redis URL such as redis://127.0.0.1:6379 (rediss:// for TLS)`, { exitCode: exitCodes.usage });
+      }
+      const ordoToken = process.env[options.tokenEnv] || undefined;
+      if (!ordoToken) err(`ordo-status: $${options.tokenEnv} is empty: the relay sends no token upstream (an Ordo server that needs one answers 401)\n`);
       const { createServer } = await import('node:http');
       const store = options.redis === undefined ? undefined : createRedisRelayStore({ url: options.redis, instanceId: `${hostname()}:${process.pid}:${randomUUID()}` });
-      const relay = createRelay({ baseUrl, token: process.env[options.tokenEnv] || undefined, relayToken, intervalMs: options.interval, leaseMs: options.lease, store });
+      const relay = createRelay({
+        baseUrl,
+        token: ordoToken,
+        relayToken,
+        intervalMs: options.interval,
+        leaseMs: options.lease,
+        store,
+        log: (line) => err(`${new Date().toISOString()} ${line}\n`),
+      });
       const server = createServer((request, response) => relay.handle(request, response));
       const stopped = new Promise<void>((resolve) => {
         interruptSignal().addEventListener('abort', () => resolve(), { once: true });

@@ -1,7 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Subscription } from 'rxjs';
-import { createOrdoClient, isOrdoError, isTerminalJobStatus, normalizeJobId, parseJobSnapshot, type JobObservation } from 'ordo-status';
+import { createJobLifecycle, createOrdoClient, isOrdoError, isTerminalJobStatus, normalizeJobId, parseJobSnapshot, type JobObservation } from 'ordo-status';
 import { ordoBodyText, weakEtag } from './ordoBody.js';
 import { sseFrame } from './sse.js';
 import { createMemoryRelayStore, type RelayStore, type StoredEvent, type StoredLatest } from './relayStore.js';
@@ -40,6 +40,12 @@ export interface RelayOptions {
   readonly answerTimeoutMs?: number | undefined;
   /** The fetch the upstream client uses. @defaultValue `globalThis.fetch` */
   readonly fetch?: typeof globalThis.fetch | undefined;
+  /**
+   * Where the relay says what happens to it, one line each: the poller lease taken or lost, the
+   * store away and back, a job's upstream failure. The CLI writes them to stderr with the time.
+   * @defaultValue nothing is said
+   */
+  readonly log?: ((line: string) => void) | undefined;
 }
 
 /** What a relay counts, for `GET /metrics`. */
@@ -75,6 +81,16 @@ interface Wanted {
 
 const json = 'application/json; charset=utf-8';
 
+/** A path segment percent-decoded; `undefined` for none, or one that is no valid UTF-8 (`%E0%A4%A`). */
+function decoded(segment: string | undefined): string | undefined {
+  if (segment === undefined) return undefined;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The relay: the jobs its consumers ask for (on any instance) are polled by one instance, the
  * holder of the poller lease in the store, with one client (batched: ⌈jobs/100⌉ requests per
@@ -106,8 +122,13 @@ export function createRelay(options: RelayOptions): Relay {
     baseUrl: options.baseUrl,
     token: options.token,
     // Every job comes due on the same beat (multiples of the interval on the wall clock), however
-    // its consumers arrived: one flush holds them all, cut into ⌈jobs/100⌉ batches.
-    intervalMs: () => intervalMs - (Date.now() % intervalMs),
+    // its consumers arrived: one flush holds them all, cut into ⌈jobs/100⌉ batches. An answer
+    // that comes less than half an interval before a beat waits for the next one: a job is never
+    // polled twice in one interval.
+    intervalMs: () => {
+      const wait = intervalMs - (Date.now() % intervalMs);
+      return wait < intervalMs / 2 ? wait + intervalMs : wait;
+    },
     fetch: (input, init) => {
       counts.upstreamRequests += 1;
       return upstreamFetch(input, init);
@@ -143,6 +164,48 @@ export function createRelay(options: RelayOptions): Relay {
   };
   let ticking = false;
   let again = false;
+  const log = (line: string): void => {
+    try {
+      options.log?.(line);
+    } catch {
+      // A failing logger must not stop the relay.
+    }
+  };
+  /** Whether this instance holds the poller lease, as of the last renewal. */
+  let held = false;
+  let storeAway = false;
+  const storeFailed = (error: unknown): void => {
+    if (storeAway) return;
+    storeAway = true;
+    log(`store unavailable: ${error instanceof Error ? error.message : String(error)}; retrying`);
+  };
+  const storeBack = (): void => {
+    if (!storeAway) return;
+    storeAway = false;
+    log('store available again');
+  };
+
+  /**
+   * Takes or renews the poller lease, on a timer of its own (every third of the lease), so a slow
+   * round of the store's other calls never lets it lapse.
+   */
+  async function renew(): Promise<void> {
+    let now: boolean;
+    try {
+      now = await store.lease(leaseMs);
+      storeBack();
+    } catch (error) {
+      storeFailed(error);
+      now = false;
+    }
+    if (closed) return;
+    if (now !== held) {
+      held = now;
+      log(now ? 'poller lease taken: this instance polls every wanted job' : 'poller lease lost: another instance polls');
+      if (!now) stopAll();
+    }
+    void tick();
+  }
 
   /**
    * One round, one at a time: tell the store which jobs this instance wants; take or renew the
@@ -160,8 +223,9 @@ export function createRelay(options: RelayOptions): Relay {
         again = false;
         await round();
       } while (again && !closed);
-    } catch {
+    } catch (error) {
       // The store is away (Redis restarting): the next round tries again.
+      storeFailed(error);
     } finally {
       ticking = false;
     }
@@ -175,7 +239,7 @@ export function createRelay(options: RelayOptions): Relay {
       ended.delete(jobId);
     }
     await store.want([...wanted.keys()], now);
-    const held = await store.lease(leaseMs).catch(() => false);
+    storeBack();
     if (!held || closed) {
       stopAll();
       return;
@@ -200,7 +264,11 @@ export function createRelay(options: RelayOptions): Relay {
     polled.clear();
   }
 
-  /** Polls a job from `latest`, what the store has: a new poller emits only later transitions. */
+  /**
+   * Polls a job through the client's shared, batched poll, and computes its transitions with a
+   * lifecycle that starts from `latest`, what the store has: a new poller (a take-over) emits only
+   * what came after, and its jobs stay in the same batches as the others.
+   */
   function startPolling(jobId: string, latest: StoredLatest | undefined): void {
     const resumeFrom = latest ? parseJobSnapshot(JSON.parse(latest.body), { jobId }) : undefined;
     if (polled.has(jobId)) return;
@@ -209,27 +277,45 @@ export function createRelay(options: RelayOptions): Relay {
       void store.forget(jobId).catch(() => undefined);
       return;
     }
+    const lifecycle = createJobLifecycle(resumeFrom ? { resumeFrom } : {});
+    let lastBody = latest?.body;
+    const failed = (error: unknown): void => {
+      const status = isOrdoError(error) && error.code === 'NOT_FOUND' ? 404 : 502;
+      const message = status === 404 ? 'Job not found' : `upstream: ${error instanceof Error ? error.message : String(error)}`;
+      if (status !== 404) log(`job ${jobId}: ${message}`);
+      polled.get(jobId)?.unsubscribe();
+      polled.delete(jobId);
+      markEnded(jobId);
+      void store
+        .append(jobId, [{ type: 'error', data: JSON.stringify({ status, error: message }) }], undefined)
+        .then(() => store.forget(jobId))
+        .catch(() => undefined);
+    };
     polled.set(
       jobId,
-      client.jobObservations$(jobId, resumeFrom ? { resumeFrom } : {}).subscribe({
-        next: (observation) => void publish(jobId, observation),
+      client.jobStatus$(jobId).subscribe({
+        next: (snapshot) => {
+          const body = ordoBodyText(snapshot.raw);
+          if (body === lastBody) return; // what the store has already (the first answer after a take-over)
+          let events;
+          try {
+            events = lifecycle.observe(snapshot);
+          } catch (error) {
+            return failed(error);
+          }
+          lastBody = body;
+          void publish(jobId, { snapshot, events }, body);
+        },
         error: (error: unknown) => {
-          const status = isOrdoError(error) && error.code === 'NOT_FOUND' ? 404 : 502;
-          const message = status === 404 ? 'Job not found' : `upstream: ${error instanceof Error ? error.message : String(error)}`;
           polled.delete(jobId);
-          markEnded(jobId);
-          void store
-            .append(jobId, [{ type: 'error', data: JSON.stringify({ status, error: message }) }], undefined)
-            .then(() => store.forget(jobId))
-            .catch(() => undefined);
+          failed(error);
         },
       }),
     );
   }
 
   /** Appends an observation's transitions, its snapshot and (when terminal) the end, in one write. */
-  async function publish(jobId: string, observation: JobObservation): Promise<void> {
-    const body = ordoBodyText(observation.snapshot.raw);
+  async function publish(jobId: string, observation: JobObservation, body: string): Promise<void> {
     const terminal = isTerminalJobStatus(observation.snapshot.job.status);
     const events = observation.events.map(({ snapshot: _snapshot, ...event }) => ({ type: 'transition', data: JSON.stringify(event) }));
     events.push({ type: 'snapshot', data: body });
@@ -242,15 +328,19 @@ export function createRelay(options: RelayOptions): Relay {
         polled.delete(jobId);
         await store.forget(jobId);
       }
-    } catch {
-      // The lease was lost (this instance paused past it): the new poller goes on from the store.
+    } catch (error) {
+      // The lease was lost (this instance paused past it), or the store is away: the poller (this
+      // instance or another) goes on from what the store has.
+      if (held) log(`job ${jobId}: not stored (${error instanceof Error ? error.message : String(error)}); polling again from the store`);
+      held = false;
       stopAll();
     }
   }
 
   // The lease is renewed every third of its life; the wanted list and the polls follow.
-  const ticker = setInterval(() => void tick(), Math.max(50, Math.floor(leaseMs / 3)));
+  const ticker = setInterval(() => void renew(), Math.max(50, Math.floor(leaseMs / 3)));
   ticker.unref();
+  void renew();
 
   const heartbeat = setInterval(() => {
     for (const stream of streams) stream.write(': heartbeat\n\n');
@@ -361,11 +451,19 @@ export function createRelay(options: RelayOptions): Relay {
     };
     stop = store.follow(jobId, lastId, (batch: readonly StoredEvent[]) => {
       if (done) return;
+      // One write per batch of events (a transition and its snapshot go out together).
+      let text = '';
+      let last = false;
       for (const event of batch) {
-        response.write(sseFrame(event));
+        text += sseFrame(event);
         counts.eventsSent += 1;
-        if (event.type === 'end' || event.type === 'error') return finish(false);
+        if (event.type === 'end' || event.type === 'error') {
+          last = true;
+          break;
+        }
       }
+      response.write(text);
+      if (last) return finish(false);
       if (response.writableLength > maxBufferedBytes) {
         counts.slowConsumersDropped += 1;
         finish(true);
@@ -382,9 +480,18 @@ export function createRelay(options: RelayOptions): Relay {
       if (!authorized(request, url)) return answer(response, 401, '{"error":"Invalid token"}', { 'WWW-Authenticate': 'Bearer' });
       if (request.method === 'GET' && url.pathname === '/metrics') return answer(response, 200, JSON.stringify(this.metrics()));
       const eventsRoute = /^\/jobs\/([^/]+)\/events$/.exec(url.pathname);
-      if (request.method === 'GET' && eventsRoute) return events(request, response, decodeURIComponent(eventsRoute[1]!));
       const jobsRoute = /^\/jobs\/([^/]+)$/.exec(url.pathname);
-      if (request.method === 'GET' && jobsRoute) return void getJobs(request, response, decodeURIComponent(jobsRoute[1]!));
+      const segment = decoded((eventsRoute ?? jobsRoute)?.[1]);
+      if ((eventsRoute || jobsRoute) && segment === undefined) return answer(response, 400, JSON.stringify({ error: 'Invalid job ID' }));
+      if (request.method === 'GET' && eventsRoute) return events(request, response, segment!);
+      if (request.method === 'GET' && jobsRoute) {
+        return void getJobs(request, response, segment!).catch((error: unknown) => {
+          // The store is away (Redis restarting): say so, and stay up.
+          storeFailed(error);
+          if (response.headersSent) response.destroy();
+          else answer(response, 503, JSON.stringify({ error: 'The relay cannot reach its store; try again shortly' }), { 'Retry-After': '1' });
+        });
+      }
       answer(response, 404, '{"error":"Not found"}');
     },
     metrics: () => ({

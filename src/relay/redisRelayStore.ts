@@ -92,7 +92,8 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
     latest: (jobId: string) => `${prefix}latest:${jobId}`,
     all: `${prefix}events`,
   };
-  const followers = new Map<string, Set<{ after: string; listener: (events: readonly StoredEvent[]) => void }>>();
+  /** `ready`: the follower's first read (what is stored already) has been delivered; the loop hands it nothing before. */
+  const followers = new Map<string, Set<{ after: string; ready: boolean; listener: (events: readonly StoredEvent[]) => void }>>();
   let closed = false;
   let reading = false;
 
@@ -119,6 +120,7 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
           const jobId = streamKey.slice(key.events('').length);
           const events = toEvents(entries);
           for (const each of followers.get(jobId) ?? []) {
+            if (!each.ready) continue;
             const fresh = events.filter((event) => compareIds(event.id, each.after) > 0);
             if (fresh.length === 0) continue;
             each.after = fresh.at(-1)!.id;
@@ -169,17 +171,35 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
       )) as string[];
     },
     async read(jobId, afterId) {
-      return toEvents((await redis.xrange(key.events(jobId), afterId === undefined ? '-' : `(${afterId}`, '+')));
+      const after = streamId(afterId);
+      return toEvents((await redis.xrange(key.events(jobId), after === '0' ? '-' : `(${after}`, '+')));
     },
     async latest(jobId) {
       const fields = await redis.hgetall(key.latest(jobId));
       return fields['body'] === undefined ? undefined : { body: fields['body'], etag: fields['etag'] ?? '' };
     },
     follow(jobId, afterId, listener) {
-      const entry = { after: afterId ?? '0', listener };
+      const entry = { after: streamId(afterId), ready: false, listener };
       let set = followers.get(jobId);
       if (!set) followers.set(jobId, (set = new Set()));
       set.add(entry);
+      // What is stored already, at once (the loop may be blocked for blockMs on other streams);
+      // later events come from the loop, which reads from the oldest position of any follower.
+      const first = (): void => {
+        redis.xrange(key.events(jobId), entry.after === '0' ? '-' : `(${entry.after}`, '+').then(
+          (entries) => {
+            if (!set.has(entry)) return;
+            const stored = toEvents(entries);
+            entry.ready = true;
+            if (stored.length === 0) return;
+            entry.after = stored.at(-1)!.id;
+            listener(stored);
+          },
+          // Redis is away: the loop waits for it too; try the first read again.
+          () => void (set.has(entry) && !closed && setTimeout(first, Math.min(blockMs, 250))),
+        );
+      };
+      first();
       void readLoop();
       return () => {
         set.delete(entry);
@@ -192,6 +212,15 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
       await redis.quit().catch(() => undefined);
     },
   };
+}
+
+/**
+ * A client's `Last-Event-ID` as a position in a job's stream: a full Redis stream id
+ * (`<ms>-<seq>`), else `'0'` (from the start): an id of a memory relay, or anything else a client
+ * sends, must not break the reads of the other streams.
+ */
+function streamId(id: string | undefined): string {
+  return id !== undefined && /^\d{1,15}-\d{1,15}$/.test(id) ? id : '0';
 }
 
 /** Orders Redis stream ids (`<ms>-<seq>`); `'0'` is before every id. */

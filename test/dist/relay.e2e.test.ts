@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobTransitions, stepTransitions } from 'ordo-status';
 import type { SimulatorRequest } from 'ordo-status/testing';
-import { startCli, type RunningCli } from '../helpers/cli.js';
+import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { closedPort } from '../helpers/testServer.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { startTestSimulator } from '../helpers/simulator.js';
 
@@ -115,5 +116,26 @@ describe('ordo-status relay --redis: three instances sharing the work', () => {
       expect(frames.at(-1)!.event).toBe('end');
       expect(frames).toEqual(paths[0]);
     }
+  });
+});
+
+describe('ordo-status relay: what it says at a terminal', () => {
+  it('refuses a --redis value that is no Redis URL (exit 2), before listening', async () => {
+    for (const value of ['notaurl', 'http://127.0.0.1:6379']) {
+      const result = await runCli(['relay', '--base-url', 'http://127.0.0.1:1', '--port', '0', '--redis', value], { ORDO_RELAY_TOKEN: relayToken });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`--redis ${JSON.stringify(value)}: expected a Redis URL such as redis://127.0.0.1:6379`);
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  it('warns when the Ordo token is empty, and logs with the time when its Redis cannot be reached', async () => {
+    const port = await closedPort();
+    const relay = startCli(['relay', '--base-url', 'http://127.0.0.1:1', '--port', '0', '--redis', `redis://127.0.0.1:${port}`], { ORDO_RELAY_TOKEN: relayToken });
+    relays.push(relay);
+    await relay.waitForOutput(/Press Ctrl-C to stop/);
+    const stderr = await relay.waitForError(/store unavailable: /);
+    expect(stderr).toContain('ordo-status: $ORDO_TOKEN is empty: the relay sends no token upstream');
+    expect(stderr).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z store unavailable: .+; retrying$/m);
   });
 });

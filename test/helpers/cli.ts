@@ -16,6 +16,8 @@ export interface RunningCli {
   readonly result: Promise<CliResult>;
   /** Resolves with stdout so far once it matches. */
   waitForOutput(pattern: RegExp): Promise<string>;
+  /** Resolves with stderr so far once it matches. */
+  waitForError(pattern: RegExp): Promise<string>;
 }
 
 /**
@@ -42,7 +44,16 @@ export function startScript(script: string, args: readonly string[], env: Record
       }
     }
   });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const errorWaiters: Array<{ pattern: RegExp; resolve: (text: string) => void }> = [];
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const waiter of [...errorWaiters]) {
+      if (waiter.pattern.test(stderr)) {
+        errorWaiters.splice(errorWaiters.indexOf(waiter), 1);
+        waiter.resolve(stderr);
+      }
+    }
+  });
   if (readDelayMs > 0) {
     child.stdout.pause();
     setTimeout(() => child.stdout.resume(), readDelayMs);
@@ -59,6 +70,13 @@ export function startScript(script: string, args: readonly string[], env: Record
         : new Promise((resolve, reject) => {
             waiters.push({ pattern, resolve });
             void result.then(() => reject(new Error(`CLI ended before printing ${pattern}:\n${stdout}\n${stderr}`)));
+          }),
+    waitForError: (pattern) =>
+      pattern.test(stderr)
+        ? Promise.resolve(stderr)
+        : new Promise((resolve, reject) => {
+            errorWaiters.push({ pattern, resolve });
+            void result.then(() => reject(new Error(`CLI ended before printing ${pattern} on stderr:\n${stdout}\n${stderr}`)));
           }),
   };
 }

@@ -76,4 +76,33 @@ describe('relays on Redis when Redis restarts', () => {
       expect(frames.at(-1)!.event).toBe('end');
     }
   });
+  it('answer 503 to GET /jobs/:id while Redis is away, and stay up (the process keeps serving, and says why in its log)', async () => {
+    const redis = await startTestRedis();
+    cleanups.push(() => redis.stop());
+    const simulator = await startTestSimulator({ speed: 2 });
+    const { id } = await simulator.submitJob();
+    const said: string[] = [];
+    const store: RelayStore = createRedisRelayStore({ url: redis.url, instanceId: 'away', blockMs: 200 });
+    const relay: Relay = createRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, store, intervalMs: 100, leaseMs: 600, log: (line) => said.push(line) });
+    const server: Server = createServer((request, response) => relay.handle(request, response));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(async () => {
+      await relay.close();
+      await store.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const auth = { Authorization: `Bearer ${relayToken}` };
+    expect((await fetch(`${url}/jobs/${id}`, { headers: auth })).status).toBe(200);
+    await redis.kill();
+    const away = await fetch(`${url}/jobs/${id + 1}`, { headers: auth });
+    expect(away.status).toBe(503);
+    expect(await away.json()).toEqual({ error: 'The relay cannot reach its store; try again shortly' });
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    expect(said.some((line) => line.startsWith('store unavailable: '))).toBe(true);
+    await redis.restart();
+    while ((await fetch(`${url}/jobs/${id}`, { headers: auth })).status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(said).toContain('store available again');
+  }, 60_000);
 });

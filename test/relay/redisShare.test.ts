@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 describe('three relays on one Redis', () => {
-  it('share 200 jobs and 1,000 SSE consumers: one instance polls, with ⌈200/100⌉ = 2 batch requests per interval', async () => {
+  it('share 200 jobs and 1,000 SSE consumers: one instance polls, with ⌈200/100⌉ = 2 batch requests per interval, before and after a take-over', async () => {
     const redis = await startTestRedis();
     cleanups.push(() => redis.stop());
     const requests: SimulatorRequest[] = [];
@@ -23,10 +23,11 @@ describe('three relays on one Redis', () => {
     const ids: number[] = [];
     for (let index = 0; index < 200; index += 1) ids.push((await simulator.submitJob()).id);
     const intervalMs = 400;
-    const relays: Array<{ relay: Relay; url: string }> = [];
+    const relays: Array<{ relay: Relay; url: string; said: string[] }> = [];
     for (const name of ['a', 'b', 'c']) {
       const store = createRedisRelayStore({ url: redis.url, instanceId: name, blockMs: 200 });
-      const relay = createRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, store, intervalMs, leaseMs: 1500 });
+      const said: string[] = [];
+      const relay = createRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, store, intervalMs, leaseMs: 1500, log: (line) => said.push(line) });
       const server: Server = createServer((request, response) => relay.handle(request, response));
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       cleanups.push(async () => {
@@ -35,7 +36,7 @@ describe('three relays on one Redis', () => {
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
       });
-      relays.push({ relay, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+      relays.push({ relay, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, said });
     }
     const controller = new AbortController();
     cleanups.push(async () => controller.abort());
@@ -55,19 +56,34 @@ describe('three relays on one Redis', () => {
     while (total() < 1000 || !polled().includes(200)) await new Promise((resolve) => setTimeout(resolve, 50));
     // One instance polls all 200; the others none.
     expect(polled().sort()).toEqual([0, 0, 200]);
-    await new Promise((resolve) => setTimeout(resolve, 3 * intervalMs));
-    const before = requests.length;
-    await new Promise((resolve) => setTimeout(resolve, 5 * intervalMs));
-    const window = requests.slice(before).filter((request) => request.method === 'GET');
-    const byUrl = new Map<string, number>();
-    for (const request of window) byUrl.set(request.url, (byUrl.get(request.url) ?? 0) + 1);
-    const groups = [...byUrl.keys()].map((url) => /\/jobs\/([\d,]+)$/.exec(url)![1]!.split(','));
-    expect(groups.map((group) => group.length)).toEqual([100, 100]);
-    expect(groups.flat().sort()).toEqual(ids.map(String).sort());
-    const [a, b] = [...byUrl.values()] as [number, number];
-    expect(Math.abs(a - b)).toBeLessThanOrEqual(1);
-    expect(a).toBeGreaterThanOrEqual(2);
-    // Every instance still serves its consumers.
+    /** The batch requests the simulator sees in 5 intervals, a few intervals from now. */
+    const expectTwoFullGroups = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 3 * intervalMs));
+      const before = requests.length;
+      await new Promise((resolve) => setTimeout(resolve, 5 * intervalMs));
+      const window = requests.slice(before).filter((request) => request.method === 'GET');
+      const byUrl = new Map<string, number>();
+      for (const request of window) byUrl.set(request.url, (byUrl.get(request.url) ?? 0) + 1);
+      const groups = [...byUrl.keys()].map((url) => /\/jobs\/([\d,]+)$/.exec(url)![1]!.split(','));
+      expect(groups.map((group) => group.length)).toEqual([100, 100]);
+      expect(groups.flat().sort()).toEqual(ids.map(String).sort());
+      const [a, b] = [...byUrl.values()] as [number, number];
+      expect(Math.abs(a - b)).toBeLessThanOrEqual(1);
+      expect(a).toBeGreaterThanOrEqual(2);
+    };
+    await expectTwoFullGroups();
+    // Every instance serves its consumers.
     expect(relays.map(({ relay }) => relay.metrics().consumers).sort()).toEqual([333, 333, 334]);
+    // The poller stops; another instance takes over, resuming every job from the store, and polls
+    // them in the same two batches (not one request per job).
+    const poller = relays.find(({ relay }) => relay.metrics().jobsPolled === 200)!;
+    expect(poller.said).toContain('poller lease taken: this instance polls every wanted job');
+    const others = relays.filter((each) => each !== poller);
+    const theirConsumers = others.map(({ relay }) => relay.metrics().consumers);
+    await poller.relay.close();
+    while (!others.some(({ relay }) => relay.metrics().jobsPolled === 200)) await new Promise((resolve) => setTimeout(resolve, 50));
+    await expectTwoFullGroups();
+    expect(others.find(({ relay }) => relay.metrics().jobsPolled === 200)!.said).toContain('poller lease taken: this instance polls every wanted job');
+    expect(others.map(({ relay }) => relay.metrics().consumers)).toEqual(theirConsumers);
   }, 60_000);
 });
