@@ -1,4 +1,4 @@
-import { defer, lastValueFrom, map, mergeMap, Observable } from 'rxjs';
+import { defer, finalize, lastValueFrom, map, mergeMap, Observable } from 'rxjs';
 import type { JobEvent } from '../machine/jobEvent.js';
 import { lifecycleStateOf, observeSnapshot } from '../machine/jobLifecycle.js';
 import { normalizeJobId, type JobId } from '../schema/jobId.js';
@@ -238,7 +238,8 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
     maxWaitMs,
     maxInFlight,
     maxBatchSize,
-    shouldBatch: () => batch !== false && engine.size >= 2,
+    // Watches resumed from a stored snapshot poll through the batcher too, outside the engine: they count.
+    shouldBatch: () => batch !== false && engine.size + resumedWatches >= 2,
     retryStatusCodes: clientSettings.retry.statusCodes,
   });
   let push: PushSource | undefined;
@@ -270,6 +271,21 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
    */
   const resumed = (callOptions: ClientWatchOptions | undefined): WatchOptions | undefined =>
     callOptions?.resumeFrom === undefined ? undefined : optionsFor(callOptions);
+  /** Resumed watches running now: with the engine's jobs, they decide whether to batch. */
+  let resumedWatches = 0;
+  const countedObservable = <T>(source: Observable<T>): Observable<T> =>
+    defer(() => {
+      resumedWatches += 1;
+      return source.pipe(finalize(() => (resumedWatches -= 1)));
+    });
+  const countedPromise = async <T>(run: () => Promise<T>): Promise<T> => {
+    resumedWatches += 1;
+    try {
+      return await run();
+    } finally {
+      resumedWatches -= 1;
+    }
+  };
 
   /**
    * A job's observations. Each subscriber runs its own lifecycle over the shared snapshots, so a
@@ -277,7 +293,7 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
    */
   function observationsFor(id: JobId, callOptions?: ClientWatchOptions): Observable<JobObservation> {
     const options = resumed(callOptions);
-    if (options) return jobObservations$(id, options);
+    if (options) return countedObservable(jobObservations$(id, options));
     const snapshots = snapshotsFor(id, callOptions);
     return defer(() => {
       let lifecycle = lifecycleStateOf();
@@ -295,7 +311,7 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
     transport,
     jobStatus$: (id, callOptions) => {
       const options = resumed(callOptions);
-      return options ? jobStatus$(id, options) : snapshotsFor(id, callOptions);
+      return options ? countedObservable(jobStatus$(id, options)) : snapshotsFor(id, callOptions);
     },
     jobEvents$: (id, callOptions) => observationsFor(id, callOptions).pipe(mergeMap((observation) => observation.events)),
     jobObservations$: observationsFor,
@@ -310,7 +326,7 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
       const { onSnapshot, ...watch } = callOptions ?? {};
       const options = resumed(watch);
       checkOnSnapshot(onSnapshot);
-      if (options) return waitForJob(id, { ...options, onSnapshot });
+      if (options) return countedPromise(() => waitForJob(id, { ...options, onSnapshot }));
       // Without a callback, no lifecycle of its own is needed: the shared poll checked each snapshot.
       if (onSnapshot === undefined) return settleJob(await lastValueFrom(snapshotsFor(id, watch)));
       return waitThrough(observationsFor(id, watch), undefined, onSnapshot);

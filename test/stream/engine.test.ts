@@ -1,7 +1,7 @@
 import { lastValueFrom, map, Observable, of, queueScheduler, Subscription, throwError, timer, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { createOrdoClient, OrdoNetworkError, type JobSnapshot, type JobTransport, type RetryInfo } from 'ordo-status';
+import { createOrdoClient, OrdoNetworkError, parseJobSnapshot, type JobSnapshot, type JobTransport, type RetryInfo } from 'ordo-status';
 import { jobBody, scriptedTransport } from 'ordo-status/testing';
 import { server } from '../helpers/batchServer.js';
 import { page } from '../helpers/visibility.js';
@@ -354,6 +354,22 @@ describe('batch requests in flight', () => {
         { at: 12, size: 50 },
       ]);
       expect(() => createOrdoClient({ transport, batch: { maxInFlight: 0 } })).toThrow('Invalid batch.maxInFlight 0');
+    });
+  });
+});
+
+describe('watches resumed from a stored snapshot', () => {
+  it('are batched like the others: three resumed jobs go out as one GET /jobs/a,b,c per interval', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      const { transport, calls } = server(scheduler, (id) => jobBody({ id, status: 'running', steps: { dem: 'running' } }));
+      const ordo = createOrdoClient({ transport, intervalMs: 10, batch: { windowMs: 2 } });
+      const watches = new Subscription();
+      const resumeFrom = (id: number): JobSnapshot => parseJobSnapshot(jobBody({ id, status: 'running', steps: { dem: 'pending' } }));
+      watches.add(ordo.watchJobs$([1, 2, 3], { resumeFrom: (jobId) => resumeFrom(Number(jobId)) }).subscribe());
+      scheduler.schedule(() => watches.unsubscribe(), 35);
+      flush();
+      expect(calls.map((call) => call.ids)).toEqual(['1,2,3', '1,2,3', '1,2,3']);
     });
   });
 });
