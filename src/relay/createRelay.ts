@@ -1,4 +1,4 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Subscription } from 'rxjs';
 import { createJobLifecycle, createOrdoClient, isOrdoError, isTerminalJobStatus, normalizeJobId, parseJobSnapshot, type JobObservation } from 'ordo-status';
@@ -38,6 +38,12 @@ export interface RelayOptions {
    * milliseconds; then it answers `504` (`{"error":"…"}`), and the job stays watched. @defaultValue 30000
    */
   readonly answerTimeoutMs?: number | undefined;
+  /**
+   * The most jobs this instance is asked for at once; a request or stream for one more answers
+   * `503` until some are let go, so one consumer cannot make the relay track unbounded ids.
+   * @defaultValue 10000
+   */
+  readonly maxJobs?: number | undefined;
   /** The fetch the upstream client uses. @defaultValue `globalThis.fetch` */
   readonly fetch?: typeof globalThis.fetch | undefined;
   /**
@@ -106,6 +112,9 @@ export function createRelay(options: RelayOptions): Relay {
       throw new TypeError(`Invalid ${name} ${String(value)}: expected milliseconds, 1 to 2147483647`);
     }
   }
+  if (options.maxJobs !== undefined && !(Number.isSafeInteger(options.maxJobs) && options.maxJobs > 0)) {
+    throw new TypeError(`Invalid maxJobs ${String(options.maxJobs)}: expected a whole number of jobs, 1 or more`);
+  }
   if (options.maxBufferedBytes !== undefined && !(Number.isSafeInteger(options.maxBufferedBytes) && options.maxBufferedBytes > 0)) {
     throw new TypeError(`Invalid maxBufferedBytes ${String(options.maxBufferedBytes)}: expected a whole number of bytes, 1 or more`);
   }
@@ -115,6 +124,7 @@ export function createRelay(options: RelayOptions): Relay {
   const maxBufferedBytes = options.maxBufferedBytes ?? 1_048_576;
   const keepMs = options.keepMs ?? 60_000;
   const answerTimeoutMs = options.answerTimeoutMs ?? 30_000;
+  const maxJobs = options.maxJobs ?? 10_000;
   const counts = { upstreamRequests: 0, eventsSent: 0, slowConsumersDropped: 0 };
   const upstreamFetch = options.fetch ?? globalThis.fetch;
   const intervalMs = options.intervalMs ?? 3000;
@@ -137,11 +147,17 @@ export function createRelay(options: RelayOptions): Relay {
   const wanted = new Map<string, Wanted>();
   const streams = new Set<ServerResponse>();
   const expected = options.relayToken === undefined ? undefined : Buffer.from(options.relayToken);
+  const digest = (bytes: Buffer): Buffer => createHash('sha256').update(bytes).digest();
+  const expectedDigest = expected === undefined ? undefined : digest(expected);
   let closed = false;
+
+  /** Thrown by {@link want} past `maxJobs`: answered 503. */
+  class TooManyJobs extends Error {}
 
   function want(jobId: string): Wanted {
     let job = wanted.get(jobId);
     if (!job) {
+      if (wanted.size >= maxJobs) throw new TooManyJobs(`This relay already watches ${maxJobs} jobs; try again later`);
       job = { consumers: 0, lastWantedAt: Date.now() };
       wanted.set(jobId, job);
       void tick();
@@ -158,9 +174,12 @@ export function createRelay(options: RelayOptions): Relay {
    * polled once more.
    */
   const ended = new Map<string, number>();
-  const markEnded = (jobId: string): void => {
+  /** How long a failed job's error stays its outcome (not polled, its error event kept), in milliseconds. */
+  const failureHoldMs = Math.min(5000, keepMs);
+  /** Marks a job ended for `keepMs`, or for `holdMs` (a failure): the entry is dated so that it expires then. */
+  const markEnded = (jobId: string, holdMs = keepMs): void => {
     ended.delete(jobId);
-    ended.set(jobId, Date.now());
+    ended.set(jobId, Date.now() - (keepMs - holdMs));
   };
   let ticking = false;
   let again = false;
@@ -234,10 +253,7 @@ export function createRelay(options: RelayOptions): Relay {
   async function round(): Promise<void> {
     const now = Date.now();
     for (const [jobId, job] of wanted) if (job.consumers === 0 && now - job.lastWantedAt > keepMs) wanted.delete(jobId);
-    for (const [jobId, at] of ended) {
-      if (now - at <= keepMs) break;
-      ended.delete(jobId);
-    }
+    for (const [jobId, at] of ended) if (now - at > keepMs) ended.delete(jobId);
     await store.want([...wanted.keys()], now);
     storeBack();
     if (!held || closed) {
@@ -247,11 +263,13 @@ export function createRelay(options: RelayOptions): Relay {
     const jobs = new Set(await store.wanted(now - keepMs));
     for (const [jobId, subscription] of polled) {
       if (!jobs.has(jobId)) {
+        // Nobody wants it any more: its events go after retainEndedMs, like an ended job's.
         subscription.unsubscribe();
         polled.delete(jobId);
+        void store.forget(jobId).catch(() => undefined);
       }
     }
-    const fresh = [...jobs].filter((jobId) => !polled.has(jobId) && !ended.has(jobId));
+    const fresh = [...jobs].filter((jobId) => !polled.has(jobId) && !(now - (ended.get(jobId) ?? -Infinity) <= keepMs));
     // Every new job's resume point first, then all their watches at once: jobs that start
     // together come due together, so the client polls them in the same batches.
     const latest = await Promise.all(fresh.map((jobId) => store.latest(jobId)));
@@ -281,14 +299,22 @@ export function createRelay(options: RelayOptions): Relay {
     let lastBody = latest?.body;
     const failed = (error: unknown): void => {
       const status = isOrdoError(error) && error.code === 'NOT_FOUND' ? 404 : 502;
-      const message = status === 404 ? 'Job not found' : `upstream: ${error instanceof Error ? error.message : String(error)}`;
-      if (status !== 404) log(`job ${jobId}: ${message}`);
+      // Consumers learn what failed, not where: the upstream URL (its host, a gateway key in its
+      // query) stays in the relay's log.
+      const upstreamStatus = (error as { status?: unknown } | null)?.status;
+      const message =
+        status === 404
+          ? 'Job not found'
+          : `upstream: ${isOrdoError(error) ? error.code : 'failure'}${typeof upstreamStatus === 'number' ? ` (HTTP ${upstreamStatus})` : ''}`;
+      log(`job ${jobId}: ${error instanceof Error ? error.message : String(error)}`);
       polled.get(jobId)?.unsubscribe();
       polled.delete(jobId);
-      markEnded(jobId);
+      // Not polled again, and its log dropped, for a few seconds only: a consumer who asks later
+      // gets a fresh poll, not this failure again.
+      markEnded(jobId, failureHoldMs);
       void store
         .append(jobId, [{ type: 'error', data: JSON.stringify({ status, error: message }) }], undefined)
-        .then(() => store.forget(jobId))
+        .then(() => store.forget(jobId, failureHoldMs))
         .catch(() => undefined);
     };
     polled.set(
@@ -350,10 +376,11 @@ export function createRelay(options: RelayOptions): Relay {
   function authorized(request: IncomingMessage, url: URL): boolean {
     if (expected === undefined) return true;
     const header = request.headers.authorization;
-    const given = header?.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('access_token');
+    // The scheme is case-insensitive (RFC 9110, 11.1); the header wins over the query parameter.
+    const given = header !== undefined && /^bearer /i.test(header) ? header.slice(7) : url.searchParams.get('access_token');
     if (given === null || given === undefined) return false;
-    const bytes = Buffer.from(given);
-    return bytes.length === expected.length && timingSafeEqual(bytes, expected);
+    // Digests of equal length: the comparison takes the same time whatever the token's length.
+    return timingSafeEqual(digest(Buffer.from(given)), expectedDigest!);
   }
 
   function answer(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -429,10 +456,46 @@ export function createRelay(options: RelayOptions): Relay {
       answer(response, 400, JSON.stringify({ error: 'Invalid job ID' }));
       return;
     }
-    const job = want(jobId);
+    let job: Wanted;
+    try {
+      job = want(jobId);
+    } catch (error) {
+      if (error instanceof TooManyJobs) return answer(response, 503, JSON.stringify({ error: error.message }), { 'Retry-After': '10' });
+      throw error;
+    }
     job.consumers += 1;
     const header = request.headers['last-event-id'];
-    const lastId = typeof header === 'string' && /^[\d-]+$/.test(header) ? header : undefined;
+    const lastId = typeof header === 'string' && /^[\d-]{1,64}$/.test(header) ? header : undefined;
+    if (lastId === undefined) return stream(request, response, jobId, job, undefined);
+    // A consumer that resumes after the end (an EventSource reconnects by itself once the stream
+    // closed) is told there is nothing more: 204 stops an EventSource's reconnection.
+    void Promise.all([store.latest(jobId), store.read(jobId, lastId)]).then(
+      ([latest, after]) => {
+        if (after.length === 0 && latest !== undefined && isTerminalJobStatus(parseJobSnapshot(JSON.parse(latest.body), { jobId }).job.status)) {
+          job.consumers -= 1;
+          job.lastWantedAt = Date.now();
+          response.writeHead(204);
+          response.end();
+          return;
+        }
+        stream(request, response, jobId, job, lastId);
+      },
+      (error: unknown) => {
+        job.consumers -= 1;
+        storeFailed(error);
+        answer(response, 503, JSON.stringify({ error: 'The relay cannot reach its store; try again shortly' }), { 'Retry-After': '1' });
+      },
+    );
+  }
+
+  /** The job's events after `lastId` (all without it), then each new one, until the end. */
+  function stream(request: IncomingMessage, response: ServerResponse, jobId: string, job: Wanted, lastId: string | undefined): void {
+    if (request.destroyed || response.destroyed) {
+      // Gone while the store was asked.
+      job.consumers -= 1;
+      job.lastWantedAt = Date.now();
+      return;
+    }
     response.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     response.write('retry: 3000\n\n');
     streams.add(response);
@@ -451,19 +514,21 @@ export function createRelay(options: RelayOptions): Relay {
     };
     stop = store.follow(jobId, lastId, (batch: readonly StoredEvent[]) => {
       if (done) return;
-      // One write per batch of events (a transition and its snapshot go out together).
+      // A live change (a transition or two and a snapshot) goes out in one write; a replay frame
+      // by frame (the frames are shared by every stream of the job), stopping at the buffer bound.
       let text = '';
-      let last = false;
       for (const event of batch) {
-        text += sseFrame(event);
+        const frame = sseFrame(event);
         counts.eventsSent += 1;
+        if (batch.length <= 4) text += frame;
+        else response.write(frame);
         if (event.type === 'end' || event.type === 'error') {
-          last = true;
-          break;
+          if (text) response.write(text);
+          return finish(false);
         }
+        if (response.writableLength > maxBufferedBytes) break;
       }
-      response.write(text);
-      if (last) return finish(false);
+      if (text) response.write(text);
       if (response.writableLength > maxBufferedBytes) {
         counts.slowConsumersDropped += 1;
         finish(true);
@@ -475,7 +540,12 @@ export function createRelay(options: RelayOptions): Relay {
 
   return {
     handle(request, response) {
-      const url = new URL(request.url ?? '/', 'http://relay.invalid');
+      let url: URL;
+      try {
+        url = new URL(request.url ?? '/', 'http://relay.invalid');
+      } catch {
+        return answer(response, 400, '{"error":"Invalid request URL"}');
+      }
       if (request.method === 'GET' && url.pathname === '/health') return answer(response, 200, '{"status":"ok"}');
       if (!authorized(request, url)) return answer(response, 401, '{"error":"Invalid token"}', { 'WWW-Authenticate': 'Bearer' });
       if (request.method === 'GET' && url.pathname === '/metrics') return answer(response, 200, JSON.stringify(this.metrics()));
@@ -486,10 +556,11 @@ export function createRelay(options: RelayOptions): Relay {
       if (request.method === 'GET' && eventsRoute) return events(request, response, segment!);
       if (request.method === 'GET' && jobsRoute) {
         return void getJobs(request, response, segment!).catch((error: unknown) => {
+          if (response.headersSent) return void response.destroy();
+          if (error instanceof TooManyJobs) return answer(response, 503, JSON.stringify({ error: error.message }), { 'Retry-After': '10' });
           // The store is away (Redis restarting): say so, and stay up.
           storeFailed(error);
-          if (response.headersSent) response.destroy();
-          else answer(response, 503, JSON.stringify({ error: 'The relay cannot reach its store; try again shortly' }), { 'Retry-After': '1' });
+          answer(response, 503, JSON.stringify({ error: 'The relay cannot reach its store; try again shortly' }), { 'Retry-After': '1' });
         });
       }
       answer(response, 404, '{"error":"Not found"}');

@@ -146,10 +146,13 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
       await redis.zadd(key.wanted, 'GT', ...jobIds.flatMap((jobId) => [atMs, jobId]));
     },
     async wanted(sinceMs) {
-      return redis.zrangebyscore(key.wanted, sinceMs, '+inf');
+      const [, [error, jobIds]] = (await redis.multi().zremrangebyscore(key.wanted, '-inf', `(${sinceMs}`).zrangebyscore(key.wanted, sinceMs, '+inf').exec()) as [unknown, [Error | null, string[]]];
+      if (error) throw error;
+      return jobIds;
     },
-    async forget(jobId) {
-      await redis.multi().zrem(key.wanted, jobId).pexpire(key.events(jobId), retainEndedMs).pexpire(key.latest(jobId), retainEndedMs).exec();
+    async forget(jobId, retainMs = retainEndedMs) {
+      const ttl = Math.max(1, Math.round(retainMs));
+      await redis.multi().zrem(key.wanted, jobId).pexpire(key.events(jobId), ttl).pexpire(key.latest(jobId), ttl).exec();
     },
     async append(jobId, events, latest: StoredLatest | undefined) {
       const args = events.flatMap((event) => [event.type, event.data]);

@@ -35,10 +35,13 @@ export interface RelayStore {
   release(): Promise<void>;
   /** Notes that this instance wants these jobs polled, at `atMs` (milliseconds since the epoch). */
   want(jobIds: readonly string[], atMs: number): Promise<void>;
-  /** The jobs some instance wanted at or after `sinceMs`. */
+  /** The jobs some instance wanted at or after `sinceMs` (older entries are dropped). */
   wanted(sinceMs: number): Promise<string[]>;
-  /** Takes a job off the wanted list (it ended). */
-  forget(jobId: string): Promise<void>;
+  /**
+   * Takes a job off the wanted list (it ended, failed, or nobody wants it any more); its events and
+   * latest body go `retainMs` later (default: the store's `retainEndedMs`).
+   */
+  forget(jobId: string, retainMs?: number): Promise<void>;
   /**
    * Appends events and sets the latest body (when given), at once, only while this instance holds
    * the poller lease (a paused instance whose lease was taken over cannot write behind the new one).
@@ -74,7 +77,6 @@ export interface MemoryRelayStoreOptions {
 
 interface MemoryJob {
   events: StoredEvent[];
-  nextSeq: number;
   latest: StoredLatest | undefined;
   readonly listeners: Set<{ after: number; listener: (events: readonly StoredEvent[]) => void }>;
 }
@@ -92,6 +94,8 @@ export interface MemoryRelayState {
   readonly expiring: Map<string, number>;
   /** @internal */
   poller: { holder: string | undefined; until: number };
+  /** @internal The next event's sequence number, for every job: ids never repeat within a state, even for a job dropped and asked for again. */
+  nextSeq: number;
   /**
    * @internal The first part of every event id (`<epoch>-<seq>`): the state's creation time. An
    * id of another state (a relay that restarted) names no event here, and is read from the start.
@@ -101,11 +105,11 @@ export interface MemoryRelayState {
 
 /** A new, empty state for {@link createMemoryRelayStore}. */
 export function memoryRelayState(): MemoryRelayState {
-  return { jobs: new Map(), wanted: new Map(), expiring: new Map(), poller: { holder: undefined, until: 0 }, epoch: String(Date.now()) };
+  return { jobs: new Map(), wanted: new Map(), expiring: new Map(), poller: { holder: undefined, until: 0 }, nextSeq: 1, epoch: String(Date.now()) };
 }
 
 /**
- * A {@link RelayStore} in memory: event ids are `<epoch>-1`, `<epoch>-2`… per job, where
+ * A {@link RelayStore} in memory: event ids are `<epoch>-1`, `<epoch>-2`… (one sequence for all jobs), where
  * `<epoch>` is when the state was made, so an id from before a restart names no event and the
  * stream is read from the start; an ended job is dropped `retainEndedMs` after `forget`. Stores made over the same
  * `state` behave like instances sharing one Redis (for tests of the sharing rules).
@@ -128,9 +132,16 @@ export function createMemoryRelayStore(state: MemoryRelayState = memoryRelayStat
   };
   const jobOf = (jobId: string): MemoryJob => {
     let job = state.jobs.get(jobId);
+    // Forgotten and expired, with no one following it: dropped now rather than at the next prune.
+    const expiresAt = state.expiring.get(jobId);
+    if (job && expiresAt !== undefined && expiresAt <= now() && job.listeners.size === 0) {
+      state.expiring.delete(jobId);
+      state.jobs.delete(jobId);
+      job = undefined;
+    }
     if (!job) {
       prune();
-      job = { events: [], nextSeq: 1, latest: undefined, listeners: new Set() };
+      job = { events: [], latest: undefined, listeners: new Set() };
       state.jobs.set(jobId, job);
     }
     return job;
@@ -154,19 +165,20 @@ export function createMemoryRelayStore(state: MemoryRelayState = memoryRelayStat
       return Promise.resolve();
     },
     wanted(sinceMs) {
-      return Promise.resolve([...state.wanted].filter(([, at]) => at >= sinceMs).map(([jobId]) => jobId));
+      for (const [jobId, at] of state.wanted) if (at < sinceMs) state.wanted.delete(jobId);
+      return Promise.resolve([...state.wanted.keys()]);
     },
-    forget(jobId) {
+    forget(jobId, retainMs = retainEndedMs) {
       state.wanted.delete(jobId);
       state.expiring.delete(jobId);
-      state.expiring.set(jobId, now() + retainEndedMs);
+      state.expiring.set(jobId, now() + retainMs);
       prune();
       return Promise.resolve();
     },
     append(jobId, events, latest) {
       const job = jobOf(jobId);
       if (!holds()) return Promise.reject(new Error('lease lost'));
-      const added = events.map((event) => ({ id: `${prefix}${job.nextSeq++}`, ...event }));
+      const added = events.map((event) => ({ id: `${prefix}${state.nextSeq++}`, ...event }));
       job.events.push(...added);
       if (job.events.length > maxEvents) job.events.splice(0, job.events.length - maxEvents);
       if (latest) job.latest = latest;

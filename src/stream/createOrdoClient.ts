@@ -192,7 +192,7 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
     throw new TypeError('createOrdoClient needs options: { baseUrl, token } or { transport }');
   }
   const { baseUrl: givenBaseUrl, token, fetch, maxResponseBytes, transport: given, batch, retainTerminalMs, maxRetainedTerminal, relay, ...defaults } = options;
-  if (relay !== undefined && typeof relay !== 'string' && !(relay instanceof URL) && (relay === null || typeof relay !== 'object' || !('url' in relay))) {
+  if (relay !== undefined && typeof relay !== 'string' && !(relay instanceof URL) && (relay === null || typeof relay !== 'object' || relay.url === undefined)) {
     throw new TypeError('Invalid relay: expected the relay\'s URL ("http://relay.internal:8788") or { url, token }');
   }
   const relayOptions: RelayClientOptions | undefined = relay === undefined ? undefined : typeof relay === 'string' || relay instanceof URL ? { url: relay } : relay;
@@ -206,6 +206,8 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
   if ((defaults as ClientWatchOptions).resumeFrom !== undefined) {
     throw new TypeError('resumeFrom belongs to one watch: pass it to jobEvents$ / jobStatus$ / waitForJob, not to createOrdoClient');
   }
+  // The relay first: an error in its options names the relay, not the baseUrl it stands in for.
+  const push: PushSource | undefined = relayOptions === undefined ? undefined : createRelayPush({ ...relayOptions, token: relayToken }, fetch);
   let transport: JobTransport;
   if (given !== undefined) transport = given;
   else if (baseUrl !== undefined) transport = createFetchTransport({ baseUrl, token: relayOnly ? relayToken : token, fetch, maxResponseBytes });
@@ -242,8 +244,6 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
     shouldBatch: () => batch !== false && engine.size + resumedWatches >= 2,
     retryStatusCodes: clientSettings.retry.statusCodes,
   });
-  let push: PushSource | undefined;
-  if (relayOptions !== undefined) push = createRelayPush({ ...relayOptions, token: relayToken }, fetch);
   const engine = createPollEngine({ batcher, scheduler: clientSettings.scheduler, retainTerminalMs: retainMs, maxRetainedTerminal: maxRetained, push });
 
   // A per-call option left `undefined` keeps the client's default (a spread would erase it).

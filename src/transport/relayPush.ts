@@ -4,6 +4,7 @@ import { OrdoNetworkError } from '../errors/OrdoNetworkError.js';
 import { checkDuration } from '../stream/duration.js';
 import { httpErrorFor } from './httpError.js';
 import { jobUrl, resolveBaseUrl } from './jobUrl.js';
+import { createRedactorCache } from './redact.js';
 import type { TokenProvider } from './types.js';
 
 /**
@@ -112,6 +113,12 @@ export function sseFramesOf(buffer: string): { frames: Frame[]; rest: string } {
   return { frames, rest: text.slice(start) };
 }
 
+/**
+ * The longest unfinished frame kept, in characters: a stream that sends more without a blank line
+ * is no event stream (or a broken one); it is dropped and connected again.
+ */
+const maxFrameChars = 1_048_576;
+
 /** Lets a Node timer behind an RxJS action not hold the process open (no-op elsewhere). */
 function unref(action: Subscription): Subscription {
   const handle = (action as { id?: { unref?: () => void } }).id;
@@ -133,7 +140,12 @@ class Final {
  * @throws TypeError for an invalid `url` or duration.
  */
 export function createRelayPush(options: RelayClientOptions, fetchImpl: typeof globalThis.fetch | undefined): PushSource {
-  const base = resolveBaseUrl(options.url);
+  let base: URL;
+  try {
+    base = resolveBaseUrl(options.url);
+  } catch (error) {
+    throw new TypeError((error as Error).message.replace(/^Invalid baseUrl/, 'Invalid relay URL').replace('the `token` option', 'relay.token'));
+  }
   const reconnectDelayMs = options.reconnectDelayMs ?? defaultRelayClientOptions.reconnectDelayMs;
   const maxReconnectDelayMs = options.maxReconnectDelayMs ?? Math.max(reconnectDelayMs, defaultRelayClientOptions.maxReconnectDelayMs);
   const idleTimeoutMs = options.idleTimeoutMs ?? defaultRelayClientOptions.idleTimeoutMs;
@@ -152,11 +164,17 @@ export function createRelayPush(options: RelayClientOptions, fetchImpl: typeof g
   if (token !== undefined && typeof token !== 'string' && typeof token !== 'function') {
     throw new TypeError('Invalid relay.token: expected a string or a function returning one');
   }
+  if (typeof token === 'string') checkHeaderValue(token);
+  const redactorFor = createRedactorCache();
 
   return {
     maxStreams,
     open(jobId, handlers, scheduler, connectTimeoutMs) {
-      const url = `${jobUrl(base, jobId)}/events`;
+      // `{base}/jobs/:id/events`, the base's query string kept after the path.
+      const eventsUrl = new URL(jobUrl(base, jobId));
+      eventsUrl.pathname += '/events';
+      const url = eventsUrl.href;
+      let lastToken: string | undefined;
       let closed = false;
       let lastEventId: string | undefined;
       let attempt: AbortController | undefined;
@@ -166,9 +184,17 @@ export function createRelayPush(options: RelayClientOptions, fetchImpl: typeof g
 
       // Called through globalThis: a browser's fetch called detached throws "Illegal invocation".
       const send: typeof globalThis.fetch = options.fetch ?? fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
+      /** The request's headers; a token function that fails, or gives no header value, is a {@link Final} error. */
       const headersFor = async (): Promise<Record<string, string>> => {
         const headers: Record<string, string> = { Accept: 'text/event-stream' };
-        const value = typeof token === 'function' ? await token({ refresh: refreshToken }) : token;
+        let value: unknown;
+        try {
+          value = typeof token === 'function' ? await token({ refresh: refreshToken }) : token;
+          if (value !== undefined) checkHeaderValue(value);
+        } catch (error) {
+          throw new Final(new OrdoNetworkError(`The relay token function failed for ${url}: ${error instanceof Error ? error.message : String(error)}`, { url, jobId, retryable: false, cause: error }));
+        }
+        lastToken = value as string | undefined;
         if (typeof value === 'string' && value !== '') headers.Authorization = `Bearer ${value}`;
         if (lastEventId !== undefined) headers['Last-Event-ID'] = lastEventId;
         return headers;
@@ -188,9 +214,14 @@ export function createRelayPush(options: RelayClientOptions, fetchImpl: typeof g
         };
         watchdog = unref(scheduler.schedule(check, connectTimeoutMs));
         try {
-          const response = await send(url, { headers: await headersFor(), signal: controller.signal, cache: 'no-store' });
+          // A token function that never settles is cut by the watchdog like a silent server.
+          const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+          aborted.catch(() => undefined);
+          const headers = await Promise.race([headersFor(), aborted]);
+          const response = await send(url, { headers, signal: controller.signal, cache: 'no-store' });
           if (!response.ok) {
-            const body = await response.text().catch(() => '');
+            // The body may quote the request's Authorization header: the token is redacted from it.
+            const body = redactorFor([lastToken]).text((await response.text().catch(() => '')).slice(0, 4096));
             const error = httpErrorFor({ status: response.status, statusText: response.statusText, url, body, contentType: response.headers.get('content-type'), retryAfterMs: null, jobId });
             if (response.status === 401 && typeof token === 'function' && !refreshToken) {
               refreshToken = true;
@@ -219,12 +250,19 @@ export function createRelayPush(options: RelayClientOptions, fetchImpl: typeof g
             lastByteAt = scheduler.now();
             const { frames, rest } = sseFramesOf(buffer + decoder.decode(value, { stream: true }));
             buffer = rest;
+            if (buffer.length > maxFrameChars) {
+              return new OrdoNetworkError(`GET ${url}: more than ${maxFrameChars} characters without the end of an event; not an event stream of a relay`, { url, jobId });
+            }
             for (const frame of frames) {
               if (closed) return new Final(undefined);
               failuresInRow = 0;
               if (frame.id !== undefined) lastEventId = frame.id;
               if (frame.event === 'snapshot') handlers.snapshot(parsedOrText(frame.data));
-              else if (frame.event === 'end') return new Final(undefined);
+              else if (frame.event === 'end') {
+                // The terminal snapshot came before it; without one (a relay that lost it), polls find the end.
+                handlers.gone();
+                return new Final(undefined);
+              }
               else if (frame.event === 'error') {
                 handlers.gone();
                 return new Final(undefined);
@@ -233,6 +271,7 @@ export function createRelayPush(options: RelayClientOptions, fetchImpl: typeof g
           }
           return new OrdoNetworkError(`GET ${url}: the event stream ended before the job did`, { url, jobId });
         } catch (error) {
+          if (error instanceof Final) return error;
           if (error instanceof OrdoError) return error;
           const why = controller.signal.aborted ? (connected ? `no data for ${idleTimeoutMs} ms` : `no answer within ${connectTimeoutMs} ms`) : error instanceof Error ? error.message : String(error);
           return new OrdoNetworkError(`GET ${url} failed (${why})`, { url, jobId, cause: error });
@@ -271,6 +310,16 @@ export function createRelayPush(options: RelayClientOptions, fetchImpl: typeof g
       };
     },
   };
+}
+
+/**
+ * A token's value as a header needs it: a string of Latin-1 characters without CR, LF or NUL.
+ * @throws TypeError naming what is wrong (not the token).
+ */
+function checkHeaderValue(value: unknown): asserts value is string {
+  if (typeof value !== 'string') throw new TypeError(`Invalid relay token: expected a string, got ${value === null ? 'null' : typeof value}`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\r\n\0]|[^\u0000-\u00ff]/.test(value)) throw new TypeError('Invalid relay token: it holds a line break, a NUL or a character beyond Latin-1, which no HTTP header can carry');
 }
 
 /** A data line's JSON, or its text when it is none (the snapshot's parse then says what is wrong). */

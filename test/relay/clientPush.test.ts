@@ -188,10 +188,89 @@ describe('createOrdoClient({ relay }): transitions pushed by a relay', () => {
 
   it('refuses invalid relay options at creation', () => {
     expect(() => createOrdoClient({ relay: 42 as never })).toThrow(/Invalid relay/);
-    expect(() => createOrdoClient({ relay: 'ftp://relay' })).toThrow(/http: or https:/);
+    expect(() => createOrdoClient({ relay: 'ftp://relay' })).toThrow(/Invalid relay URL.*http: or https:/);
+    expect(() => createOrdoClient({ relay: 'not a url' })).toThrow(/^Invalid relay URL "not a url"/);
+    expect(() => createOrdoClient({ relay: { url: undefined as never } })).toThrow(/Invalid relay: expected/);
+    expect(() => createOrdoClient({ relay: { url: 'http://relay', token: 'line\nbreak' } })).toThrow(/Invalid relay token: it holds a line break/);
     expect(() => createOrdoClient({ relay: { url: 'http://relay', reconnectDelayMs: -1 } })).toThrow(/relay.reconnectDelayMs/);
     expect(() => createOrdoClient({ relay: { url: 'http://relay', maxStreams: 1.5 } })).toThrow(/relay.maxStreams/);
     expect(() => createOrdoClient({ relay: { url: 'http://relay', reconnectDelayMs: 5000, maxReconnectDelayMs: 1000 } })).toThrow(/maxReconnectDelayMs/);
+  });
+});
+
+describe('createOrdoClient({ relay }) against relays that misbehave', () => {
+  /** A "relay" on loopback whose event route answers as `handle` says; its URLs and headers are noted. */
+  async function badRelay(handle: (request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => void) {
+    const seen: Array<{ url: string; authorization: string | undefined }> = [];
+    const server = createServer((request, response) => {
+      seen.push({ url: request.url ?? '', authorization: request.headers.authorization });
+      handle(request, response);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    running.push({ relay: { close: async () => undefined, handle: () => undefined, metrics: () => ({}) as never }, server });
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  }
+
+  it('redacts the relay token from a refusal that quotes it', async () => {
+    const { url } = await badRelay((request, response) => {
+      response.writeHead(401, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ error: `bad token ${request.headers.authorization}` }));
+    });
+    const client = createOrdoClient({ relay: { url, token: 'RELAY-SECRET-0123456789' } });
+    const failure = (await client.waitForJob(7).catch((error: unknown) => error)) as Error;
+    expect(failure).toBeInstanceOf(OrdoAuthError);
+    expect(failure.message).toContain('[redacted]');
+    expect(failure.message).not.toContain('RELAY-SECRET-0123456789');
+  });
+
+  it('drops a stream that sends more than 1 MiB without ending an event, and polls meanwhile', async () => {
+    const simulator = await startTestSimulator({ speed: 10 });
+    const { id } = await simulator.submitJob();
+    const chunk = 'x'.repeat(65_536);
+    const { url, seen } = await badRelay((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      const timer = setInterval(() => response.write(chunk), 1);
+      response.on('close', () => clearInterval(timer));
+    });
+    const client = createOrdoClient({ baseUrl: simulator.url, token: simulator.token, intervalMs: 100, relay: { url, reconnectDelayMs: 60_000 } });
+    const done = await client.waitForJob(id);
+    expect(done.job.status).toBe('success');
+    expect(seen.length).toBe(1); // dropped, and not connected again within the job
+  });
+
+  it("polls a job whose stream ends with 'end' but brought no snapshot", async () => {
+    const simulator = await startTestSimulator({ speed: 10 });
+    const { id } = await simulator.submitJob();
+    const { url } = await badRelay((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      response.end('id: 1\nevent: end\ndata: {}\n\n');
+    });
+    const client = createOrdoClient({ baseUrl: simulator.url, token: simulator.token, intervalMs: 100, relay: { url } });
+    expect((await client.waitForJob(id)).job.status).toBe('success');
+  });
+
+  it('ends the watch when the relay token function fails (no silent fallback), and keeps the relay URL\'s query before /events', async () => {
+    const { url, seen } = await badRelay((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'text/event-stream' });
+    });
+    const client = createOrdoClient({
+      baseUrl: 'http://127.0.0.1:1',
+      relay: {
+        url: `${url}/?tenant=a`,
+        token: () => {
+          throw new Error('vault unreachable');
+        },
+      },
+    });
+    const failure = (await client.waitForJob(7).catch((error: unknown) => error)) as OrdoNetworkError;
+    expect(failure).toBeInstanceOf(OrdoNetworkError);
+    expect(failure.retryable).toBe(false);
+    expect(failure.message).toContain('The relay token function failed');
+    expect(failure.message).toContain('vault unreachable');
+    expect(seen).toEqual([]);
+    const withQuery = createOrdoClient({ baseUrl: 'http://127.0.0.1:1', relay: { url: `${url}/?tenant=a`, token: 'relay-token-0123456789' }, timeoutMs: 300 });
+    await withQuery.waitForJob(7).catch(() => undefined);
+    expect(seen[0]!.url).toBe('/jobs/7/events?tenant=a');
   });
 });
 

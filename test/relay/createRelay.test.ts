@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobTransitions, parseJobSnapshot, stepTransitions } from 'ordo-status';
 import type { SimulatorRequest } from 'ordo-status/testing';
@@ -232,5 +232,52 @@ describe('the relay (in memory)', () => {
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));
     }
+  });
+
+  it('answers malformed requests with 400 and stays up: a request line no URL parser takes, a bad percent-encoding', async () => {
+    const relayUrl = await startRelay({ baseUrl: 'http://127.0.0.1:1', relayToken });
+    const { port } = new URL(relayUrl);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    const auth = { Authorization: `bearer ${relayToken}` }; // the scheme is case-insensitive
+    expect((await fetch(`${relayUrl}/jobs/%E0%A4%A`, { headers: auth })).status).toBe(400);
+    expect((await fetch(`${relayUrl}/jobs/%ff/events`, { headers: auth })).status).toBe(400);
+    expect((await fetch(`${relayUrl}/health`)).status).toBe(200);
+  });
+
+  it('answers 204 to a consumer that resumes after the end (an EventSource reconnecting), and 503 past maxJobs', async () => {
+    const simulator = await startTestSimulator({ speed: 20 });
+    const { id } = await simulator.submitJob();
+    const relayUrl = await startRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, intervalMs: 100, maxJobs: 2 });
+    const whole = await readEvents(`${relayUrl}/jobs/${id}/events`);
+    expect(whole.at(-1)!.event).toBe('end');
+    const again = await fetch(`${relayUrl}/jobs/${id}/events`, { headers: { Authorization: `Bearer ${relayToken}`, 'Last-Event-ID': whole.at(-1)!.id! } });
+    expect(again.status).toBe(204);
+    expect((await fetch(`${relayUrl}/jobs/${id + 1}`, { headers: { Authorization: `Bearer ${relayToken}` } })).status).toBe(404);
+    const third = await fetch(`${relayUrl}/jobs/${id + 2}`, { headers: { Authorization: `Bearer ${relayToken}` } });
+    expect(third.status).toBe(503);
+    expect(await third.json()).toEqual({ error: 'This relay already watches 2 jobs; try again later' });
+  });
+
+  it('tells consumers what failed upstream, not where (the URL and its query stay in the log); a failure is forgotten a few seconds later', async () => {
+    const simulator = await startTestSimulator({ speed: 20 });
+    const said: string[] = [];
+    // A wrong Ordo token: upstream answers 401; the base URL carries a gateway key in its query.
+    const relayUrl = await startRelay({ baseUrl: `${simulator.url}/?apikey=GATEWAY-KEY-42`, token: 'wrong-token', relayToken, intervalMs: 100, keepMs: 400, log: (line) => said.push(line) });
+    const { id } = await simulator.submitJob();
+    const frames = await readEvents(`${relayUrl}/jobs/${id}/events`);
+    expect(frames).toEqual([{ id: expect.stringMatching(/^\d+-1$/), event: 'error', data: '{"status":502,"error":"upstream: AUTH (HTTP 401)"}' }]);
+    expect(said.some((line) => line.startsWith(`job ${id}: `) && line.includes('401'))).toBe(true);
+    // The failure is the job's outcome for min(5 s, keepMs), then a new consumer gets a fresh poll (and its failure).
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const later = await readEvents(`${relayUrl}/jobs/${id}/events`);
+    expect(later.map((frame) => frame.event)).toEqual(['error']);
+    expect(later[0]!.id).not.toBe(frames[0]!.id);
   });
 });

@@ -42,15 +42,16 @@ describe.each(kinds)('a relay store (%s)', (_name, make) => {
     await b.close();
   });
 
-  it('keeps the jobs any instance wants, by when they were last wanted, until forgotten', async () => {
+  it('keeps the jobs any instance wants, by when they were last wanted, until forgotten or too old', async () => {
     const [a, b] = make(`t${(test += 1)}:`);
     await a.want(['1', '2'], 1000);
     await b.want(['2', '3'], 2000);
     await a.want(['2'], 1500); // never moves a job's time back
     expect((await b.wanted(0)).sort()).toEqual(['1', '2', '3']);
-    expect((await a.wanted(1800)).sort()).toEqual(['2', '3']);
+    expect((await a.wanted(1800)).sort()).toEqual(['2', '3']); // and job 1, last wanted at 1000, is dropped
+    expect((await b.wanted(0)).sort()).toEqual(['2', '3']);
     await a.forget('2');
-    expect((await b.wanted(0)).sort()).toEqual(['1', '3']);
+    expect((await b.wanted(0)).sort()).toEqual(['3']);
     await a.close();
     await b.close();
   });
@@ -81,6 +82,26 @@ describe.each(kinds)('a relay store (%s)', (_name, make) => {
     stop();
     expect(seen.map((each) => each.data)).toEqual(['{"n":2}', '{"n":3}', '{"n":4}']);
     expect(new Set(seen.map((each) => each.id)).size).toBe(3);
+    await a.close();
+    await b.close();
+  });
+
+  it("reads a client's id that names no event here (another relay's, or garbage) from the start, without stopping other followers", async () => {
+    const [a, b] = make(`t${(test += 1)}:`);
+    await a.lease(10_000);
+    await a.append('11', [event('{"n":1}')], latest);
+    await a.append('12', [event('{"m":1}')], latest);
+    const strange: StoredEvent[] = [];
+    const plain: StoredEvent[] = [];
+    const stops = [
+      ...['1-2-3', '--', '-1', '99999999999999999999999-1', 'x'].map((id) => b.follow('11', id, (events) => strange.push(...events))),
+      b.follow('12', undefined, (events) => plain.push(...events)),
+    ];
+    await a.append('12', [event('{"m":2}')], latest);
+    for (let tries = 0; (plain.length < 2 || strange.length < 5) && tries < 100; tries += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const stop of stops) stop();
+    expect(plain.map((each) => each.data)).toEqual(['{"m":1}', '{"m":2}']);
+    expect(strange.map((each) => each.data)).toEqual(Array.from({ length: 5 }, () => '{"n":1}'));
     await a.close();
     await b.close();
   });
