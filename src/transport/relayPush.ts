@@ -127,8 +127,10 @@ function unref(action: Subscription): Subscription {
 }
 
 /** The stream is over for good: no reconnection. */
-class Final {
-  constructor(readonly error: OrdoError | undefined) {}
+class Final extends Error {
+  constructor(readonly error: OrdoError | undefined) {
+    super(error?.message ?? 'the stream is over');
+  }
 }
 
 /**
@@ -144,7 +146,7 @@ export function createRelayPush(options: RelayClientOptions, fetchImpl: typeof g
   try {
     base = resolveBaseUrl(options.url);
   } catch (error) {
-    throw new TypeError((error as Error).message.replace(/^Invalid baseUrl/, 'Invalid relay URL').replace('the `token` option', 'relay.token'));
+    throw new TypeError((error as Error).message.replace(/^Invalid baseUrl/, 'Invalid relay URL').replace('the `token` option', 'relay.token'), { cause: error });
   }
   const reconnectDelayMs = options.reconnectDelayMs ?? defaultRelayClientOptions.reconnectDelayMs;
   const maxReconnectDelayMs = options.maxReconnectDelayMs ?? Math.max(reconnectDelayMs, defaultRelayClientOptions.maxReconnectDelayMs);
@@ -194,7 +196,7 @@ export function createRelayPush(options: RelayClientOptions, fetchImpl: typeof g
         } catch (error) {
           throw new Final(new OrdoNetworkError(`The relay token function failed for ${url}: ${error instanceof Error ? error.message : String(error)}`, { url, jobId, retryable: false, cause: error }));
         }
-        lastToken = value as string | undefined;
+        lastToken = value;
         if (typeof value === 'string' && value !== '') headers.Authorization = `Bearer ${value}`;
         if (lastEventId !== undefined) headers['Last-Event-ID'] = lastEventId;
         return headers;
