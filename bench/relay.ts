@@ -425,7 +425,7 @@ async function upstreamRequests(missed: MissedTarget[]): Promise<string> {
   if (atOnce?.met) {
     for (const target of missed) {
       if (target.target.startsWith('Relay: ⌈200/100⌉'))
-        Object.assign(target, { note: 'The same jobs asked for at once take 2 requests: jobs that become wanted over several rounds start polling in batches of their own, and the client engine never merges two batches (docs/relay.md, "Not yet").' });
+        Object.assign(target, { note: 'The relay polls every job on one beat and the batcher merges partial groups (docs/relay.md, "Operations", upstream load); a miss here means answers of one beat came back too far apart to be pooled (a busy machine).' });
     }
   }
   return `### Upstream requests against consumers
