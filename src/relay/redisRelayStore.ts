@@ -93,6 +93,15 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
     all: `${prefix}events`,
   };
   /** `ready`: the follower's first read (what is stored already) has been delivered; the loop hands it nothing before. */
+  /**
+   * The reads a consumer waits on (`latest`, `read`) fail at once while Redis is away, so the relay
+   * answers 503 now instead of after the client's reconnection attempts (seconds).
+   * @throws Error when the connection is not ready.
+   */
+  const connected = (): void => {
+    // Away once it was there (not while it first connects, which takes milliseconds).
+    if (redis.status === 'reconnecting' || redis.status === 'close' || redis.status === 'end') throw new Error(`Redis is not connected (${redis.status})`);
+  };
   const followers = new Map<string, Set<{ after: string; ready: boolean; listener: (events: readonly StoredEvent[]) => void }>>();
   let closed = false;
   let reading = false;
@@ -174,10 +183,12 @@ export function createRedisRelayStore(options: RedisRelayStoreOptions): RelaySto
       )) as string[];
     },
     async read(jobId, afterId) {
+      connected();
       const after = streamId(afterId);
       return toEvents((await redis.xrange(key.events(jobId), after === '0' ? '-' : `(${after}`, '+')));
     },
     async latest(jobId) {
+      connected();
       const fields = await redis.hgetall(key.latest(jobId));
       return fields['body'] === undefined ? undefined : { body: fields['body'], etag: fields['etag'] ?? '' };
     },
