@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { jobTransitions, stepTransitions } from 'ordo-status';
 import type { SimulatorRequest } from 'ordo-status/testing';
 import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { closedPort } from '../helpers/testServer.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { expectLegalPath } from '../helpers/relay.js';
 import { startTestSimulator } from '../helpers/simulator.js';
 
 const relayToken = 'relay-e2e-token-0123456789abcdef';
@@ -104,14 +104,7 @@ describe('ordo-status relay --redis: three instances sharing the work', () => {
     for (const frames of paths) {
       const ids = frames.map((frame) => frame.id);
       expect(new Set(ids).size).toBe(ids.length);
-      const last = new Map<string, string>();
-      for (const frame of frames.filter((each) => each.event === 'transition')) {
-        const event = JSON.parse(frame.data) as { type: string; stepId?: string; from: string; to: string };
-        const subject = event.type === 'job' ? 'job' : event.stepId!;
-        expect(event.from).toBe(last.get(subject) ?? 'pending');
-        expect((event.type === 'job' ? jobTransitions : stepTransitions).edges.get(event.from as never)).toContain(event.to);
-        last.set(subject, event.to);
-      }
+      const last = expectLegalPath(frames);
       expect(last.get('job')).toBe('success');
       expect(frames.at(-1)!.event).toBe('end');
       expect(frames).toEqual(paths[0]);

@@ -1,26 +1,18 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { jobTransitions, parseJobSnapshot, stepTransitions } from 'ordo-status';
+import { describe, expect, it } from 'vitest';
+import { parseJobSnapshot } from 'ordo-status';
 import type { SimulatorRequest } from 'ordo-status/testing';
-import { createRelay, type Relay, type RelayOptions } from 'ordo-status/relay';
+import { createRelay, type RelayOptions } from 'ordo-status/relay';
+import { expectLegalPath, startTestRelay, type TestRelay } from '../helpers/relay.js';
 import { startTestSimulator } from '../helpers/simulator.js';
 
 const relayToken = 'relay-token-for-tests-0123456789';
-let running: { relay: Relay; server: Server } | undefined;
-afterEach(async () => {
-  await running?.relay.close();
-  running?.server.closeAllConnections();
-  await new Promise((resolve) => running?.server.close(resolve) ?? resolve(undefined));
-  running = undefined;
-});
+let running: TestRelay | undefined;
 
 async function startRelay(options: RelayOptions): Promise<string> {
-  const relay = createRelay(options);
-  const server = createServer((request, response) => relay.handle(request, response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  running = { relay, server };
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  running = await startTestRelay(options);
+  return running.url;
 }
 
 interface Frame {
@@ -67,18 +59,6 @@ async function readEvents(url: string, headers: Record<string, string> = {}, sto
   return frames;
 }
 
-/** Checks the transitions of a stream form a legal path per subject from `pending`. */
-function checkLegalPath(frames: readonly Frame[]): Map<string, string> {
-  const last = new Map<string, string>();
-  for (const frame of frames.filter((each) => each.event === 'transition')) {
-    const event = JSON.parse(frame.data) as { type: string; stepId?: string; from: string; to: string };
-    const subject = event.type === 'job' ? 'job' : event.stepId!;
-    expect(event.from).toBe(last.get(subject) ?? 'pending');
-    expect((event.type === 'job' ? jobTransitions : stepTransitions).edges.get(event.from as never)).toContain(event.to);
-    last.set(subject, event.to);
-  }
-  return last;
-}
 
 describe('the relay (in memory)', () => {
   it('polls a job once for 50 consumers and gives each the complete legal path, ids <epoch>-1, -2, -3…, the terminal snapshot, then the end', async () => {
@@ -94,7 +74,7 @@ describe('the relay (in memory)', () => {
       const final = frames.at(-2)!;
       expect(final.event).toBe('snapshot');
       expect(parseJobSnapshot(JSON.parse(final.data), { jobId: id }).job.status).toBe('success');
-      expect(checkLegalPath(frames).get('job')).toBe('success');
+      expect(expectLegalPath(frames).get('job')).toBe('success');
       expect(frames).toEqual(streams[0]);
     }
     // Upstream load against the number of consumers: see the 1,000-consumer test below.

@@ -1,9 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jobTransitions, stepTransitions } from 'ordo-status';
-import { createRedisRelayStore, createRelay, type Relay, type RelayStore } from 'ordo-status/relay';
+import { createRedisRelayStore, type RelayStore } from 'ordo-status/relay';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { expectLegalPath, startTestRelay } from '../helpers/relay.js';
 import { startTestSimulator } from '../helpers/simulator.js';
 
 const relayToken = 'relay-restart-token-0123456789';
@@ -15,16 +13,9 @@ afterEach(async () => {
 
 async function startRelay(baseUrl: string, token: string, redis: TestRedis, name: string): Promise<string> {
   const store: RelayStore = createRedisRelayStore({ url: redis.url, instanceId: name, blockMs: 200 });
-  const relay: Relay = createRelay({ baseUrl, token, relayToken, store, intervalMs: 100, leaseMs: 600 });
-  const server: Server = createServer((request, response) => relay.handle(request, response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(async () => {
-    await relay.close();
-    await store.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const started = await startTestRelay({ baseUrl, token, relayToken, store, intervalMs: 100, leaseMs: 600 });
+  cleanups.push(started.close); // before Redis stops (cleanups run last first)
+  return started.url;
 }
 
 /** Reads a job's events to `end`, reconnecting with Last-Event-ID when the stream breaks. */
@@ -64,14 +55,7 @@ describe('relays on Redis when Redis restarts', () => {
     const paths = await Promise.all(consumers);
     for (const frames of paths) {
       expect(new Set(frames.map((frame) => frame.id)).size).toBe(frames.length);
-      const last = new Map<string, string>();
-      for (const frame of frames.filter((each) => each.event === 'transition')) {
-        const event = JSON.parse(frame.data) as { type: string; stepId?: string; from: string; to: string };
-        const subject = event.type === 'job' ? 'job' : event.stepId!;
-        expect(event.from).toBe(last.get(subject) ?? 'pending');
-        expect((event.type === 'job' ? jobTransitions : stepTransitions).edges.get(event.from as never)).toContain(event.to);
-        last.set(subject, event.to);
-      }
+      const last = expectLegalPath(frames);
       expect(last.get('job')).toBe('success');
       expect(frames.at(-1)!.event).toBe('end');
     }
@@ -83,16 +67,8 @@ describe('relays on Redis when Redis restarts', () => {
     const { id } = await simulator.submitJob();
     const said: string[] = [];
     const store: RelayStore = createRedisRelayStore({ url: redis.url, instanceId: 'away', blockMs: 200 });
-    const relay: Relay = createRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, store, intervalMs: 100, leaseMs: 600, log: (line) => said.push(line) });
-    const server: Server = createServer((request, response) => relay.handle(request, response));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(async () => {
-      await relay.close();
-      await store.close();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    });
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { url, close } = await startTestRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, store, intervalMs: 100, leaseMs: 600, log: (line) => said.push(line) });
+    cleanups.push(close);
     const auth = { Authorization: `Bearer ${relayToken}` };
     expect((await fetch(`${url}/jobs/${id}`, { headers: auth })).status).toBe(200);
     await redis.kill();

@@ -1,9 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimulatorRequest } from 'ordo-status/testing';
-import { createRedisRelayStore, createRelay, type Relay } from 'ordo-status/relay';
+import { createRedisRelayStore, type Relay } from 'ordo-status/relay';
 import { startTestRedis } from '../helpers/redis.js';
+import { startTestRelay } from '../helpers/relay.js';
 import { startTestSimulator } from '../helpers/simulator.js';
 
 const relayToken = 'relay-share-token-0123456789';
@@ -27,16 +26,9 @@ describe('three relays on one Redis', () => {
     for (const name of ['a', 'b', 'c']) {
       const store = createRedisRelayStore({ url: redis.url, instanceId: name, blockMs: 200 });
       const said: string[] = [];
-      const relay = createRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, store, intervalMs, leaseMs: 1500, log: (line) => said.push(line) });
-      const server: Server = createServer((request, response) => relay.handle(request, response));
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      cleanups.push(async () => {
-        await relay.close();
-        await store.close();
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
-      });
-      relays.push({ relay, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, said });
+      const { relay, url, close } = await startTestRelay({ baseUrl: simulator.url, token: simulator.token, relayToken, store, intervalMs, leaseMs: 1500, log: (line) => said.push(line) });
+      cleanups.push(close); // before Redis stops (cleanups run last first)
+      relays.push({ relay, url, said });
     }
     const controller = new AbortController();
     cleanups.push(async () => controller.abort());
